@@ -1,0 +1,46 @@
+// The public surface of `tsgi`, nothing else.
+export type {
+  App,
+  HttpDisconnect,
+  HttpReceiveMessage,
+  HttpRequest,
+  HttpResponseBody,
+  HttpResponseStart,
+  HttpScope,
+  HttpSendMessage,
+  LifespanContext,
+  LifespanFn,
+  LifespanHook,
+  LifespanReceiveMessage,
+  LifespanScope,
+  LifespanSendMessage,
+  LifespanShutdown,
+  LifespanShutdownComplete,
+  LifespanShutdownFailed,
+  LifespanStartup,
+  LifespanStartupComplete,
+  LifespanStartupFailed,
+  Logger,
+  Receive,
+  ReceiveMessage,
+  Scope,
+  Send,
+  SendMessage,
+  TsgiInfo,
+} from './protocol/types.ts'
+export { TSGI_VERSION } from './protocol/types.ts'
+export {
+  BodyTooLargeError,
+  InvalidArgumentError,
+  LifespanShutdownError,
+  LifespanStartupError,
+  LifespanTimeoutError,
+  ProtocolError,
+  ServerClosedError,
+  type ErrorCode,
+} from './protocol/errors.ts'
+export { lifespanTransitions, type LifespanState } from './protocol/lifespan.ts'
+export { LifespanManager, type LifespanManagerOptions } from './lifespan.ts'
+export { router, type RouterOptions } from './router.ts'
+export { mount, route, type Route } from './routes.ts'
+export { withLifespan } from './with-lifespan.ts'

@@ -1,0 +1,99 @@
+// Every error tsgi throws, one catalogue. Each class has `name` equal to its class name and a
+// literal `code` that callers can switch on; messages name the step and the offending value.
+
+export type ErrorCode =
+  | 'TSGI_ERR_STARTUP'
+  | 'TSGI_ERR_SHUTDOWN'
+  | 'TSGI_ERR_TIMEOUT'
+  | 'TSGI_ERR_PROTOCOL'
+  | 'TSGI_ERR_INVALID_ARGUMENT'
+  | 'TSGI_ERR_BODY_TOO_LARGE'
+  | 'TSGI_ERR_SERVER_CLOSED'
+
+interface FailureOptions {
+  cause?: unknown
+  /** Every error collected, the primary one first. */
+  errors?: unknown[]
+}
+
+/** Startup failed: a child, a lifespan function, a hook, or the bind. `cause` is the first error. */
+export class LifespanStartupError extends Error {
+  override readonly name = 'LifespanStartupError'
+  readonly code = 'TSGI_ERR_STARTUP' as const
+  readonly errors: unknown[]
+  constructor(message: string, options: FailureOptions = {}) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined)
+    this.errors = options.errors ?? ('cause' in options && options.cause !== undefined ? [options.cause] : [])
+  }
+}
+
+/** One or more shutdown steps failed; every step still ran. `cause` is the first error. */
+export class LifespanShutdownError extends Error {
+  override readonly name = 'LifespanShutdownError'
+  readonly code = 'TSGI_ERR_SHUTDOWN' as const
+  readonly errors: unknown[]
+  constructor(message: string, options: FailureOptions = {}) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined)
+    this.errors = options.errors ?? ('cause' in options && options.cause !== undefined ? [options.cause] : [])
+  }
+}
+
+export type LifespanPhaseName = 'startup' | 'shutdown'
+
+/** A step ran past its time limit. */
+export class LifespanTimeoutError extends Error {
+  override readonly name = 'LifespanTimeoutError'
+  readonly code = 'TSGI_ERR_TIMEOUT' as const
+  constructor(
+    readonly phase: LifespanPhaseName,
+    readonly step: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${phase} step '${step}' did not finish within ${timeoutMs} ms`)
+  }
+}
+
+/** A message that the lifespan state machine does not allow in its current state. */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError'
+  readonly code = 'TSGI_ERR_PROTOCOL' as const
+  constructor(
+    message: string,
+    readonly state?: string,
+    readonly messageType?: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Bad input caught when the app tree or the server is built, before any request. */
+export class InvalidArgumentError extends TypeError {
+  override readonly name = 'InvalidArgumentError'
+  readonly code = 'TSGI_ERR_INVALID_ARGUMENT' as const
+}
+
+/** A request body passed the configured limit. */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError'
+  readonly code = 'TSGI_ERR_BODY_TOO_LARGE' as const
+  constructor(readonly limitBytes: number) {
+    super(`request body exceeds the limit of ${limitBytes} bytes`)
+  }
+}
+
+/** The server (or a child app) is shutting down and takes no new work. */
+export class ServerClosedError extends Error {
+  override readonly name = 'ServerClosedError'
+  readonly code = 'TSGI_ERR_SERVER_CLOSED' as const
+}
+
+/** A readable one-line description of any thrown value, for messages that go upward. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message
+  if (typeof error === 'string') return error
+  try {
+    return String(error)
+  } catch {
+    return Object.prototype.toString.call(error)
+  }
+}

@@ -1,0 +1,121 @@
+// The wire contract. Message `type` strings are ASGI's byte for byte, so traces compare
+// across languages; field names are camelCase because this is TypeScript.
+
+/** console and pino both fit. */
+export interface Logger {
+  debug(...args: unknown[]): void
+  info(...args: unknown[]): void
+  warn(...args: unknown[]): void
+  error(...args: unknown[]): void
+}
+
+export interface TsgiInfo {
+  version: string
+}
+
+export interface LifespanScope {
+  type: 'lifespan'
+  tsgi: TsgiInfo
+  /** Shared by every app of the tree; requests see a shallow copy of it. */
+  state: Record<string, unknown>
+  /** Routers hand it on to their children and to their own lifespan context. */
+  logger?: Logger
+}
+
+export interface HttpScope {
+  type: 'http'
+  tsgi: TsgiInfo
+  httpVersion: string
+  method: string
+  scheme: 'http' | 'https'
+  /** Percent-decoded, then dot-segments resolved; relative to rootPath. Routing matches on it. */
+  path: string
+  /** As received, undecoded, full. */
+  rawPath: string
+  /** Without the '?'. */
+  queryString: string
+  /** The prefix consumed by mounts so far ('' at the top). */
+  rootPath: string
+  /** Lower-cased names; order and repeats kept. */
+  headers: Array<[string, string]>
+  client: [string, number] | null
+  server: [string, number] | null
+  /** A shallow copy of the lifespan state, made per request. */
+  state: Record<string, unknown>
+}
+
+export type Scope = HttpScope | LifespanScope
+
+// Messages an app receives.
+export interface LifespanStartup { type: 'lifespan.startup' }
+export interface LifespanShutdown { type: 'lifespan.shutdown' }
+export interface HttpRequest { type: 'http.request'; body: Uint8Array; moreBody: boolean }
+export interface HttpDisconnect { type: 'http.disconnect' }
+
+// Messages an app sends.
+export interface LifespanStartupComplete { type: 'lifespan.startup.complete' }
+export interface LifespanShutdownComplete { type: 'lifespan.shutdown.complete' }
+/**
+ * `error` and `errors` are tsgi extensions: in process, a failure carries the original values
+ * upward so that causes survive composition; anything that serialises messages drops them and
+ * keeps `message`.
+ */
+export interface LifespanStartupFailed {
+  type: 'lifespan.startup.failed'
+  message?: string
+  error?: unknown
+  errors?: unknown[]
+}
+export interface LifespanShutdownFailed {
+  type: 'lifespan.shutdown.failed'
+  message?: string
+  error?: unknown
+  errors?: unknown[]
+}
+export interface HttpResponseStart {
+  type: 'http.response.start'
+  status: number
+  headers?: Array<[string, string]>
+}
+export interface HttpResponseBody {
+  type: 'http.response.body'
+  body?: Uint8Array | string
+  moreBody?: boolean
+}
+
+export type LifespanReceiveMessage = LifespanStartup | LifespanShutdown
+export type HttpReceiveMessage = HttpRequest | HttpDisconnect
+export type ReceiveMessage = LifespanReceiveMessage | HttpReceiveMessage
+
+export type LifespanSendMessage =
+  | LifespanStartupComplete
+  | LifespanStartupFailed
+  | LifespanShutdownComplete
+  | LifespanShutdownFailed
+export type HttpSendMessage = HttpResponseStart | HttpResponseBody
+export type SendMessage = LifespanSendMessage | HttpSendMessage
+
+export type Receive = () => Promise<ReceiveMessage>
+export type Send = (message: SendMessage) => Promise<void>
+export type App = (scope: Scope, receive: Receive, send: Send) => Promise<void>
+
+/** What lifespan functions and hooks are given. */
+export interface LifespanContext {
+  state: Record<string, unknown>
+  /** Aborted when this step is abandoned (its timeout passed). */
+  signal: AbortSignal
+  logger: Logger
+}
+
+export type LifespanHook = (ctx: LifespanContext) => void | Promise<void>
+
+/**
+ * Setup runs up to the first `yield`; a yielded object is merged into state; teardown runs
+ * after it, when the server shuts down.
+ */
+export type LifespanFn = (
+  ctx: LifespanContext,
+) => AsyncGenerator<Record<string, unknown> | void, void, void> | AsyncIterator<Record<string, unknown> | void, void, void>
+
+/** The protocol version every scope carries in `tsgi.version`. */
+export const TSGI_VERSION = '1.0'
