@@ -64,6 +64,7 @@ export class LifespanManager implements AsyncDisposable {
   #exit: Promise<Exit> | null = null
   #exited: Exit | null = null
   #supported = true
+  #startupAbandoned = false
   #startup: Promise<void> | null = null
   #shutdown: Promise<void> | null = null
 
@@ -166,7 +167,14 @@ export class LifespanManager implements AsyncDisposable {
       answer.promise.then((a): Outcome => ({ answer: a })),
       this.#exit.then((exit): Outcome => ({ exit })),
     ])
-    return withDeadline(outcome, timeoutMs, () => new LifespanTimeoutError(phase, this.#name, timeoutMs))
+    return withDeadline(
+      outcome,
+      timeoutMs,
+      () => new LifespanTimeoutError(phase, this.#name, timeoutMs),
+      () => {
+        if (phase === 'startup') this.#startupAbandoned = true
+      },
+    )
   }
 
   #run(): Promise<Exit> {
@@ -215,8 +223,20 @@ export class LifespanManager implements AsyncDisposable {
   }
 
   readonly #send = async (message: SendMessage): Promise<void> => {
-    this.#conversation.advance(message)
+    const state = this.#conversation.advance(message)
     this.#answer?.resolve(message as LifespanSendMessage)
+    if (state === 'started' && this.#startupAbandoned) this.#stopLateStarter()
+  }
+
+  /**
+   * Startup timed out, so nobody will ever shut this app down, yet it just finished starting:
+   * whatever it opened would leak. Tell it to stop at once; its answer is only logged.
+   */
+  #stopLateStarter(): void {
+    this.#logger.warn(`tsgi: '${this.#name}' finished startup after its time limit; shutting it down`)
+    this.#answer = null
+    this.#conversation.advance({ type: 'lifespan.shutdown' })
+    this.#deliver({ type: 'lifespan.shutdown' })
   }
 
   #failure(
