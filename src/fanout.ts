@@ -7,7 +7,7 @@ import { NO_DEADLINE } from './deadline.ts'
 import { LifespanManager } from './lifespan.ts'
 import { functionName, setUpLifespanFn, type RunningLifespanFn } from './lifespan-fn.ts'
 import { silentLogger } from './logging.ts'
-import { LifespanShutdownError, LifespanStartupError, describeError } from './protocol/errors.ts'
+import { describeError, originalErrors } from './protocol/errors.ts'
 import { LifespanConversation } from './protocol/lifespan.ts'
 import type { App, LifespanFn, LifespanScope, LifespanSendMessage, Receive, Send } from './protocol/types.ts'
 
@@ -30,12 +30,10 @@ interface Failure {
   errors: unknown[]
 }
 
-/** The original error a manager's rejection wraps, so a cause survives any depth of nesting. */
+/** The text names the child; the values are the originals, so a cause survives any depth of nesting. */
 function toFailure(error: unknown): Failure {
-  if (error instanceof LifespanStartupError || error instanceof LifespanShutdownError) {
-    return { text: error.message, error: error.cause, errors: error.errors }
-  }
-  return { text: describeError(error), error, errors: [error] }
+  const { cause, errors } = originalErrors(error)
+  return { text: describeError(error), error: cause, errors }
 }
 
 function failedMessage(type: 'lifespan.startup.failed' | 'lifespan.shutdown.failed', failures: Failure[]): LifespanSendMessage {

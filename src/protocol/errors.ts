@@ -97,3 +97,15 @@ export function describeError(error: unknown): string {
     return Object.prototype.toString.call(error)
   }
 }
+
+/**
+ * The original errors behind a lifespan failure: a LifespanStartupError or LifespanShutdownError
+ * is unwrapped to what it carries, so a cause survives any depth of composition. A failure that
+ * carries nothing (a bare `startup.failed` message) stands for itself.
+ */
+export function originalErrors(error: unknown): { cause: unknown; errors: unknown[] } {
+  if ((error instanceof LifespanStartupError || error instanceof LifespanShutdownError) && error.errors.length > 0) {
+    return { cause: error.cause ?? error.errors[0], errors: error.errors }
+  }
+  return { cause: error, errors: [error] }
+}

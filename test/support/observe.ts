@@ -1,0 +1,41 @@
+import diagnostics from 'node:diagnostics_channel'
+import { createServer } from 'node:net'
+
+import type { Logger } from '../../src/index.ts'
+import type { LifecycleTrace } from '../../src/lifecycle.ts'
+
+/** Collects every `tsgi:lifecycle` event until `stop()`. */
+export function recordLifecycle() {
+  const events: LifecycleTrace[] = []
+  const listener = (event: unknown) => events.push(event as LifecycleTrace)
+  diagnostics.subscribe('tsgi:lifecycle', listener)
+  return {
+    events,
+    /** `step:name:outcome` for every step event, phases as `phase:<name>`. */
+    get lines() {
+      return events.map((e) => (e.step === 'phase' ? `phase:${e.name}` : `${e.step}:${e.name}:${e.outcome}`))
+    },
+    stop: () => diagnostics.unsubscribe('tsgi:lifecycle', listener),
+  }
+}
+
+/** A logger that keeps every line it is given, arguments joined as the console would. */
+export function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = []
+  const keep =
+    (level: string) =>
+    (...args: unknown[]) =>
+      lines.push(`${level} ${args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(' ')}`)
+  return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') }
+}
+
+/** A port that was free a moment ago, for tests that must know it before serve() listens. */
+export async function freePort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as { port: number }
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
