@@ -1,0 +1,245 @@
+// The fetch bridge, app side: a `(Request) => Promise<Response>` handler (Hono, the MCP SDK's
+// web-standard transport, any WinterCG code) runs as a tsgi App. Both bodies stream: the
+// Request's body pulls `receive()` only when the handler reads it, and the Response's body
+// reaches `send()` chunk by chunk, each awaited, so a slow client slows the producer down
+// instead of filling memory. A client that goes away aborts `request.signal`.
+
+import { EMPTY, toBytes } from './fetch-body.ts'
+import { InvalidArgumentError } from './protocol/errors.ts'
+import type { App, HttpScope, Receive, ReceiveMessage, Send } from './protocol/types.ts'
+
+export { toFetchHandler, type ToFetchHandlerOptions } from './fetch-handler.ts'
+
+export type FetchHandler = (request: Request) => Promise<Response> | Response
+
+export interface RespondOptions {
+  /**
+   * The caller already read the request body through `receive()`: the Request gets no body,
+   * and `receive()` is watched for `http.disconnect` from the start.
+   */
+  bodyConsumed?: boolean
+}
+
+/**
+ * Runs a fetch handler as an App. On a lifespan scope it returns at once: a fetch handler
+ * has no startup or shutdown of its own.
+ * @example
+ * const hono = new Hono().get('/hi', (c) => c.text('hi'))
+ * const app = router([mount('/hono', fromFetch(hono.fetch))])
+ */
+export function fromFetch(handler: FetchHandler): App {
+  if (typeof handler !== 'function') {
+    throw new InvalidArgumentError(`fromFetch needs a function (request) => Response, got ${handler === null ? 'null' : typeof handler}`)
+  }
+  return function fetchApp(scope, receive, send) {
+    if (scope.type !== 'http') return Promise.resolve()
+    return respondWithFetch(scope, receive, send, handler)
+  }
+}
+
+/** Answers one HTTP scope with `handler`. Exported for apps that read the body themselves first. */
+export async function respondWithFetch(
+  scope: HttpScope,
+  receive: Receive,
+  send: Send,
+  handler: FetchHandler,
+  options: RespondOptions = {},
+): Promise<void> {
+  const inbound = new Inbound(receive)
+  const hasBody = options.bodyConsumed !== true && scope.method !== 'GET' && scope.method !== 'HEAD'
+  let request: Request
+  try {
+    request = new Request(requestUrl(scope), {
+      method: scope.method,
+      headers: requestHeaders(scope.headers),
+      body: hasBody ? inbound.body() : null,
+      signal: inbound.signal,
+      // Node's fetch requires this for a streamed request body.
+      duplex: 'half',
+    } as RequestInit)
+  } catch {
+    // A Host header that makes no URL, or a method fetch forbids (CONNECT, TRACE).
+    return answerPlain(send, 400, 'Bad Request')
+  }
+  if (!hasBody) inbound.watch()
+
+  const response = await handler(request)
+  if (!(response instanceof Response)) {
+    throw new TypeError(`the fetch handler must resolve to a Response, got ${response === null ? 'null' : typeof response}`)
+  }
+  await sendResponse(response, send, inbound.signal)
+}
+
+async function sendResponse(response: Response, send: Send, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) {
+    // The client left while the handler worked: nobody to answer, only the body to release.
+    await response.body?.cancel().catch(() => undefined)
+    return
+  }
+  const headers: Array<[string, string]> = []
+  // Iteration yields each set-cookie on its own and lower-cased names, as the protocol wants.
+  for (const [name, value] of response.headers) headers.push([name, value])
+  await send({ type: 'http.response.start', status: response.status, headers })
+  const body = response.body
+  if (body === null) return send({ type: 'http.response.body', body: EMPTY, moreBody: false })
+
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
+  const reader = body.getReader()
+  const stop = (): void => void reader.cancel().catch(() => undefined)
+  signal.addEventListener('abort', stop, { once: true })
+  // The client may have left while start was being sent; a listener added now would never fire.
+  if (signal.aborted) stop()
+  try {
+    let sent = 0
+    let read = reader.read()
+    // A body that has nothing to say yet (an SSE stream before its first event) must not keep
+    // the head back: servers may hold http.response.start until the first chunk, and an
+    // empty chunk is the protocol's way to get the head out now.
+    if (!(await settlesThisTurn(read))) await send({ type: 'http.response.body', body: EMPTY, moreBody: true })
+    for (;; read = reader.read()) {
+      const { done, value } = await read
+      if (signal.aborted) return
+      if (done) break
+      const chunk = toBytes(value)
+      sent += chunk.byteLength
+      // A body of known length ends with its last byte: one message less, and the server
+      // can write start, body and end together.
+      if (sent === declared) {
+        await send({ type: 'http.response.body', body: chunk, moreBody: false })
+        stop()
+        return
+      }
+      await send({ type: 'http.response.body', body: chunk, moreBody: true })
+    }
+    await send({ type: 'http.response.body', body: EMPTY, moreBody: false })
+  } finally {
+    signal.removeEventListener('abort', stop)
+  }
+}
+
+/** Whether `promise` settles before the event loop turns once more. */
+function settlesThisTurn(promise: Promise<unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const immediate = setImmediate(resolve, false)
+    promise.then(
+      () => {
+        clearImmediate(immediate)
+        resolve(true)
+      },
+      () => {
+        clearImmediate(immediate)
+        resolve(true)
+      },
+    )
+  })
+}
+
+/**
+ * Owns `receive()` for one request: first the body (pulled on demand, never read ahead), then
+ * a watch for `http.disconnect` that aborts the Request's signal. The two never overlap, so
+ * `receive()` is never called twice at once.
+ */
+class Inbound {
+  readonly #receive: Receive
+  readonly #abort = new AbortController()
+  #pending: Promise<unknown> = Promise.resolve()
+  #watching = false
+
+  constructor(receive: Receive) {
+    this.#receive = receive
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal
+  }
+
+  body(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: (controller) => {
+          const next = this.#receive().then((message) => this.#feed(controller, message))
+          this.#pending = next.catch(() => undefined)
+          return next
+        },
+        cancel: () => this.watch(),
+      },
+      // Zero: pull only when the handler actually reads.
+      { highWaterMark: 0 },
+    )
+  }
+
+  #feed(controller: ReadableStreamDefaultController<Uint8Array>, message: ReceiveMessage): void {
+    if (message.type === 'http.request') {
+      if (message.body.byteLength > 0) controller.enqueue(message.body)
+      if (message.moreBody) return
+      controller.close()
+      this.watch()
+      return
+    }
+    if (message.type === 'http.disconnect') this.#abort.abort()
+    controller.error(new Error(`the client went away before the request body ended (${message.type})`))
+  }
+
+  /** Waits for the client to go; starts once the body is done with. */
+  watch(): void {
+    if (this.#watching) return
+    this.#watching = true
+    void this.#pending.then(async () => {
+      for (;;) {
+        const message = await this.#receive()
+        if (message.type === 'http.disconnect') return this.#abort.abort()
+      }
+    }).catch(() => undefined)
+  }
+}
+
+// A Host header is a host name or bracketed IPv6 address and an optional port: anything else
+// (a '/', '@' or '?') would let the client rewrite the URL the handler sees.
+const validHost = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-_~%]+)(?::\d{0,5})?$/
+// Characters a decoded path may carry into a URL as they are.
+const plainPath = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/
+
+function requestUrl(scope: HttpScope): string {
+  let host: string | undefined
+  for (const [name, value] of scope.headers) {
+    if (name === 'host') {
+      host = value
+      break
+    }
+  }
+  if (host === undefined || host === '') host = scope.server !== null ? hostOf(scope.server) : 'localhost'
+  if (!validHost.test(host)) throw new TypeError('invalid Host header')
+  const path = scope.rootPath + scope.path
+  const encoded = plainPath.test(path) ? path : encodeURI(path).replace(/[?#]/g, (c) => (c === '?' ? '%3F' : '%23'))
+  return `${scope.scheme}://${host}${encoded}${scope.queryString === '' ? '' : `?${scope.queryString}`}`
+}
+
+function hostOf([address, port]: [string, number]): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+}
+
+function requestHeaders(pairs: Array<[string, string]>): Headers {
+  const headers = new Headers()
+  for (const [name, value] of pairs) {
+    // HTTP/2 pseudo-headers and values fetch refuses are left out rather than failing the request.
+    if (name.charCodeAt(0) === 58 /* ':' */) continue
+    try {
+      headers.append(name, value)
+    } catch {
+      continue
+    }
+  }
+  return headers
+}
+
+const encoder = new TextEncoder()
+
+async function answerPlain(send: Send, status: number, text: string): Promise<void> {
+  const body = encoder.encode(text)
+  await send({
+    type: 'http.response.start',
+    status,
+    headers: [['content-type', 'text/plain; charset=utf-8'], ['content-length', String(body.byteLength)]],
+  })
+  await send({ type: 'http.response.body', body })
+}
