@@ -46,3 +46,5 @@ export { mount, route, type Route } from './routes.ts'
 export { withLifespan } from './with-lifespan.ts'
 export { serve, type Server, type ServeOptions } from './serve.ts'
 export { lifecycleTransitions, type LifecycleTrace, type Phase } from './lifecycle.ts'
+// The fetch bridge: a `(Request) => Response` handler as an App, and an App as one.
+export { fromFetch, toFetchHandler, type FetchHandler, type ToFetchHandlerOptions } from './fetch.ts'
