@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'TSGI_ERR_INVALID_ARGUMENT'
   | 'TSGI_ERR_BODY_TOO_LARGE'
   | 'TSGI_ERR_SERVER_CLOSED'
+  | 'TSGI_ERR_CLIENT_DISCONNECTED'
 
 interface FailureOptions {
   cause?: unknown
@@ -85,6 +86,12 @@ export class BodyTooLargeError extends Error {
 export class ServerClosedError extends Error {
   override readonly name = 'ServerClosedError'
   readonly code = 'TSGI_ERR_SERVER_CLOSED' as const
+}
+
+/** The client went away before the request body ended; what was read so far is incomplete. */
+export class ClientDisconnectedError extends Error {
+  override readonly name = 'ClientDisconnectedError'
+  readonly code = 'TSGI_ERR_CLIENT_DISCONNECTED' as const
 }
 
 /** A readable one-line description of any thrown value, for messages that go upward. */
