@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// tsgi-conformance: runs the lifespan conformance scenarios against a server and reports.
+//   npm run conformance -- --server tsgi
+//   npm run conformance -- --command "node my-server.js" --can hooks
+// Exit code: 0 when nothing failed (or with --report-only), 1 on a failure, 2 on bad usage.
+
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { pickDriver, selectScenarios, UsageError } from './select.ts'
+import { table, toJson, toJunit } from './runner/report.ts'
+import { runSuite } from './runner/run.ts'
+import { scenarios } from './scenarios/index.ts'
+
+const usage = `usage: tsgi-conformance (--server tsgi|tsgi-process|uvicorn|hypercorn | --command "<cmd>") [options]
+
+  --server NAME        a server this suite knows how to start
+  --command CMD        any server: run as \`sh -c 'exec CMD'\` with TSGI_SCENARIO, TSGI_SCENARIO_SETUP,
+                       TSGI_TRACE and PORT set (see conformance/README.md)
+  --can LIST           with --command: capabilities it has beyond the process basics (e.g. hooks,server-timeouts)
+  --cannot LIST        with --command: basics it lacks (e.g. compose)
+  --only IDS           run only these scenarios (comma-separated ids)
+  --level LEVELS       run only these levels (any of P,C,S,X,H)
+  --json               print the results as JSON instead of the table
+  --junit FILE         also write JUnit XML to FILE
+  --wide               do not shorten the reasons in the table
+  --timeout MS         a scenario still running after MS fails (default 20000)
+  --report-only        exit 0 even when scenarios fail
+  --list               list the scenarios and exit`
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      server: { type: 'string' },
+      command: { type: 'string' },
+      can: { type: 'string' },
+      cannot: { type: 'string' },
+      only: { type: 'string' },
+      level: { type: 'string' },
+      json: { type: 'boolean' },
+      junit: { type: 'string' },
+      wide: { type: 'boolean' },
+      timeout: { type: 'string' },
+      'report-only': { type: 'boolean' },
+      list: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  if (values.help === true) {
+    console.log(usage)
+    return 0
+  }
+  const chosen = selectScenarios(scenarios, { only: values.only, level: values.level })
+  if (values.list === true) {
+    for (const s of chosen) console.log(`${s.id.padEnd(5)} ${s.level}  ${s.title}  [${s.source}]`)
+    return 0
+  }
+  const driver = pickDriver(values)
+  const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout)
+  const results = await runSuite(chosen, driver, { ...(timeoutMs === undefined ? {} : { timeoutMs }), keepTrace: values.json === true })
+  if (values.json === true) console.log(toJson(driver.name, results))
+  else console.log(`server: ${driver.name}\n\n${table(results, { wide: values.wide === true })}`)
+  if (values.junit !== undefined) writeFileSync(values.junit, toJunit(driver.name, results))
+  const failed = results.some((r) => r.result === 'failed')
+  return failed && values['report-only'] !== true ? 1 : 0
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    console.error(error instanceof UsageError ? `${error.message}\n\n${usage}` : error)
+    process.exitCode = 2
+  },
+)

@@ -1,0 +1,63 @@
+// The servers the CLI knows by name, each a process driver with a command and an honest list
+// of what it can do. `--command` builds the same driver around any command line.
+
+import { fileURLToPath } from 'node:url'
+import type { Capability } from './types.ts'
+import { processDriver, type ProcessServer } from './process.ts'
+
+export const pythonPeerDir = fileURLToPath(new URL('../peers/python/', import.meta.url))
+
+/** Debian's interpreter: its dist-packages hold uvicorn, hypercorn and starlette (a pyenv python may not). */
+export const python = process.env.TSGI_CONFORMANCE_PYTHON ?? '/usr/bin/python3'
+
+/** What every process-level server can be asked to do through the contract. */
+export const processCapabilities: Capability[] = ['http', 'sockets', 'compose', 'signals', 'exit-code', 'bind']
+
+/** The TypeScript scenario app under serve(): run with tsx from source, with node once built. */
+function tsgiCommand(): string[] {
+  const fromSource = import.meta.url.endsWith('.ts')
+  const script = fileURLToPath(new URL(`../apps/tsgi-scenario-app.${fromSource ? 'ts' : 'js'}`, import.meta.url))
+  return fromSource ? [process.execPath, '--import', import.meta.resolve('tsx'), script] : [process.execPath, script]
+}
+
+const asgiLimits: Partial<Record<Capability, string>> = {
+  hooks: 'an ASGI server has no onStartup/onShutdown hooks of its own; the app owns its lifespan',
+  'lifespan-fns': 'an ASGI server has no lifespan functions of its own; the app owns its lifespan',
+  'router-timeouts': "Starlette's Router has no per-child time limits",
+  'body-limit': 'no request body limit to configure',
+  'log-details': 'no switch for printing hook errors in full',
+}
+
+export const servers = {
+  'tsgi-process': (): ProcessServer => ({
+    name: 'tsgi-process',
+    command: tsgiCommand(),
+    can: [...processCapabilities, 'router-timeouts', 'hooks', 'lifespan-fns', 'server-timeouts', 'body-limit', 'log-details'],
+  }),
+  uvicorn: (): ProcessServer => ({
+    name: 'uvicorn',
+    command: [python, '-m', 'uvicorn', 'scenario_app:app', '--host', '127.0.0.1', '--port', '{port}', '--log-level', 'info'],
+    cwd: pythonPeerDir,
+    can: [...processCapabilities],
+    because: { ...asgiLimits, 'server-timeouts': 'uvicorn has no lifespan startup/shutdown time limit to set (it waits forever)' },
+  }),
+  hypercorn: (): ProcessServer => ({
+    name: 'hypercorn',
+    command: [python, '-m', 'hypercorn', 'scenario_app:app', '--bind', '127.0.0.1:{port}', '--config', `file:${pythonPeerDir}hypercorn_config.py`],
+    cwd: pythonPeerDir,
+    // Its startup_timeout / shutdown_timeout come from the scenario (hypercorn_config.py); it has no drain limit apart from graceful_timeout.
+    can: [...processCapabilities, 'server-timeouts'],
+    because: asgiLimits,
+  }),
+} as const
+
+export type ServerName = keyof typeof servers
+
+/** Any server: `sh -c 'exec <command>'`, so the runner's signals reach the server itself. */
+export function commandServer(command: string, can: Capability[] = processCapabilities): ProcessServer {
+  return { name: 'command', command: ['/bin/sh', '-c', `exec ${command}`], can }
+}
+
+export function namedDriver(name: ServerName) {
+  return processDriver(servers[name]())
+}

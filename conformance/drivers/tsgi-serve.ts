@@ -1,0 +1,71 @@
+// The S harness: serve() in this process on a real socket (signals off: the runner is the
+// process), its logger captured and its `tsgi:lifecycle` channel turned into trace events:
+// `lifecycle.phase.<phase>` for phase changes, `lifecycle.<step>.<outcome>` (detail: the
+// step's name) for steps.
+
+import diagnostics from 'node:diagnostics_channel'
+import { serve, type Server } from '../../src/serve.ts'
+import { buildServeOptions, buildTopApp } from '../apps/build.ts'
+import { memoryTrace } from '../apps/trace.ts'
+import { Traffic } from '../runner/http.ts'
+import type { Scenario } from '../scenarios/types.ts'
+import { captureLogger, outcomeOf } from './in-process.ts'
+import { HOST, holdPort } from './ports.ts'
+import type { Outcome, Session } from './types.ts'
+
+const LIFECYCLE_KEYS = ['phase', 'step', 'name', 'outcome', 'ms'] as const
+
+export async function serveSession(scenario: Scenario): Promise<Session> {
+  const { record, events } = memoryTrace()
+  const { logger, lines } = captureLogger()
+  let lastPhase: string | undefined
+  const onEvent = (message: unknown): void => {
+    const event = message as Record<string, unknown>
+    if (LIFECYCLE_KEYS.some((key) => !(key in event))) record('lifecycle.malformed', JSON.stringify(event))
+    lastPhase = String(event.phase)
+    if (event.step === 'phase') record(`lifecycle.phase.${String(event.name)}`)
+    else record(`lifecycle.${String(event.step)}.${String(event.outcome)}`, String(event.name))
+  }
+  diagnostics.subscribe('tsgi:lifecycle', onEvent)
+
+  const spec = scenario.setup.server
+  const held = spec?.portTaken === true ? await holdPort() : null
+  const app = buildTopApp(scenario.setup.app, record)
+  let server: Server | null = null
+  let traffic: Traffic | null = null
+  const trafficOf = (): Traffic => {
+    if (traffic === null) throw new Error('the server is not listening')
+    return traffic
+  }
+
+  return {
+    async boot(): Promise<Outcome> {
+      return outcomeOf(async () => {
+        server = await serve(app, {
+          ...buildServeOptions(spec, record),
+          ...(spec?.maxBodyBytes === undefined ? {} : { maxBodyBytes: spec.maxBodyBytes }),
+          port: held?.port ?? 0,
+          host: HOST,
+          signals: false,
+          logger,
+        })
+        traffic = new Traffic(HOST, Number(new URL(server.url).port))
+      })
+    },
+    stop: () => outcomeOf(() => server?.close() ?? Promise.resolve()),
+    stopTwice: () => outcomeOf(() => Promise.all([server?.close(), server?.close()])),
+    request: (request, note) => trafficOf().request(request, note),
+    idleConnection: (note) => trafficOf().idleConnection(note),
+    connect: () => trafficOf().connect(),
+    trace: () => events,
+    async finish() {
+      const observed = { trace: [...events], log: lines.join('\n'), phase: (server as Server | null)?.phase ?? lastPhase }
+      diagnostics.unsubscribe('tsgi:lifecycle', onEvent)
+      await (traffic as Traffic | null)?.close()
+      // Whatever the scenario left running is stopped, outside the observed trace.
+      await (server as Server | null)?.close().catch(() => undefined)
+      await held?.release()
+      return observed
+    },
+  }
+}

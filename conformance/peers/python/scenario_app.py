@@ -1,0 +1,322 @@
+"""The conformance scenario app as an ASGI application (standard library + Starlette routing).
+
+Reads the scenario from the environment (see conformance/README.md, "The contract"):
+TSGI_SCENARIO_SETUP is the scenario's setup as JSON, TSGI_TRACE the file to append trace
+events to. Leaf apps speak lifespan as their spec says and HTTP as the shared endpoint
+vocabulary says; routers are Starlette's Router/Mount/Route, since that is what Python
+users compose with. Run it under any ASGI server: `uvicorn scenario_app:app`.
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import time
+from urllib.parse import parse_qs
+
+from starlette.routing import Mount, Route, Router
+
+TRACE = os.environ.get("TSGI_TRACE")
+SETUP = json.loads(os.environ.get("TSGI_SCENARIO_SETUP", '{"app": {"kind": "app", "name": "app"}}'))
+
+
+def record(event, detail=None):
+    line = {"event": event, "t": time.time() * 1000}
+    if detail is not None:
+        line["detail"] = detail
+    if TRACE:
+        # One write per line, opened in append mode: a line is whole even if we are killed.
+        with open(TRACE, "a", encoding="utf-8") as f:
+            f.write(json.dumps(line) + "\n")
+
+
+def describe(error):
+    return f"{type(error).__name__}: {error}"
+
+
+async def never():
+    await asyncio.Event().wait()
+
+
+def shown(value):
+    if value is None:
+        return "missing"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def record_reads(prefix, keys, state):
+    for key in keys or []:
+        record(f"{prefix}.read.{key}={shown((state or {}).get(key))}")
+
+
+async def step_front(prefix, spec, state):
+    spec = spec or {}
+    record_reads(prefix, spec.get("reads"), state)
+    if "blockMs" in spec:
+        time.sleep(spec["blockMs"] / 1000)  # blocks the loop on purpose
+    if "delayMs" in spec:
+        await asyncio.sleep(spec["delayMs"] / 1000)
+    if spec.get("state") and state is not None:
+        state.update(spec["state"])
+
+
+async def run_hook(event, spec, state):
+    """A router's own setup or teardown (the Python peer has no server-level hooks)."""
+    spec = spec or {}
+    record(event)
+    record_reads(event, spec.get("reads"), state)
+    if "delayMs" in spec:
+        await asyncio.sleep(spec["delayMs"] / 1000)
+    if spec.get("state") and state is not None:
+        state.update(spec["state"])
+    then = spec.get("then", "ok")
+    if then == "throw":
+        record(f"{event}.throw")
+        raise RuntimeError(spec.get("message", f"{event} failed"))
+    if then == "hang":
+        await never()
+
+
+BEFORE = {
+    "shutdown-complete": {"type": "lifespan.shutdown.complete"},
+    "unknown-type": {"type": "lifespan.bogus"},
+    "http-response-start": {"type": "http.response.start", "status": 200, "headers": []},
+}
+
+
+async def try_send(name, send, message):
+    try:
+        await send(message)
+        record(f"{name}.send.ok")
+    except Exception as error:  # the scenario app never lets a refused send escape
+        record(f"{name}.send.error", describe(error))
+
+
+class Leaf:
+    """A leaf app. A class instance, so Starlette's Route hands it raw ASGI calls."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.name = spec["name"]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            return await handle_http(self.name, scope, receive, send)
+        if scope["type"] != "lifespan":
+            return
+        name, spec = self.name, self.spec
+        state = scope.get("state")
+        if spec.get("inspectScope"):
+            record(f"{name}.scope.type={scope['type']}")
+            record(f"{name}.scope.state={'object' if isinstance(state, dict) else 'missing'}")
+            record(f"{name}.scope.version", (scope.get("asgi") or {}).get("version", "missing"))
+        if "blockFirstMs" in spec:
+            time.sleep(spec["blockFirstMs"] / 1000)  # blocks the loop on purpose
+        mode = spec.get("lifespan", "on")
+        if mode == "unsupported":
+            record(f"{name}.unsupported")
+            raise RuntimeError(f"{name} only speaks HTTP")
+        if mode == "silent":
+            record(f"{name}.silent")
+            return
+        for kind in spec.get("before", []):
+            await try_send(name, send, BEFORE[kind])
+
+        await receive()
+        record(f"{name}.startup")
+        if await self.answer("startup", spec.get("startup"), state, send) == "ended":
+            return
+        if spec.get("leakTimer"):
+            # A forgotten timer: it must not keep a stopped server's process alive.
+            asyncio.get_running_loop().call_later(3600, lambda: None)
+        after = spec.get("afterStartup")
+        if after:
+            await asyncio.sleep(after["delayMs"] / 1000)
+            record(f"{name}.after-startup.{after['then']}")
+            if after["then"] == "throw":
+                raise RuntimeError(after.get("message", f"{name} crashed while running"))
+            return
+        await receive()
+        record(f"{name}.shutdown")
+        await self.answer("shutdown", spec.get("shutdown"), state, send)
+
+    async def answer(self, phase, spec, state, send):
+        name = self.name
+        spec = spec or {}
+        front = dict(spec) if phase == "startup" else {k: v for k, v in spec.items() if k != "state"}
+        await step_front(f"{name}.{phase}", front, state)
+        then = spec.get("then", "complete")
+        kind = f"lifespan.{phase}"
+        if then in ("complete", "complete-twice"):
+            record(f"{name}.{phase}.complete")
+            await send({"type": f"{kind}.complete"})
+            if then == "complete-twice":
+                await try_send(name, send, {"type": f"{kind}.complete"})
+            return "answered"
+        if then == "fail":
+            record(f"{name}.{phase}.failed")
+            await send({"type": f"{kind}.failed", "message": spec.get("message", f"{name} {phase} failed")})
+            return "ended"
+        if then == "fail-then-throw":
+            record(f"{name}.{phase}.failed")
+            await send({"type": f"{kind}.failed", "message": spec.get("message", f"{name} {phase} failed")})
+            record(f"{name}.{phase}.throw")
+            raise RuntimeError(f"{name} raised after {phase}.failed")
+        if then == "fail-no-message":
+            record(f"{name}.{phase}.failed")
+            await send({"type": f"{kind}.failed"})
+            return "ended"
+        if then == "throw":
+            record(f"{name}.{phase}.throw")
+            raise RuntimeError(spec.get("message", f"{name} {phase} threw"))
+        if then == "return":
+            record(f"{name}.{phase}.return")
+            return "ended"
+        record(f"{name}.{phase}.hang")
+        await never()
+
+
+async def read_body(receive):
+    messages, parts = [], []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"".join(parts), messages, True
+        if message["type"] != "http.request":
+            continue
+        body = message.get("body", b"")
+        messages.append({"bytes": len(body), "more": bool(message.get("more_body", False))})
+        parts.append(body)
+        if not message.get("more_body", False):
+            return b"".join(parts), messages, False
+
+
+async def respond(send, status, body, headers=()):
+    data = body.encode()
+    length = [] if status in (204, 304) else [(b"content-length", str(len(data)).encode())]
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), *length, *headers]})
+    await send({"type": "http.response.body", "body": data})
+
+
+def state_json(state):
+    return json.loads(json.dumps(dict(state or {}), default=lambda value: None))
+
+
+async def handle_http(name, scope, receive, send):
+    query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode("latin-1")).items()}
+    verb = query.get("do", "echo")
+    record(f"{name}.request", f"{scope['method']} {scope['path']}")
+    if "delay" in query:
+        await asyncio.sleep(int(query["delay"]) / 1000)
+    state = scope.get("state")
+
+    if verb == "throw-before-start":
+        record(f"{name}.throw")
+        raise RuntimeError("secret-token-123 exploded before the response started")
+    if verb == "throw-after-start":
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"partial", "more_body": True})
+        record(f"{name}.throw")
+        raise RuntimeError("exploded after the response started")
+    if verb == "no-response":
+        record(f"{name}.return")
+        return
+    if verb == "await-disconnect":
+        _, _, disconnected = await read_body(receive)
+        if disconnected or (await receive())["type"] == "http.disconnect":
+            record(f"{name}.disconnect")
+        return
+    if verb == "read-body":
+        body, messages, _ = await read_body(receive)
+        await respond(send, 200, json.dumps({"app": name, "messages": messages, "body": body.decode()}))
+        record(f"{name}.response")
+        return
+    if verb == "stream":
+        chunks, size = int(query.get("chunks", "1")), int(query.get("size", "1024"))
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/octet-stream"), (b"content-length", str(chunks * size).encode())]})
+        for i in range(chunks):
+            await send({"type": "http.response.body", "body": b"x" * size, "more_body": i < chunks - 1})
+        record(f"{name}.body.sent")
+        return
+    if verb == "cookies":
+        rep = [v.decode("latin-1") for k, v in scope["headers"] if k == b"x-rep"]
+        await respond(send, 200, json.dumps({"app": name, "rep": rep}), [(b"set-cookie", b"a=1"), (b"set-cookie", b"b=2")])
+        record(f"{name}.response")
+        return
+    if verb == "set-state" and state is not None:
+        state[query.get("key", "key")] = query.get("value", "")
+    if verb == "mutate-state" and state is not None and isinstance(state.get(query.get("key", "key")), dict):
+        state[query.get("key", "key")][query.get("field", "field")] = query.get("value", "")
+
+    body, _, _ = await read_body(receive)
+    await respond(send, int(query.get("status", "200")), json.dumps({
+        "app": name,
+        "method": scope["method"],
+        "path": scope["path"],
+        "rootPath": scope.get("root_path", ""),
+        "rawPath": (scope.get("raw_path") or b"").decode("latin-1"),
+        "queryString": scope.get("query_string", b"").decode("latin-1"),
+        "state": state_json(state),
+        "body": body.decode(),
+    }))
+    record(f"{name}.response")
+
+
+def router_lifespan(name, spec):
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        # Starlette gives a lifespan no state of its own: what it yields is merged by the router.
+        await run_hook(f"{name}.setup", spec.get("setup"), None)
+        yield spec.get("yields")
+        await run_hook(f"{name}.teardown", spec.get("teardown"), None)
+
+    return lifespan
+
+
+def build(spec, built):
+    if spec["kind"] == "app":
+        app = Leaf(spec)
+        built[spec["name"]] = app
+        return app
+    routes = []
+    for entry in spec["routes"]:
+        if "same" in entry:
+            routes.append(Mount(entry["mount"], app=built[entry["same"]]))
+        elif "mount" in entry:
+            routes.append(Mount(entry["mount"], app=build(entry["app"], built)))
+        else:
+            routes.append(Route(entry["route"], endpoint=build(entry["app"], built), methods=entry["methods"]))
+    lifespan = router_lifespan(spec["name"], spec["lifespan"]) if "lifespan" in spec else None
+    app = Router(routes=routes, lifespan=lifespan)
+    built[spec["name"]] = app
+    return app
+
+
+def top(tree):
+    """The tree as the server sees it: each lifespan message sent up is recorded as `>type`
+    (and `>type.raised` when the server's send raised)."""
+
+    async def app(scope, receive, send):
+        if scope["type"] != "lifespan":
+            return await tree(scope, receive, send)
+
+        async def recording_send(message):
+            kind = str(message.get("type", ""))
+            if not kind.startswith("lifespan."):
+                return await send(message)
+            record(f">{kind}", message.get("message"))
+            try:
+                await send(message)
+            except BaseException as error:
+                # Refused, or the server's way of ending things (hypercorn raises on *.failed).
+                record(f">{kind}.raised", describe(error))
+                raise
+
+        await tree(scope, receive, recording_send)
+
+    return app
+
+
+app = top(build(SETUP["app"], {}))
