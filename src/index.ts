@@ -48,3 +48,7 @@ export { serve, type Server, type ServeOptions } from './serve.ts'
 export { lifecycleTransitions, type LifecycleTrace, type Phase } from './lifecycle.ts'
 // The fetch bridge: a `(Request) => Response` handler as an App, and an App as one.
 export { fromFetch, toFetchHandler, type FetchHandler, type ToFetchHandlerOptions } from './fetch.ts'
+// The node:http bridge and small helpers for app authors.
+export { toNodeHandler, type NodeHandler, type NodeHandlerOptions } from './node.ts'
+export { httpOnly, readBody, readText, sendJson, sendText, type HttpHandler, type ReadBodyOptions } from './http.ts'
+export { ClientDisconnectedError } from './protocol/errors.ts'

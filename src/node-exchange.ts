@@ -6,7 +6,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DISCONNECT, RequestBody, lastMessage } from './node-body.ts'
-import { ProtocolError } from './protocol/errors.ts'
+import { BodyTooLargeError, ClientDisconnectedError, ProtocolError } from './protocol/errors.ts'
 import type { HttpReceiveMessage, HttpScope, Logger, SendMessage } from './protocol/types.ts'
 import { parseTarget, type RequestTarget } from './request-path.ts'
 import { declaredBodyLength, flatHead, requestScope, scopeHeaders } from './node-scope.ts'
@@ -128,7 +128,8 @@ export class Exchange {
       this.#phase = Phase.Gone
       return SENT
     }
-    if (this.#phase === Phase.Started) {
+    const fresh = this.#phase === Phase.Started
+    if (fresh) {
       try {
         this.#writeHead(moreBody ? -1 : size)
       } catch (error) {
@@ -145,7 +146,7 @@ export class Exchange {
     this.#phase = Phase.Streaming
     if (size === 0 || !this.#mayHaveBody()) {
       // An empty chunk before any data is how an app gets its headers out early (SSE, long polls).
-      if (!res.headersSent) res.flushHeaders()
+      if (fresh) res.flushHeaders()
       return SENT
     }
     if (res.write(body!)) return SENT
@@ -203,11 +204,15 @@ export class Exchange {
   /** The app threw (or its promise rejected). */
   failed(error: unknown): void {
     const phase = this.#phase
-    if (phase === Phase.Gone && this.#body?.cut === true) return
+    // Failures that follow from a client leaving, or from a body the bridge cut, are expected.
+    if (error instanceof ClientDisconnectedError || (phase === Phase.Gone && this.#body?.cut === true)) return
+    // readBody()'s own limit: the same answer as the bridge's, and not a bug worth a log line.
+    if (error instanceof BodyTooLargeError && phase === Phase.Idle) return this.#answer(413, 'Payload Too Large', true)
     this.#log('the app threw', error)
     if (phase === Phase.Idle) this.#answer(500, 'Internal Server Error', false)
     else if (phase !== Phase.Done && phase !== Phase.Gone) {
-      // Part of a response may be on the wire; cutting the connection is the only honest end.
+      // Once the app has started its response, a failure cuts the connection (as ASGI servers
+      // do): a client must never take a truncated or half-announced response for a whole one.
       this.#phase = Phase.Gone
       this.#res.destroy()
     }
