@@ -7,7 +7,12 @@ export function announce(server: Server): void {
   server.listen(0, '127.0.0.1', () => {
     const address = server.address()
     if (address === null || typeof address === 'string') throw new Error('expected a TCP address')
-    process.send?.({ port: address.port })
+    announcePort(address.port)
   })
+}
+
+/** For contenders that listen by themselves (serve()). */
+export function announcePort(port: number): void {
+  process.send?.({ port })
   process.on('disconnect', () => process.exit(0))
 }

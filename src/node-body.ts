@@ -66,13 +66,23 @@ export class RequestBody {
   /**
    * The response is over but the body is not: read the rest into the void so the connection
    * can carry the next request (Node only does this itself for bodies nobody started reading).
+   * The limit still holds: past it the connection is closed once the response has flushed.
+   * A receive() still waiting learns that the exchange is over.
    */
   discardRest(): void {
     if (this.#state !== State.Reading) return
     this.#state = State.Done
+    this.#settle(DISCONNECT)
     const req = this.#req
     // A 'readable' listener keeps the stream paused; resume() only flows without one.
     req.removeAllListeners('readable')
+    req.on('data', (chunk: Buffer) => {
+      this.#received += chunk.byteLength
+      if (this.#received <= this.#limit) return
+      req.pause()
+      req.socket.destroySoon()
+    })
+    req.on('error', ignore)
     req.resume()
   }
 

@@ -82,8 +82,7 @@ export class Exchange {
       this.#bodyDone = true
       return Promise.resolve(lastMessage())
     }
-    const reader = new RequestBody(this.#req, this.#config.maxBodyBytes, () => this.#tooLarge())
-    this.#body = reader
+    const reader = (this.#body = this.#newBody())
     return reader.next()
   }
 
@@ -251,7 +250,15 @@ export class Exchange {
   }
 
   #afterResponse(): void {
-    this.#body?.discardRest()
+    let body = this.#body
+    // A chunked body nobody read has no declared end: discard it under the limit too, rather
+    // than leave it to Node, which would read it without bound.
+    if (body === null && this.#bodyLength === -1) body = this.#body = this.#newBody()
+    body?.discardRest()
+  }
+
+  #newBody(): RequestBody {
+    return new RequestBody(this.#req, this.#config.maxBodyBytes, () => this.#tooLarge())
   }
 }
 

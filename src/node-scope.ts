@@ -2,6 +2,7 @@
 // `http.response.start` turned into the flat header array of one writeHead call.
 
 import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import type { HttpScope } from './protocol/types.ts'
 import { TSGI_VERSION } from './protocol/types.ts'
@@ -47,11 +48,38 @@ export function requestScope(
     queryString: target.queryString,
     rootPath: '',
     headers,
-    client: socket.remoteAddress === undefined ? null : [socket.remoteAddress, socket.remotePort ?? 0],
-    server: socket.localAddress === undefined ? null : [socket.localAddress, socket.localPort ?? 0],
+    client: peer(socket),
+    server: local(socket),
     // Copied at request time: serve() hands over the live lifespan state, filled by startup.
     state: { ...state },
   }
+}
+
+// A keep-alive socket carries many requests; its two addresses are read once (each getter is
+// a native call) and shared, frozen, by the scopes of all its requests.
+const kPeer = Symbol('tsgi.peer')
+const kLocal = Symbol('tsgi.local')
+type AddressedSocket = Socket & { [kPeer]?: [string, number] | null; [kLocal]?: [string, number] | null }
+
+function peer(socket: AddressedSocket): [string, number] | null {
+  let address = socket[kPeer]
+  if (address === undefined) {
+    const host = socket.remoteAddress
+    address = host === undefined ? null : (Object.freeze([host, socket.remotePort ?? 0]) as [string, number])
+    // Not known yet (a socket already gone): ask again next time rather than remember null.
+    if (address !== null) socket[kPeer] = address
+  }
+  return address
+}
+
+function local(socket: AddressedSocket): [string, number] | null {
+  let address = socket[kLocal]
+  if (address === undefined) {
+    const host = socket.localAddress
+    address = host === undefined ? null : (Object.freeze([host, socket.localPort ?? 0]) as [string, number])
+    if (address !== null) socket[kLocal] = address
+  }
+  return address
 }
 
 /**
