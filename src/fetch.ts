@@ -96,11 +96,10 @@ async function sendResponse(response: Response, send: Send, signal: AbortSignal)
     // the head back: servers may hold http.response.start until the first chunk, and an
     // empty chunk is the protocol's way to get the head out now.
     if (!(await settlesThisTurn(read))) await send({ type: 'http.response.body', body: EMPTY, moreBody: true })
-    for (;; read = reader.read()) {
-      const { done, value } = await read
+    let result = await read
+    while (result.done !== true) {
       if (signal.aborted) return
-      if (done) break
-      const chunk = toBytes(value)
+      const chunk = toBytes(result.value)
       sent += chunk.byteLength
       // A body of known length ends with its last byte: one message less, and the server
       // can write start, body and end together.
@@ -109,8 +108,17 @@ async function sendResponse(response: Response, send: Send, signal: AbortSignal)
         stop()
         return
       }
+      // Peek one read ahead, within this turn only: a stream that ends right after this
+      // chunk (an SSE answer to one request) goes out as one final message, one write.
+      const next = reader.read()
+      const ready = await settlesThisTurn(next)
+      const after = ready ? await next : null
+      if (signal.aborted) return
+      if (after !== null && after.done === true) return send({ type: 'http.response.body', body: chunk, moreBody: false })
       await send({ type: 'http.response.body', body: chunk, moreBody: true })
+      result = after ?? (await next)
     }
+    if (signal.aborted) return
     await send({ type: 'http.response.body', body: EMPTY, moreBody: false })
   } finally {
     signal.removeEventListener('abort', stop)

@@ -138,19 +138,18 @@ test('fromFetch pulls the request body from receive() only as the handler reads 
   assert.equal(io.bodyText(), 'one|two|three')
 })
 
-test('fromFetch sends each response chunk as it is produced and waits for send() before reading on', async () => {
-  const release = deferred()
+test('fromFetch sends each chunk as it is produced and reads at most one chunk ahead of a parked send()', async () => {
   let pulls = 0
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      pulls++
-      if (pulls === 1) controller.enqueue(encoder.encode('data: 1\n\n'))
-      else if (pulls === 2) {
-        await release.promise
-        controller.enqueue(encoder.encode('data: 2\n\n'))
-      } else controller.close()
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        pulls++
+        if (pulls <= 10) controller.enqueue(encoder.encode(`data: ${pulls}\n\n`))
+        else controller.close()
+      },
     },
-  }, { highWaterMark: 0 })
+    { highWaterMark: 0 },
+  )
   const app = fromFetch(() => new Response(stream, { headers: { 'content-type': 'text/event-stream' } }))
   const sent: SendMessage[] = []
   const firstSent = deferred()
@@ -158,7 +157,7 @@ test('fromFetch sends each response chunk as it is produced and waits for send()
   const io = channel()
   const running = app(httpScope(), io.receive, async (message) => {
     sent.push(message)
-    if (message.type === 'http.response.body' && message.moreBody === true && sent.length === 2) {
+    if (message.type === 'http.response.body' && sent.length === 2) {
       firstSent.resolve()
       await sendGate.promise
     }
@@ -166,16 +165,41 @@ test('fromFetch sends each response chunk as it is produced and waits for send()
   await firstSent.promise
   assert.equal(decoder.decode((sent[1] as { body: Uint8Array }).body), 'data: 1\n\n')
   await sleep(10)
-  // send() of chunk 1 has not resolved: the bridge has not asked the stream for chunk 2.
-  assert.equal(pulls, 1)
+  // send() of chunk 1 has not resolved: the stream was asked for one more chunk, no further.
+  assert.ok(pulls <= 2, `the bridge read ${pulls} chunks while send() was parked`)
   sendGate.resolve()
-  release.resolve()
   await running
-  assert.deepEqual(
-    sent.map((m) => m.type === 'http.response.body' && decoder.decode(m.body as Uint8Array)),
-    [false, 'data: 1\n\n', 'data: 2\n\n', ''],
+  const bodies = sent.filter((m) => m.type === 'http.response.body') as Array<{ body: Uint8Array; moreBody?: boolean }>
+  assert.equal(bodies.map((m) => decoder.decode(m.body)).join(''), Array.from({ length: 10 }, (_, i) => `data: ${i + 1}\n\n`).join(''))
+  assert.equal(bodies.at(-1)?.moreBody, false)
+})
+
+test('fromFetch gets the head out at once for a stream with nothing to say yet', async () => {
+  const first = deferred()
+  const app = fromFetch(
+    () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          async start(controller) {
+            await first.promise
+            controller.enqueue(encoder.encode('late'))
+            controller.close()
+          },
+        }),
+      ),
   )
-  assert.equal((sent.at(-1) as { moreBody?: boolean }).moreBody, false)
+  const io = channel()
+  const running = app(httpScope(), io.receive, io.send)
+  await sleep(20)
+  // Start, then an empty chunk that asks the server to write the head now.
+  assert.deepEqual(
+    io.sent.map((m) => m.type === 'http.response.body' && [(m.body as Uint8Array).byteLength, m.moreBody]),
+    [false, [0, true]],
+  )
+  first.resolve()
+  await running
+  assert.equal(io.bodyText(), 'late')
+  assert.equal((io.sent.at(-1) as { moreBody?: boolean }).moreBody, false)
 })
 
 test('fromFetch aborts the Request signal and stops reading the response when the client disconnects', async () => {
