@@ -1,5 +1,5 @@
 // What every bench/servers/*.ts file shares: listen on an ephemeral port on 127.0.0.1, tell the
-// parent the port over IPC, and exit when the parent goes away.
+// parent the port over IPC, answer its CPU-time questions, and exit when the parent goes away.
 
 import type { Server } from 'node:http'
 
@@ -13,6 +13,14 @@ export function announce(server: Server): void {
 
 /** For contenders that listen by themselves (serve()). */
 export function announcePort(port: number): void {
+  // CPU time spent by this process: on a shared machine it is steadier than req/s, because
+  // waiting for a core does not count.
+  process.on('message', (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage()
+      process.send?.({ cpuMicros: user + system })
+    }
+  })
   process.send?.({ port })
   process.on('disconnect', () => process.exit(0))
 }

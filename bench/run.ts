@@ -34,12 +34,20 @@ interface Row {
   rps: number
   p99: number
   bad: number
+  /** Server CPU time (user + system) per request served, in microseconds. */
+  cpuPerRequest: number
 }
 
 async function start(name: string): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(`${serversDir}${name}.ts`, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const [message] = (await once(child, 'message')) as [{ port: number }]
   return { child, url: `http://127.0.0.1:${message.port}${HELLO_PATH}` }
+}
+
+async function cpuMicros(child: ChildProcess): Promise<number> {
+  const answer = once(child, 'message') as Promise<[{ cpuMicros: number }]>
+  child.send('cpu')
+  return (await answer)[0].cpuMicros
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -63,8 +71,16 @@ async function measure(name: string): Promise<Row> {
     await check(name, url)
     // A short warm-up so the JIT has compiled the hot path before the measured run.
     await load({ url, connections, pipelining, duration: Math.min(2, seconds) })
+    const cpuBefore = await cpuMicros(child)
     const result: LoadResult = await load({ url, connections, pipelining, duration: seconds })
-    return { name, rps: result.requests.average, p99: result.latency.p99, bad: result.errors + result.timeouts + result.non2xx }
+    const cpu = (await cpuMicros(child)) - cpuBefore
+    return {
+      name,
+      rps: result.requests.average,
+      p99: result.latency.p99,
+      bad: result.errors + result.timeouts + result.non2xx,
+      cpuPerRequest: cpu / Math.max(1, result.requests.total),
+    }
   } finally {
     await stop(child)
   }
@@ -85,6 +101,7 @@ function positive(name: string, fallback: number): number {
 }
 
 const ratios = new Map<string, number[]>(names.slice(1).map((name) => [name, []]))
+const cpuRatios = new Map<string, number[]>(names.slice(1).map((name) => [name, []]))
 console.log(`${names.length} servers, ${rounds} rounds of ${seconds} s, ${connections} connections, pipelining ${pipelining}, GET ${HELLO_PATH}`)
 for (let round = 1; round <= rounds; round++) {
   // Alternate the order each round so slow drift on a shared machine does not favour one side.
@@ -95,13 +112,25 @@ for (let round = 1; round <= rounds; round++) {
   console.log(`\nround ${round}`)
   for (const row of rows.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name))) {
     const ratio = row.rps / raw.rps
-    if (row.name !== BASELINE) ratios.get(row.name)!.push(ratio)
+    // Raw's CPU per request over this one's: the share of raw's efficiency it keeps.
+    const cpuRatio = raw.cpuPerRequest / row.cpuPerRequest
+    if (row.name !== BASELINE) {
+      ratios.get(row.name)!.push(ratio)
+      cpuRatios.get(row.name)!.push(cpuRatio)
+    }
     const bad = row.bad > 0 ? `  ${row.bad} errors/non-2xx` : ''
-    console.log(`  ${row.name.padEnd(22)} ${row.rps.toFixed(0).padStart(8)} req/s  p99 ${String(row.p99).padStart(4)} ms  ratio ${ratio.toFixed(3)}${bad}`)
+    console.log(
+      `  ${row.name.padEnd(22)} ${row.rps.toFixed(0).padStart(8)} req/s  p99 ${String(row.p99).padStart(4)} ms  ratio ${ratio.toFixed(3)}` +
+        `   cpu ${row.cpuPerRequest.toFixed(1).padStart(6)} µs/req  cpu ratio ${cpuRatio.toFixed(3)}${bad}`,
+    )
   }
 }
-console.log('\nmedian ratio to raw node:http')
+console.log('\nmedian ratio to raw node:http (req/s; the bar applies to this one)')
 for (const [name, list] of ratios) {
   const value = median(list)
   console.log(`  ${name.padEnd(22)} ${value.toFixed(3)}  ${value >= BAR ? 'meets' : 'BELOW'} the ${BAR} bar  (rounds: ${list.map((r) => r.toFixed(3)).join(', ')})`)
+}
+console.log('median CPU-efficiency ratio (raw µs/req over the contender\'s; steadier on a busy machine)')
+for (const [name, list] of cpuRatios) {
+  console.log(`  ${name.padEnd(22)} ${median(list).toFixed(3)}  (rounds: ${list.map((r) => r.toFixed(3)).join(', ')})`)
 }

@@ -9,26 +9,15 @@ import { DISCONNECT, RequestBody, lastMessage } from './node-body.ts'
 import { BodyTooLargeError, ClientDisconnectedError, ProtocolError } from './protocol/errors.ts'
 import type { HttpReceiveMessage, HttpScope, Logger, SendMessage } from './protocol/types.ts'
 import { parseTarget, type RequestTarget } from './request-path.ts'
-import { declaredBodyLength, flatHead, requestScope, scopeHeaders } from './node-scope.ts'
+import { Phase, flatHead, misplaced, phaseName, plainAnswer, untilDrained } from './node-response.ts'
+import { declaredBodyLength, requestScope, scopeHeaders } from './node-scope.ts'
 
 /** What every exchange of one handler shares, built once by toNodeHandler(). */
 export interface BridgeConfig {
   state: object | undefined
   maxBodyBytes: number
   logger: Logger | null
-}
-
-const enum Phase {
-  /** Nothing sent yet. */
-  Idle,
-  /** `http.response.start` accepted and held. */
-  Started,
-  /** Head written, more body to come. */
-  Streaming,
-  /** The final body went out. */
-  Done,
-  /** The client left or the bridge answered in the app's stead: later sends are no-ops. */
-  Gone,
+  drain: { readonly draining: boolean } | null
 }
 
 const SENT: Promise<void> = Promise.resolve()
@@ -105,8 +94,9 @@ export class Exchange {
     if (message.type === 'http.response.start') {
       if (phase !== Phase.Idle) return Promise.reject(misplaced(message.type, phase))
       const status = message.status
-      if (!Number.isInteger(status) || status < 100 || status > 999) {
-        return Promise.reject(new ProtocolError(`http.response.start needs an integer status from 100 to 999, got ${String(status)}`, 'idle', message.type))
+      // A final status only: a 1xx head here would leave the client waiting for the real one.
+      if (!Number.isInteger(status) || status < 200 || status > 999) {
+        return Promise.reject(new ProtocolError(`http.response.start needs an integer status from 200 to 999, got ${String(status)}`, 'idle', message.type))
       }
       this.#status = status
       this.#headers = message.headers
@@ -149,19 +139,12 @@ export class Exchange {
       return SENT
     }
     if (res.write(body!)) return SENT
-    return new Promise((resolve) => {
-      const done = (): void => {
-        res.off('drain', done)
-        res.off('close', done)
-        resolve()
-      }
-      res.on('drain', done)
-      res.on('close', done)
-    })
+    return untilDrained(res)
   }
 
   /** One writeHead with a flat array: no per-header calls. */
   #writeHead(contentLength: number): void {
+    this.#closeIfDraining()
     try {
       this.#res.writeHead(this.#status, flatHead(this.#headers, this.#status, contentLength, this.#req.method === 'HEAD'))
     } catch (error) {
@@ -169,6 +152,11 @@ export class Exchange {
       this.#phase = Phase.Idle
       throw error
     }
+  }
+
+  #closeIfDraining(): void {
+    const drain = this.#config.drain
+    if (drain !== null && drain.draining) this.#res.shouldKeepAlive = false
   }
 
   #mayHaveBody(): boolean {
@@ -241,11 +229,8 @@ export class Exchange {
     this.#phase = Phase.Gone
     const res = this.#res
     if (res.destroyed || res.headersSent) return
-    const headers = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(text.length)]
-    // Closing tells the client to stop sending a body we will not read.
-    if (close) headers.push('connection', 'close')
-    res.writeHead(status, headers)
-    res.end(text)
+    if (!close) this.#closeIfDraining()
+    plainAnswer(res, status, text, close)
     if (!close) this.#afterResponse()
   }
 
@@ -260,16 +245,4 @@ export class Exchange {
   #newBody(): RequestBody {
     return new RequestBody(this.#req, this.#config.maxBodyBytes, () => this.#tooLarge())
   }
-}
-
-const PHASE_NAMES = ['idle', 'started', 'streaming', 'done', 'gone'] as const
-
-function phaseName(phase: Phase): string {
-  return PHASE_NAMES[phase]
-}
-
-/** A message the response's current phase does not allow, named with both. */
-function misplaced(type: string, phase: Phase): ProtocolError {
-  const name = phaseName(phase)
-  return new ProtocolError(`'${type}' cannot be sent on an http scope in the response phase '${name}'`, name, type)
 }

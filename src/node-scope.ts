@@ -1,5 +1,5 @@
-// The pure halves of the node:http bridge: an IncomingMessage read into a scope, and an
-// `http.response.start` turned into the flat header array of one writeHead call.
+// An IncomingMessage read into a scope: built once per request, with nothing an app does not
+// need and nothing computed twice.
 
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
@@ -80,31 +80,4 @@ function local(socket: AddressedSocket): [string, number] | null {
     if (address !== null) socket[kLocal] = address
   }
   return address
-}
-
-/**
- * The app's header pairs as a flat [name, value, ...] array (repeated names stay, in order),
- * plus content-length when the whole body is known (`contentLength` >= 0), the app gave no
- * framing header, and the status may carry a body. A HEAD answer with no body says nothing
- * rather than claim zero.
- */
-export function flatHead(headers: Array<[string, string]> | undefined, status: number, contentLength: number, isHead: boolean): string[] {
-  const flat: string[] = []
-  let framed = false
-  if (headers !== undefined) {
-    for (let i = 0; i < headers.length; i++) {
-      const [name, value] = headers[i]!
-      flat.push(name, value)
-      if ((name.length === 14 || name.length === 17) && isFraming(name)) framed = true
-    }
-  }
-  if (!framed && contentLength >= 0 && status >= 200 && status !== 204 && status !== 304 && (contentLength > 0 || !isHead)) {
-    flat.push('content-length', String(contentLength))
-  }
-  return flat
-}
-
-function isFraming(name: string): boolean {
-  const lower = name.toLowerCase()
-  return lower === 'content-length' || lower === 'transfer-encoding'
 }

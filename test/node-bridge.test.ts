@@ -162,7 +162,7 @@ test('send() rejects messages out of order with a ProtocolError naming the messa
   const { origin } = await serveBridge(t, async (_scope, _receive, send) => {
     await attempt(send, { type: 'http.response.body', body: 'too early' })
     await attempt(send, { type: 'lifespan.startup.complete' })
-    await attempt(send, { type: 'http.response.start', status: 99 })
+    await attempt(send, { type: 'http.response.start', status: 103 })
     await send({ type: 'http.response.start', status: 200 })
     await attempt(send, { type: 'http.response.start', status: 200 })
     await attempt(send, { type: 'http.response.body', body: 42 })
