@@ -31,6 +31,9 @@ export interface OpenStream {
   ended: Promise<void>
 }
 
+/** Where the request's lifespan state rides in the SDK's call context, for executors. */
+export const STATE_KEY = 'tsgi.state'
+
 type RpcEnvelope = { jsonrpc: string; id: string | number | null; result?: unknown; error?: unknown }
 
 const user = new UnauthenticatedUser()
@@ -79,6 +82,7 @@ export async function handleRpc(scope: HttpScope, receive: Receive, send: Send, 
     headers,
     requestedVersion: headers['a2a-version'],
   })
+  context.state.set(STATE_KEY, scope.state)
   let result: RpcEnvelope | AsyncGenerator<RpcEnvelope, void, undefined>
   try {
     validateVersion(context.requestedVersion, deps.card, 'JSONRPC')

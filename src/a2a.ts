@@ -9,10 +9,11 @@ import {
   InMemoryTaskStore,
   JsonRpcTransportHandler,
   type AgentExecutor,
+  type RequestContext,
   type TaskStore,
 } from '@a2a-js/sdk/server'
 import { cardAt, completeCard, endpointUrl, type AgentCardInput, type PublicUrl } from './a2a-card.ts'
-import { handleRpc, type RpcDeps } from './a2a-rpc.ts'
+import { STATE_KEY, handleRpc, type RpcDeps } from './a2a-rpc.ts'
 import { RunningTasks } from './a2a-tasks.ts'
 import { InvalidArgumentError } from './protocol/errors.ts'
 import type { App, HttpScope, LifespanScope, Receive, Send } from './protocol/types.ts'
@@ -42,6 +43,16 @@ export interface A2aApp extends App {
   close(): Promise<void>
   /** Executions currently running. */
   readonly runningTasks: number
+}
+
+/**
+ * The lifespan state (what startup hooks and lifespan functions stored) as the request an
+ * executor serves sees it.
+ * @example
+ * async execute(ctx, bus) { const { scheduler } = lifespanState(ctx) as { scheduler: Scheduler } }
+ */
+export function lifespanState(requestContext: RequestContext): Record<string, unknown> {
+  return (requestContext.context.state.get(STATE_KEY) as Record<string, unknown> | undefined) ?? {}
 }
 
 const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.json'])

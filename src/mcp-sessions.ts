@@ -19,8 +19,15 @@ export interface McpPair {
   transport: WebStandardStreamableHTTPServerTransport
 }
 
+/** What a server factory is given: the lifespan state as the request that asked for it sees it. */
+export interface McpServerContext {
+  state: Record<string, unknown>
+}
+
+export type McpServerFactory = (context: McpServerContext) => McpServerLike
+
 export interface SessionOptions {
-  factory: () => McpServerLike
+  factory: McpServerFactory
   jsonResponse: boolean
 }
 
@@ -43,8 +50,8 @@ export class McpSessions {
   }
 
   /** A new pair: a session-keeping one, filed once the SDK assigns its id, or a stateless one. */
-  async open(stateful: boolean): Promise<McpPair> {
-    const server = this.#options.factory()
+  async open(stateful: boolean, state: Record<string, unknown>): Promise<McpPair> {
+    const server = this.#options.factory({ state })
     if (server === null || typeof server !== 'object' || typeof server.connect !== 'function') {
       throw new TypeError(`mcpApp: server() must return an McpServer, got ${server === null ? 'null' : typeof server}`)
     }

@@ -9,16 +9,19 @@
 
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { respondWithFetch } from './fetch.ts'
-import { McpSessions, type McpPair, type McpServerLike } from './mcp-sessions.ts'
+import { McpSessions, type McpPair, type McpServerFactory } from './mcp-sessions.ts'
 import { InvalidArgumentError } from './protocol/errors.ts'
 import type { App, HttpScope, LifespanScope, Receive, Send } from './protocol/types.ts'
 import { header, hostProblem, readBody, readLimit, rpcError, sendJson } from './sdk-http.ts'
 
-export type { McpServerLike } from './mcp-sessions.ts'
+export type { McpServerContext, McpServerFactory, McpServerLike } from './mcp-sessions.ts'
 
 export interface McpAppOptions {
-  /** Builds one server: called per session, or per request when stateless. */
-  server: () => McpServerLike
+  /**
+   * Builds one server: called per session, or per request when stateless, with the lifespan
+   * state (what startup hooks put there: a scheduler, a pool) for its tools to use.
+   */
+  server: McpServerFactory
   /** A fresh server per request, no sessions, no GET stream. Default false. */
   stateless?: boolean
   /**
@@ -111,7 +114,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
     }
 
     if (stateless) {
-      const pair = await sessions.open(false)
+      const pair = await sessions.open(false, scope.state)
       try {
         await answer(scope, receive, send, pair, parsedBody)
       } finally {
@@ -130,7 +133,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
     if (method !== 'POST' || !isInitialization(parsedBody)) {
       return sendJson(send, 400, rpcError(-32000, 'Bad Request: No valid session ID provided'))
     }
-    const pair = await sessions.open(true)
+    const pair = await sessions.open(true, scope.state)
     try {
       await answer(scope, receive, send, pair, parsedBody)
     } finally {

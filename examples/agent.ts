@@ -1,0 +1,153 @@
+// The main job: one process, one port, an MCP server and an A2A agent that both read state
+// owned by a scheduler. The scheduler starts in onStartup, before the port opens, and stops
+// in onShutdown, after the last stream ended; Ctrl-C (SIGINT) or SIGTERM shuts down cleanly.
+//
+//   npm start                      # or: npx tsx examples/agent.ts   (PORT, HOST, TICK_MS honoured)
+//
+// MCP (streamable HTTP) is at /mcp with one tool, `scheduler_ticks`. A2A (v1.0, JSON-RPC) is
+// at / with its card at /.well-known/agent-card.json: any message gets the tick count back;
+// a message containing "watch" starts a task that streams the next ticks (SendStreamingMessage)
+// until it is done or cancelled. The process logs copy-paste commands for both clients.
+
+import { Role, TaskState, type Message } from '@a2a-js/sdk'
+import { AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { lifespanState } from '../src/a2a.ts'
+import { agent } from '../src/agent.ts'
+import type { LifespanContext } from '../src/index.ts'
+
+/** Ticks every `everyMs`; stop() waits for a tick in progress, so nothing runs after it resolves. */
+class Scheduler {
+  ticks = 0
+  #timer: NodeJS.Timeout | undefined
+  #inProgress: Promise<void> = Promise.resolve()
+
+  constructor(readonly everyMs: number) {}
+
+  start(): this {
+    this.#timer = setInterval(() => {
+      this.#inProgress = this.#tick()
+    }, this.everyMs)
+    return this
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer)
+    await this.#inProgress
+  }
+
+  async #tick(): Promise<void> {
+    this.ticks++
+  }
+}
+
+const schedulerOf = (state: Record<string, unknown>): Scheduler => state.scheduler as Scheduler
+
+/** One MCP server per session; its tool reads the scheduler that startup put in the state. */
+function mcpServer({ state }: { state: Record<string, unknown> }): McpServer {
+  const server = new McpServer({ name: 'tsgi-agent-example', version: '1.0.0' })
+  server.registerTool('scheduler_ticks', { description: 'How many times the background scheduler has ticked' }, async () => ({
+    content: [{ type: 'text', text: String(schedulerOf(state).ticks) }],
+  }))
+  return server
+}
+
+const text = (value: string) => ({ content: { $case: 'text' as const, value }, metadata: undefined, filename: '', mediaType: 'text/plain' })
+
+function agentMessage(contextId: string, taskId: string, value: string): Message {
+  return { messageId: crypto.randomUUID(), contextId, taskId, role: Role.ROLE_AGENT, parts: [text(value)], metadata: {}, extensions: [], referenceTaskIds: [] }
+}
+
+/** Answers with the tick count; "watch" streams the next WATCH_TICKS ticks as a cancellable task. */
+class TicksExecutor implements AgentExecutor {
+  readonly #cancelled = new Set<string>()
+
+  cancelTask = async (taskId: string): Promise<void> => {
+    this.#cancelled.add(taskId)
+  }
+
+  async execute(context: RequestContext, bus: ExecutionEventBus): Promise<void> {
+    const scheduler = schedulerOf(lifespanState(context))
+    const { taskId, contextId } = context
+    const asked = context.userMessage.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join(' ')
+    if (!/watch/i.test(asked)) {
+      bus.publish(AgentEvent.message(agentMessage(contextId, '', `The scheduler has ticked ${scheduler.ticks} times.`)))
+      return
+    }
+    const status = (state: TaskState, note?: string) => ({
+      state,
+      message: note === undefined ? undefined : agentMessage(contextId, taskId, note),
+      timestamp: new Date().toISOString(),
+    })
+    bus.publish(AgentEvent.task({ id: taskId, contextId, status: status(TaskState.TASK_STATE_SUBMITTED), artifacts: [], history: [context.userMessage], metadata: {} }))
+    const total = Number(process.env.WATCH_TICKS ?? 20)
+    let seen = scheduler.ticks
+    try {
+      for (let reported = 0; reported < total; ) {
+        if (this.#cancelled.has(taskId)) {
+          bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: status(TaskState.TASK_STATE_CANCELED, 'Stopped watching.'), metadata: {} }))
+          return
+        }
+        if (scheduler.ticks !== seen) {
+          seen = scheduler.ticks
+          reported++
+          bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: status(TaskState.TASK_STATE_WORKING, `tick ${seen}`), metadata: {} }))
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(scheduler.everyMs, 50)))
+      }
+      bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: status(TaskState.TASK_STATE_COMPLETED, `Watched ${total} ticks.`), metadata: {} }))
+    } finally {
+      this.#cancelled.delete(taskId)
+    }
+  }
+}
+
+const host = process.env.HOST !== undefined && process.env.HOST !== '' ? process.env.HOST : '127.0.0.1'
+const loopback = ['127.0.0.1', 'localhost', '::1'].includes(host)
+
+const server = await agent({
+  host,
+  mcp: {
+    server: mcpServer,
+    // On a loopback address, only loopback Host headers: a web page cannot reach this server
+    // through DNS rebinding. Listening on other addresses leaves the check to the network.
+    ...(loopback ? { allowedHosts: ['127.0.0.1', 'localhost', '[::1]'] } : {}),
+  },
+  a2a: {
+    card: {
+      name: 'tsgi example agent',
+      description: 'Reports the ticks of a background scheduler; "watch" streams the next ticks.',
+      skills: [
+        { id: 'ticks', name: 'Scheduler ticks', description: 'How many times the scheduler ticked', tags: ['demo'], examples: ['how many ticks?', 'watch'], inputModes: ['text'], outputModes: ['text'], securityRequirements: [] },
+      ],
+    },
+    executor: new TicksExecutor(),
+  },
+  onStartup: [
+    function startScheduler({ state, logger }: LifespanContext) {
+      state.scheduler = new Scheduler(Number(process.env.TICK_MS ?? 1000)).start()
+      logger.info('scheduler started')
+    },
+  ],
+  onShutdown: [
+    async function stopScheduler({ state, logger }: LifespanContext) {
+      const scheduler = schedulerOf(state)
+      await scheduler.stop()
+      logger.info(`scheduler stopped after ${scheduler.ticks} ticks`)
+    },
+  ],
+})
+
+// Copy-paste calls for a real client of each protocol, run from this directory (the SDKs are
+// among its dependencies); shell-quoted for a double-quoted node -e.
+const url = server.url
+const mcpCall = `import('@modelcontextprotocol/sdk/client/index.js').then(async ({ Client }) => { const { StreamableHTTPClientTransport: T } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js'); const c = new Client({ name: 'cli', version: '1' }); await c.connect(new T(new URL('${url}/mcp'))); console.log(JSON.stringify(await c.callTool({ name: 'scheduler_ticks' }))); await c.close() })`
+const a2aCall = `import('@a2a-js/sdk/client').then(async ({ ClientFactory }) => { const c = await new ClientFactory().createFromUrl('${url}/'); const m = { messageId: crypto.randomUUID(), role: 1, parts: [{ content: { $case: 'text', value: 'how many ticks?' } }] }; console.log(JSON.stringify(await c.sendMessage({ message: m }))) })`
+console.info(`
+MCP  ${url}/mcp  (tool: scheduler_ticks)
+  node -e "${mcpCall.replaceAll('"', '\\"')}"
+A2A  ${url}/  (card: ${url}/.well-known/agent-card.json)
+  node -e "${a2aCall.replaceAll('"', '\\"').replaceAll('$', '\\$')}"
+  curl -s ${url}/ -H 'content-type: application/json' -H 'a2a-version: 1.0' \\
+    -d '{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"how many ticks?"}]}}}'
+Ctrl-C stops it gracefully.`)

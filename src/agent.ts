@@ -1,0 +1,162 @@
+// tsgi/agent: an MCP server and an A2A agent on one port, or either alone, or MCP on stdio,
+// with onStartup/onShutdown/lifespan on every transport. The model is the Python AdCP SDK's
+// serve(transport='both'): MCP at /mcp, A2A everywhere else.
+
+import { a2aApp, type A2aApp, type A2aAppOptions } from './a2a.ts'
+import { serveStdio, stderrLogger, type StdioAgent } from './agent-stdio.ts'
+import { readTimeout } from './deadline.ts'
+import { mcpApp, type McpApp, type McpAppOptions } from './mcp.ts'
+import { InvalidArgumentError } from './protocol/errors.ts'
+import type { App, Logger } from './protocol/types.ts'
+import { router } from './router.ts'
+import { mount } from './routes.ts'
+import { serve, type Server, type ServeOptions } from './serve.ts'
+
+export type { StdioAgent } from './agent-stdio.ts'
+export type { A2aAppOptions } from './a2a.ts'
+export type { McpAppOptions } from './mcp.ts'
+
+export type AgentTransport = 'both' | 'mcp' | 'a2a' | 'stdio'
+
+export interface AgentOptions extends ServeOptions {
+  mcp?: McpAppOptions
+  a2a?: A2aAppOptions
+  /** Default 'both': MCP at /mcp (and /mcp/...), A2A at every other path. */
+  transport?: AgentTransport
+  /** stdio only: where frames come from and go to. Default process.stdin / process.stdout. */
+  stdin?: NodeJS.ReadableStream
+  stdout?: NodeJS.WritableStream
+}
+
+export interface AgentApps {
+  app: App
+  mcp: McpApp | null
+  a2a: A2aApp | null
+}
+
+const TRANSPORTS: readonly AgentTransport[] = ['both', 'mcp', 'a2a', 'stdio']
+
+/**
+ * The HTTP app of an agent, without serving it (to embed it, or mount it elsewhere).
+ * @example router([mount('/agents/echo', agentApp({ mcp, a2a }).app)])
+ */
+export function agentApp(options: Pick<AgentOptions, 'mcp' | 'a2a' | 'transport'>): AgentApps {
+  const transport = readTransport(options.transport)
+  if (transport === 'stdio') throw new InvalidArgumentError("agentApp() builds HTTP apps; transport 'stdio' has none (use agent())")
+  const mcp = transport === 'a2a' ? null : mcpApp(need(options.mcp, 'mcp', transport))
+  const a2a = transport === 'mcp' ? null : a2aApp(need(options.a2a, 'a2a', transport))
+  const routes = [...(mcp === null ? [] : [mount('/mcp', mcp)]), ...(a2a === null ? [] : [mount('/', a2a)])]
+  return { app: router(routes), mcp, a2a }
+}
+
+/**
+ * Serves an agent and resolves once it is listening (or, for stdio, connected). Startup runs
+ * the apps' lifespans, `lifespan` setups and `onStartup` hooks first, exactly as serve() does.
+ * @example
+ * const server = await agent({
+ *   mcp: { server: () => buildMcpServer() },
+ *   a2a: { card: { name: 'Echo', description: 'Says it back' }, executor: new EchoExecutor() },
+ *   onStartup: [({ state }) => { state.scheduler = startScheduler() }],
+ *   onShutdown: [({ state }) => (state.scheduler as Scheduler).stop()],
+ * })
+ */
+export function agent(options: AgentOptions & { transport: 'stdio' }): Promise<StdioAgent>
+export function agent(options: AgentOptions): Promise<Server>
+export async function agent(options: AgentOptions): Promise<Server | StdioAgent> {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('agent() needs an options object')
+  const { mcp, a2a, transport, stdin, stdout, ...serveOptions } = options
+  if (readTransport(transport) === 'stdio') {
+    return serveStdio({
+      server: need(mcp, 'mcp', 'stdio').server,
+      onStartup: serveOptions.onStartup ?? [],
+      onShutdown: serveOptions.onShutdown ?? [],
+      lifespan: serveOptions.lifespan === undefined ? [] : [serveOptions.lifespan].flat(),
+      startupTimeoutMs: readTimeout(serveOptions.startupTimeoutMs, 'agent(): startupTimeoutMs', 60_000),
+      shutdownTimeoutMs: readTimeout(serveOptions.shutdownTimeoutMs, 'agent(): shutdownTimeoutMs', 30_000),
+      signals: serveOptions.signals === false ? [] : (serveOptions.signals ?? ['SIGINT', 'SIGTERM']),
+      logger: serveOptions.logger === false ? null : (serveOptions.logger ?? stderrLogger),
+      logDetails: serveOptions.logDetails === true,
+      stdin: stdin ?? process.stdin,
+      stdout: stdout ?? process.stdout,
+    })
+  }
+
+  const apps = agentApp({ mcp, a2a, transport })
+  // serve() drains in-flight responses before the apps' shutdown, and an SSE stream never
+  // finishes on its own: so the streams are ended when shutdown begins (the first signal, or
+  // close()), and the drain then only waits for ordinary requests.
+  const endStreams = (): void => {
+    void apps.mcp?.close().catch(() => undefined)
+    void apps.a2a?.close().catch(() => undefined)
+  }
+  const signals = serveOptions.signals === false ? [] : (serveOptions.signals ?? ['SIGINT', 'SIGTERM'])
+  for (const signal of signals) process.on(signal, endStreams)
+  const uninstall = (): void => {
+    for (const signal of signals) process.off(signal, endStreams)
+  }
+  let server: Server
+  try {
+    server = await serve(apps.app, serveOptions)
+  } catch (error) {
+    uninstall()
+    throw error
+  }
+  void server.closed.then(uninstall)
+  announce(server.url, apps, serveOptions.logger)
+  return new AgentServer(server, endStreams)
+}
+
+class AgentServer implements Server {
+  readonly #server: Server
+  readonly #endStreams: () => void
+
+  constructor(server: Server, endStreams: () => void) {
+    this.#server = server
+    this.#endStreams = endStreams
+  }
+
+  get url(): string {
+    return this.#server.url
+  }
+
+  get phase(): Server['phase'] {
+    return this.#server.phase
+  }
+
+  get state(): Record<string, unknown> {
+    return this.#server.state
+  }
+
+  get closed(): Promise<void> {
+    return this.#server.closed
+  }
+
+  close(): Promise<void> {
+    if (this.#server.phase === 'running') this.#endStreams()
+    return this.#server.close()
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+}
+
+function announce(url: string, apps: AgentApps, logger: Logger | false | undefined): void {
+  if (logger === false) return
+  const log = logger ?? console
+  if (apps.mcp !== null) log.info(`tsgi: MCP (streamable HTTP) at ${url}/mcp`)
+  if (apps.a2a !== null) log.info(`tsgi: A2A agent card at ${url}/.well-known/agent-card.json, JSON-RPC at ${url}/`)
+}
+
+function readTransport(value: unknown): AgentTransport {
+  if (value === undefined) return 'both'
+  if (typeof value === 'string' && (TRANSPORTS as readonly string[]).includes(value)) return value as AgentTransport
+  throw new InvalidArgumentError(`agent() transport must be one of ${TRANSPORTS.join(', ')}, got ${JSON.stringify(value)}`)
+}
+
+function need<T>(value: T | undefined, part: 'mcp' | 'a2a', transport: AgentTransport): T {
+  if (value === undefined || value === null) {
+    throw new InvalidArgumentError(`agent() transport '${transport}' needs the '${part}' option`)
+  }
+  return value
+}
