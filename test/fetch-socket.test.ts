@@ -144,3 +144,27 @@ test('an app served through toFetchHandler, fromFetch and the node bridge stream
     await close()
   }
 })
+
+test('the head of a stream with nothing to say yet reaches the client before its first chunk', { timeout: 5000 }, async () => {
+  const first = deferred()
+  const app = fromFetch(() => {
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        await first.promise
+        controller.enqueue(encoder.encode('data: late\n\n'))
+        controller.close()
+      },
+    })
+    return new Response(body, { headers: { 'content-type': 'text/event-stream' } })
+  })
+  const { url, close } = await listen(app)
+  try {
+    // fetch() resolves with the head while the body is still waiting for its first event.
+    const response = await fetch(`${url}/events`)
+    assert.equal(response.status, 200)
+    first.resolve()
+    assert.equal(await response.text(), 'data: late\n\n')
+  } finally {
+    await close()
+  }
+})
