@@ -5,8 +5,9 @@
 // instead of filling memory. A client that goes away aborts `request.signal`.
 
 import { EMPTY, toBytes } from './fetch-body.ts'
+import { Inbound, requestHeaders, requestUrl } from './fetch-request.ts'
 import { InvalidArgumentError } from './protocol/errors.ts'
-import type { App, HttpScope, Receive, ReceiveMessage, Send } from './protocol/types.ts'
+import type { App, HttpScope, Receive, Send } from './protocol/types.ts'
 
 export { toFetchHandler, type ToFetchHandlerOptions } from './fetch-handler.ts'
 
@@ -140,104 +141,6 @@ function settlesThisTurn(promise: Promise<unknown>): Promise<boolean> {
       },
     )
   })
-}
-
-/**
- * Owns `receive()` for one request: first the body (pulled on demand, never read ahead), then
- * a watch for `http.disconnect` that aborts the Request's signal. The two never overlap, so
- * `receive()` is never called twice at once.
- */
-class Inbound {
-  readonly #receive: Receive
-  readonly #abort = new AbortController()
-  #pending: Promise<unknown> = Promise.resolve()
-  #watching = false
-
-  constructor(receive: Receive) {
-    this.#receive = receive
-  }
-
-  get signal(): AbortSignal {
-    return this.#abort.signal
-  }
-
-  body(): ReadableStream<Uint8Array> {
-    return new ReadableStream<Uint8Array>(
-      {
-        pull: (controller) => {
-          const next = this.#receive().then((message) => this.#feed(controller, message))
-          this.#pending = next.catch(() => undefined)
-          return next
-        },
-        cancel: () => this.watch(),
-      },
-      // Zero: pull only when the handler actually reads.
-      { highWaterMark: 0 },
-    )
-  }
-
-  #feed(controller: ReadableStreamDefaultController<Uint8Array>, message: ReceiveMessage): void {
-    if (message.type === 'http.request') {
-      if (message.body.byteLength > 0) controller.enqueue(message.body)
-      if (message.moreBody) return
-      controller.close()
-      this.watch()
-      return
-    }
-    if (message.type === 'http.disconnect') this.#abort.abort()
-    controller.error(new Error(`the client went away before the request body ended (${message.type})`))
-  }
-
-  /** Waits for the client to go; starts once the body is done with. */
-  watch(): void {
-    if (this.#watching) return
-    this.#watching = true
-    void this.#pending.then(async () => {
-      for (;;) {
-        const message = await this.#receive()
-        if (message.type === 'http.disconnect') return this.#abort.abort()
-      }
-    }).catch(() => undefined)
-  }
-}
-
-// A Host header is a host name or bracketed IPv6 address and an optional port: anything else
-// (a '/', '@' or '?') would let the client rewrite the URL the handler sees.
-const validHost = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-_~%]+)(?::\d{0,5})?$/
-// Characters a decoded path may carry into a URL as they are.
-const plainPath = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/
-
-function requestUrl(scope: HttpScope): string {
-  let host: string | undefined
-  for (const [name, value] of scope.headers) {
-    if (name === 'host') {
-      host = value
-      break
-    }
-  }
-  if (host === undefined || host === '') host = scope.server !== null ? hostOf(scope.server) : 'localhost'
-  if (!validHost.test(host)) throw new TypeError('invalid Host header')
-  const path = scope.rootPath + scope.path
-  const encoded = plainPath.test(path) ? path : encodeURI(path).replace(/[?#]/g, (c) => (c === '?' ? '%3F' : '%23'))
-  return `${scope.scheme}://${host}${encoded}${scope.queryString === '' ? '' : `?${scope.queryString}`}`
-}
-
-function hostOf([address, port]: [string, number]): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
-}
-
-function requestHeaders(pairs: Array<[string, string]>): Headers {
-  const headers = new Headers()
-  for (const [name, value] of pairs) {
-    // HTTP/2 pseudo-headers and values fetch refuses are left out rather than failing the request.
-    if (name.charCodeAt(0) === 58 /* ':' */) continue
-    try {
-      headers.append(name, value)
-    } catch {
-      continue
-    }
-  }
-  return headers
 }
 
 const encoder = new TextEncoder()
