@@ -14,7 +14,7 @@ import {
 } from '@a2a-js/sdk/server'
 import type { RunningTasks } from './a2a-tasks.ts'
 import type { HttpScope, Receive, Send } from './protocol/types.ts'
-import { header, readBody, sendJson } from './sdk-http.ts'
+import { answerGone, header, readBody, sendJson } from './sdk-http.ts'
 
 export interface RpcDeps {
   transport: JsonRpcTransportHandler
@@ -62,7 +62,7 @@ export async function handleRpc(scope: HttpScope, receive: Receive, send: Send, 
     return sendJson(send, 200, { jsonrpc: '2.0', id: null, error })
   }
   const body = await readBody(scope, receive, deps.maxBodyBytes)
-  if (body.kind === 'disconnect') return
+  if (body.kind === 'disconnect') return answerGone(send)
   if (body.kind === 'too-large') {
     return sendJson(send, 413, { jsonrpc: '2.0', id: null, error: { code: -32600, message: `Request body exceeds ${deps.maxBodyBytes} bytes` } })
   }
@@ -128,8 +128,8 @@ async function stream(
         }
         // The generator is parked at an await; return() takes effect when that settles.
         void events.return(undefined).catch(() => undefined)
-        if (next.why === 'shutdown') await finish(send, started, extra)
-        return
+        // To a client that left this writes nothing; it just closes the exchange.
+        return finish(send, started, extra)
       }
       if ('error' in next) {
         const failure = envelope(id, next.error)

@@ -73,9 +73,11 @@ export async function respondWithFetch(
 
 async function sendResponse(response: Response, send: Send, signal: AbortSignal): Promise<void> {
   if (signal.aborted) {
-    // The client left while the handler worked: nobody to answer, only the body to release.
+    // The client left while the handler worked: release the body, and close the exchange
+    // with an empty answer (a server drops it) so it is not taken for an app that never answered.
     await response.body?.cancel().catch(() => undefined)
-    return
+    await send({ type: 'http.response.start', status: response.status })
+    return send({ type: 'http.response.body', body: EMPTY, moreBody: false })
   }
   const headers: Array<[string, string]> = []
   // Iteration yields each set-cookie on its own and lower-cased names, as the protocol wants.

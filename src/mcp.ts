@@ -12,7 +12,7 @@ import { respondWithFetch } from './fetch.ts'
 import { McpSessions, type McpPair, type McpServerFactory } from './mcp-sessions.ts'
 import { InvalidArgumentError } from './protocol/errors.ts'
 import type { App, HttpScope, LifespanScope, Receive, Send } from './protocol/types.ts'
-import { header, hostProblem, readBody, readLimit, rpcError, sendJson } from './sdk-http.ts'
+import { answerGone, header, hostProblem, readBody, readLimit, rpcError, sendJson } from './sdk-http.ts'
 
 export type { McpServerContext, McpServerFactory, McpServerLike } from './mcp-sessions.ts'
 
@@ -104,7 +104,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
     let parsedBody: unknown
     if (method === 'POST') {
       const body = await readBody(scope, receive, limit)
-      if (body.kind === 'disconnect') return
+      if (body.kind === 'disconnect') return answerGone(send)
       if (body.kind === 'too-large') return sendJson(send, 413, rpcError(-32000, `Payload Too Large: the body must not exceed ${limit} bytes`))
       try {
         parsedBody = JSON.parse(body.text)

@@ -59,6 +59,14 @@ export async function sendJson(send: Send, status: number, value: unknown, extra
   await send({ type: 'http.response.body', body })
 }
 
+/**
+ * Closes the exchange of a client that left before any answer: the server drops what is sent,
+ * and the exchange is not taken for an app that returned without answering.
+ */
+export function answerGone(send: Send): Promise<void> {
+  return sendJson(send, 400, rpcError(-32000, 'the client disconnected'))
+}
+
 /** A JSON-RPC error envelope with no request id, as both SDKs answer transport-level failures. */
 export function rpcError(code: number, message: string): { jsonrpc: '2.0'; error: { code: number; message: string }; id: null } {
   return { jsonrpc: '2.0', error: { code, message }, id: null }
