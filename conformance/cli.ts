@@ -65,6 +65,12 @@ async function main(argv: string[]): Promise<number> {
   return failed && values['report-only'] !== true ? 1 : 0
 }
 
+// `… | head` closes stdout early; that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw error
+})
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code

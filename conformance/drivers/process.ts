@@ -31,7 +31,7 @@ export interface ProcessServer {
 const processLimits: Partial<Record<Capability, string>> = {
   'error-objects': 'a server process shows only its output and exit code, not error objects',
   'close-api': 'a process is stopped by a signal; there is no close() to call',
-  phase: 'a process does not expose its lifecycle phase',
+  lifecycle: 'a process does not expose its lifecycle phase or diagnostics channel',
   manager: 'a process has no LifespanManager to ask',
 }
 
@@ -68,9 +68,14 @@ export class ProcessSession implements Session {
 
   static async open(server: ProcessServer, scenario: Scenario): Promise<ProcessSession> {
     const taken = scenario.setup.server?.portTaken === true ? await holdPort() : null
-    const port = taken?.port ?? (await freePort())
+    const free = taken === null ? await freePort() : null
+    const port = taken?.port ?? free!.port
     const dir = mkdtempSync(join(tmpdir(), 'tsgi-conformance-'))
-    return new ProcessSession(server, scenario, port, dir, taken?.release ?? (async () => undefined))
+    const release = async (): Promise<void> => {
+      await taken?.release()
+      free?.release()
+    }
+    return new ProcessSession(server, scenario, port, dir, release)
   }
 
   get traceFile(): string {
@@ -79,8 +84,12 @@ export class ProcessSession implements Session {
 
   #spawn(): void {
     const setup = this.scenario.setup
+    const { NODE_V8_COVERAGE, ...inherited } = process.env
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      // Coverage of ~200 short-lived servers would be hundreds of megabytes for c8 to merge;
+      // the in-process runs cover the same code. TSGI_CONFORMANCE_CHILD_COVERAGE=1 keeps it.
+      ...(process.env.TSGI_CONFORMANCE_CHILD_COVERAGE === '1' && NODE_V8_COVERAGE !== undefined ? { NODE_V8_COVERAGE } : {}),
+      ...inherited,
       ...this.server.env,
       PORT: String(this.port),
       TSGI_SCENARIO: this.scenario.id,
@@ -125,7 +134,8 @@ export class ProcessSession implements Session {
       return exit === null ? { ok: true } : this.#failed('the server exited at boot')
     }
     const ready = await waitForListening(HOST, this.port, withinMs, () => this.#exit !== null)
-    if (ready) return { ok: true }
+    // Something accepted; if our server already exited, it was not ours.
+    if (ready && this.#exit === null) return { ok: true }
     return this.#failed(this.#exit === null ? `nothing accepted connections within ${withinMs} ms` : 'the server exited before it accepted a connection')
   }
 

@@ -3,6 +3,7 @@
 
 import { fileURLToPath } from 'node:url'
 import type { Capability } from './types.ts'
+import { precompile } from './precompile.ts'
 import { processDriver, type ProcessServer } from './process.ts'
 
 export const pythonPeerDir = fileURLToPath(new URL('../peers/python/', import.meta.url))
@@ -13,16 +14,22 @@ export const python = process.env.TSGI_CONFORMANCE_PYTHON ?? '/usr/bin/python3'
 /** What every process-level server can be asked to do through the contract. */
 export const processCapabilities: Capability[] = ['http', 'sockets', 'compose', 'signals', 'exit-code', 'bind']
 
-/** The TypeScript scenario app under serve(): run with tsx from source, with node once built. */
+/** A TypeScript program as a command: transpiled once when possible (fast starts), else under tsx. */
+export function nodeCommand(script: string): string[] {
+  if (!script.endsWith('.ts')) return [process.execPath, script]
+  const compiled = precompile(script)
+  return compiled !== null ? [process.execPath, compiled] : [process.execPath, '--import', import.meta.resolve('tsx'), script]
+}
+
+/** The TypeScript scenario app under serve(): from source in this repository, or built in dist. */
 function tsgiCommand(): string[] {
-  const fromSource = import.meta.url.endsWith('.ts')
-  const script = fileURLToPath(new URL(`../apps/tsgi-scenario-app.${fromSource ? 'ts' : 'js'}`, import.meta.url))
-  return fromSource ? [process.execPath, '--import', import.meta.resolve('tsx'), script] : [process.execPath, script]
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js'
+  return nodeCommand(fileURLToPath(new URL(`../apps/tsgi-scenario-app.${extension}`, import.meta.url)))
 }
 
 const asgiLimits: Partial<Record<Capability, string>> = {
-  hooks: 'an ASGI server has no onStartup/onShutdown hooks of its own; the app owns its lifespan',
-  'lifespan-fns': 'an ASGI server has no lifespan functions of its own; the app owns its lifespan',
+  hooks: 'an ASGI server has no onStartup/onShutdown hooks of its own (the app owns its lifespan)',
+  'lifespan-fns': 'an ASGI server has no lifespan functions of its own',
   'router-timeouts': "Starlette's Router has no per-child time limits",
   'body-limit': 'no request body limit to configure',
   'log-details': 'no switch for printing hook errors in full',

@@ -21,7 +21,7 @@ const harnessCan: Record<Harness, ReadonlySet<Capability>> = {
   manager: new Set(['http', 'compose', 'router-timeouts', 'server-timeouts', 'error-objects', 'manager']),
   serve: new Set([
     'http', 'sockets', 'compose', 'router-timeouts', 'hooks', 'lifespan-fns', 'server-timeouts', 'log-details', 'bind',
-    'error-objects', 'close-api', 'phase',
+    'error-objects', 'close-api', 'lifecycle',
   ]),
   bridge: new Set(['http', 'sockets', 'compose', 'router-timeouts', 'server-timeouts', 'body-limit', 'error-objects', 'manager']),
 }

@@ -24,7 +24,7 @@ export const capabilityMeaning = {
   'exit-code': 'observe the server process\'s exit code',
   'error-objects': 'inspect error objects (class, code, cause, errors)',
   'close-api': 'call the server\'s close() directly',
-  phase: 'read the server\'s lifecycle phase',
+  lifecycle: 'read serve()\'s lifecycle phase and its tsgi:lifecycle channel',
   manager: 'drive the app with a LifespanManager and read its `supported` and `state`',
 } as const
 
@@ -39,7 +39,6 @@ export interface HttpRequestSpec {
   body?: string[]
   headers?: Record<string, string | string[]>
   abortAfterMs?: number
-  fresh?: boolean
   readDelayMs?: number
 }
 

@@ -1,6 +1,6 @@
-// The runner's traffic toward a real server: HTTP with undici (one keep-alive client per
-// session, or a fresh one per request), and raw TCP for what HTTP clients hide (an idle
-// keep-alive connection, a connect attempt after shutdown began).
+// The runner's traffic toward a real server: HTTP with undici (a connection per request), and
+// raw TCP for what HTTP clients hide (an idle keep-alive connection, a connect attempt after
+// shutdown began).
 
 import { connect as tcpConnect, type Socket } from 'node:net'
 import { Readable } from 'node:stream'
@@ -30,8 +30,7 @@ export class Traffic {
   readonly #origin: string
   readonly #host: string
   readonly #port: number
-  #client: Client | null = null
-  readonly #extra = new Set<Client>()
+  readonly #clients = new Set<Client>()
   readonly #sockets = new Set<Socket>()
 
   constructor(host: string, port: number) {
@@ -40,9 +39,14 @@ export class Traffic {
     this.#origin = `http://${host}:${port}`
   }
 
+  /**
+   * Each request on its own connection, closed once the response is read: an idle pooled
+   * connection would change how a server shuts down (hypercorn waits for it), and scenarios
+   * about idle keep-alive connections open one on purpose (`idle-connection`).
+   */
   async request(spec: HttpRequestSpec, note: (event: string) => void): Promise<HttpResult> {
-    const client = spec.fresh === true ? new Client(this.#origin) : (this.#client ??= new Client(this.#origin))
-    if (spec.fresh === true) this.#extra.add(client)
+    const client = new Client(this.#origin)
+    this.#clients.add(client)
     const controller = new AbortController()
     const timer = spec.abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), spec.abortAfterMs)
     try {
@@ -63,10 +67,8 @@ export class Traffic {
       return failureOf(error)
     } finally {
       clearTimeout(timer)
-      if (spec.fresh === true) {
-        this.#extra.delete(client)
-        void client.destroy().catch(() => undefined)
-      }
+      this.#clients.delete(client)
+      await client.destroy().catch(() => undefined)
     }
   }
 
@@ -111,8 +113,7 @@ export class Traffic {
 
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy()
-    const clients = [...this.#extra, ...(this.#client === null ? [] : [this.#client])]
-    await Promise.all(clients.map((c) => c.destroy().catch(() => undefined)))
+    await Promise.all([...this.#clients].map((c) => c.destroy().catch(() => undefined)))
   }
 }
 

@@ -18,6 +18,17 @@ function outcomeNeeds(expect: OutcomeExpect | undefined, needs: Set<Capability>)
   }
 }
 
+/** Events from the `tsgi:lifecycle` channel exist only where a driver can subscribe to it. */
+function mentionsLifecycle(scenario: Scenario): boolean {
+  const expect = scenario.expect ?? {}
+  const events = [
+    ...(expect.trace ?? []), ...(expect.order ?? []).flat(), ...(expect.present ?? []), ...(expect.absent ?? []),
+    ...(expect.once ?? []), ...Object.keys(expect.detail ?? {}),
+    ...scenario.actions.flatMap((a) => (a.do === 'wait-for' ? [a.event] : [])),
+  ]
+  return events.some((event) => event.startsWith('lifecycle.'))
+}
+
 export function requirementsOf(scenario: Scenario): Capability[] {
   const needs = new Set<Capability>()
   treeNeeds(scenario.setup.app, needs)
@@ -63,7 +74,7 @@ export function requirementsOf(scenario: Scenario): Capability[] {
         break
     }
   }
-  if (scenario.expect?.phase !== undefined) needs.add('phase')
+  if (scenario.expect?.phase !== undefined || mentionsLifecycle(scenario)) needs.add('lifecycle')
   if (scenario.expect?.manager !== undefined) needs.add('manager')
   return [...needs].sort()
 }

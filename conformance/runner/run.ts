@@ -143,8 +143,8 @@ class Run {
 }
 
 function pick(action: Extract<Action, { do: 'request' }>) {
-  const { body, headers, abortAfterMs, fresh, readDelayMs } = action
-  return Object.fromEntries(Object.entries({ body, headers, abortAfterMs, fresh, readDelayMs }).filter(([, v]) => v !== undefined))
+  const { body, headers, abortAfterMs, readDelayMs } = action
+  return Object.fromEntries(Object.entries({ body, headers, abortAfterMs, readDelayMs }).filter(([, v]) => v !== undefined))
 }
 
 function timeout(ms: number): { promise: Promise<'timeout'>; cancel(): void } {
@@ -153,7 +153,10 @@ function timeout(ms: number): { promise: Promise<'timeout'>; cancel(): void } {
   return { promise, cancel: () => clearTimeout(timer) }
 }
 
-export async function runScenario(scenario: Scenario, driver: Driver, options: RunOptions = {}): Promise<ScenarioResult> {
+export async function runScenario(catalogued: Scenario, driver: Driver, options: RunOptions = {}): Promise<ScenarioResult> {
+  // A copy: in process the apps hold the setup's objects (a yielded `{ bag: {} }` is put in
+  // state and mutated by requests), and the next driver must see the catalogue as written.
+  const scenario = structuredClone(catalogued)
   let started = performance.now()
   const base = { id: scenario.id, level: scenario.level, title: scenario.title }
   const ms = (): number => Math.round(performance.now() - started)

@@ -125,10 +125,9 @@ export const compositionScenarios: Scenario[] = [
     setup: { app: tree('root', [{ mount: '/mcp', app: leaf('mcp') }]) },
     actions: [
       boot,
-      // Fresh connections: this is about routing, not about what a 404 does to keep-alive.
-      { do: 'request', path: '/mcp', fresh: true, expect: { status: 200, json: { app: 'mcp', path: '/' } } },
-      { do: 'request', path: '/mcp/x', fresh: true, expect: { status: 200, json: { app: 'mcp', path: '/x' } } },
-      { do: 'request', path: '/mcpx', fresh: true, expect: { status: 404 } },
+      { do: 'request', path: '/mcp', expect: { status: 200, json: { app: 'mcp', path: '/' } } },
+      { do: 'request', path: '/mcp/x', expect: { status: 200, json: { app: 'mcp', path: '/x' } } },
+      { do: 'request', path: '/mcpx', expect: { status: 404 } },
       stop,
     ],
   },
@@ -144,9 +143,9 @@ export const compositionScenarios: Scenario[] = [
     setup: { app: tree('root', [{ route: '/health', methods: ['GET'], app: leaf('health') }]) },
     actions: [
       boot,
-      { do: 'request', path: '/nope', fresh: true, expect: { status: 404 } },
-      { do: 'request', method: 'POST', path: '/health', fresh: true, expect: { status: 405, headerIncludes: { allow: ['GET'] } } },
-      { do: 'request', path: '/health', fresh: true, expect: { status: 200, json: { app: 'health' } } },
+      { do: 'request', path: '/nope', expect: { status: 404 } },
+      { do: 'request', method: 'POST', path: '/health', expect: { status: 405, headerIncludes: { allow: ['GET'] } } },
+      { do: 'request', path: '/health', expect: { status: 200, json: { app: 'health' } } },
       stop,
     ],
   },

@@ -43,7 +43,7 @@ export const bridgeScenarios: Scenario[] = [
     actions: [
       boot,
       { do: 'request', path: '/?do=throw-after-start', expect: { fails: 'reset' } },
-      { do: 'request', path: '/', fresh: true, expect: { status: 200 } },
+      { do: 'request', path: '/', expect: { status: 200 } },
       stop,
     ],
   },
@@ -121,12 +121,13 @@ export const bridgeScenarios: Scenario[] = [
   },
   {
     id: 'H14', level: 'H', source: ASGI,
-    title: 'requests are served concurrently, not one after another',
+    title: 'requests are served concurrently: a short one finishes while a long one runs',
     setup: app,
     actions: [
       boot,
-      { do: 'request', path: '/?delay=300', background: 'one', fresh: true },
-      { do: 'request', path: '/?delay=300', background: 'two', fresh: true },
+      { do: 'request', path: '/?delay=800', background: 'one' },
+      { do: 'wait-for', event: 'app.request' },
+      { do: 'request', path: '/?delay=50', background: 'two' },
       { do: 'settle', name: 'one', expect: { status: 200 } },
       { do: 'settle', name: 'two', expect: { status: 200 } },
       stop,

@@ -202,7 +202,7 @@ export const serveScenarios: Scenario[] = [
       { do: 'stop', withinMs: 1000 },
       { do: 'settle', name: 'slow', expect: { fails: 'any' } },
     ],
-    expect: { order: [['@stop', 'lifecycle.drain.timeout', 'app.shutdown']] },
+    expect: { order: [['@stop', 'app.shutdown', '@stopped']] },
   },
   {
     id: 'S23', level: 'S', source: `${SPEC} X6 in process; ${FASTIFY}`,

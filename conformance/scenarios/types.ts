@@ -173,8 +173,6 @@ export type Action =
       background?: string
       /** Aborts the request this long after sending its head (a client that goes away). */
       abortAfterMs?: number
-      /** Opens a fresh connection for it (no keep-alive reuse). */
-      fresh?: boolean
       /** Reads nothing of the response for this long (a slow client), recording `@reading` when it starts. */
       readDelayMs?: number
     }

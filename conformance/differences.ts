@@ -1,0 +1,98 @@
+// Why a peer fails a scenario: what it does instead, read from its source (uvicorn 0.17.6,
+// hypercorn 0.13.2, Starlette 0.26.1 from Debian). The matrix prints these as footnotes; a
+// peer failure without an entry here makes `npm run conformance:matrix` fail, so every
+// difference is explained.
+
+export type Peer = 'uvicorn' | 'hypercorn'
+
+/** One sentence or two per behaviour, shared by every scenario it explains. */
+export const behaviours = {
+  mountLifespan:
+    "Starlette's `Router` answers the lifespan itself (its own `lifespan`/`on_startup` only) and never forwards it to mounted or routed apps, so no child starts or stops (starlette#649).",
+  mountLifespanFailure:
+    "Starlette's `Router` never forwards the lifespan to its children (starlette#649): the failing child is never started, so startup succeeds and nothing is rolled back.",
+  mountLifespanShutdown:
+    "Starlette's `Router` never forwards the lifespan to its children (starlette#649): the children that should fail at shutdown never started, so the shutdown succeeds.",
+  mountRedirect:
+    "Starlette's `Mount('/mcp')` matches only '/mcp/…'; a request for '/mcp' gets a 307 redirect to '/mcp/' (`redirect_slashes`).",
+  noLifespanState:
+    'uvicorn 0.17 and hypercorn 0.13 send no `state` in the lifespan scope (the ASGI lifespan-state extension came in later releases), so nothing written at startup reaches later apps or requests.',
+  noStateForYield:
+    'uvicorn 0.17 and hypercorn 0.13 send no lifespan `state`, so Starlette raises "The server does not support \\"state\\" in the lifespan scope" when the router\'s lifespan yields one, and startup fails.',
+  uvicornAssert:
+    "uvicorn checks the lifespan state with `assert`: send raises a bare `AssertionError` ('Got invalid state transition on lifespan protocol.' or no message at all) that names neither the state nor the message.",
+  hypercornAcceptsAny:
+    "hypercorn's lifespan `send` accepts a second `startup.complete`, or a `shutdown.complete` before startup, silently: it only sets an event that is already set.",
+  hypercornUnexpected:
+    "hypercorn raises `UnexpectedMessageError('<type>')`: it names the message but it is not a protocol error naming the state.",
+  uvicornReturnIsComplete:
+    'An app that returns after receiving the step\'s message, without answering, is taken as done: uvicorn sets the step\'s event when the app task ends and logs "complete".',
+  hypercornReturnIsComplete:
+    'An app that returns after receiving the step\'s message, without answering, is taken as done: hypercorn sets both events when the app task ends (its own test_lifespan_return expects this).',
+  uvicornShutdownExitZero:
+    'uvicorn logs "Application shutdown failed. Exiting." but the process still exits 0.',
+  uvicornCrashIgnored:
+    'uvicorn (lifespan "auto") takes an exception after startup as "lifespan appears unsupported", skips lifespan.shutdown and exits 0.',
+  hypercornCrashIgnored:
+    'hypercorn logs "ASGI Framework Lifespan error, shutdown without Lifespan support", skips lifespan.shutdown and exits 0.',
+  noConnectionClose:
+    'uvicorn and hypercorn complete the in-flight response without a `Connection: close` header; they close the socket after it instead of announcing it.',
+  uvicornSignalInStartup:
+    'uvicorn finishes startup, binds and listens, then returns from `serve()` without sending lifespan.shutdown (its `should_exit` check skips the whole shutdown).',
+  uvicornSecondSignal:
+    'uvicorn only forces exit on a second SIGINT before lifespan.shutdown was sent (`force_exit` skips that call); once the app is shutting down it waits for it to finish.',
+  hypercornSecondSignal:
+    "hypercorn's signal handler only sets the shutdown event again: a second signal changes nothing, the slow shutdown runs to its end.",
+  hypercornKeepAlive:
+    "hypercorn waits for open connections, idle keep-alive ones included, up to `graceful_timeout` (3 s) before it shuts the app down.",
+  hypercornDrain500:
+    'After `graceful_timeout` hypercorn cancels the in-flight request and answers it 500, rather than cutting the connection.',
+  hypercornNoMessageKey:
+    "hypercorn reads `message[\"message\"]` on startup.failed; without the key its send raises KeyError, which it takes as \"lifespan unsupported\", and it serves anyway.",
+  hypercornBindNoShutdown:
+    'hypercorn binds only after startup; when the bind fails the error ends the worker without sending lifespan.shutdown to the started app.',
+  hypercornNoDisconnect:
+    'hypercorn 0.13 did not give the app `http.disconnect` within 2 s after the client went away while the app waited in receive().',
+  pathNotResolved:
+    "uvicorn and hypercorn percent-decode the path but do not resolve dot segments ('/a/../b' stays as is, '%2f..' becomes '/..'), and a malformed escape such as '%zz' passes through with 200.",
+} as const
+
+export type Behaviour = keyof typeof behaviours
+
+const starlette: Record<string, Behaviour> = {
+  C1: 'mountLifespan', C2: 'mountLifespan', C3: 'mountLifespan', C4: 'mountLifespanFailure', C6: 'mountLifespan',
+  C7: 'mountLifespan', C8: 'mountLifespanShutdown', C9: 'mountLifespanFailure', C10: 'noLifespanState', C13: 'mountRedirect',
+  C16: 'mountLifespan', C18: 'noStateForYield', C19: 'mountLifespan', C20: 'mountLifespanFailure', C21: 'mountLifespanFailure',
+  C22: 'mountLifespanFailure', C23: 'mountLifespan', C24: 'mountLifespanShutdown', C25: 'mountLifespan', C26: 'mountLifespan',
+  C27: 'mountLifespanShutdown',
+}
+
+export const differences: Record<Peer, Record<string, Behaviour>> = {
+  uvicorn: {
+    ...starlette,
+    P9: 'uvicornAssert', P10: 'uvicornAssert', P11: 'uvicornAssert', P19: 'uvicornAssert',
+    P16: 'noLifespanState', P24: 'noLifespanState',
+    P18: 'uvicornShutdownExitZero', X9: 'uvicornShutdownExitZero',
+    P20: 'uvicornReturnIsComplete', P21: 'uvicornReturnIsComplete', X14: 'uvicornReturnIsComplete',
+    X13: 'uvicornCrashIgnored',
+    S21: 'noConnectionClose', X19: 'noConnectionClose',
+    X7: 'uvicornSignalInStartup',
+    X8: 'uvicornSecondSignal',
+    H9: 'pathNotResolved', H16: 'pathNotResolved',
+  },
+  hypercorn: {
+    ...starlette,
+    P9: 'hypercornAcceptsAny', P10: 'hypercornAcceptsAny', P11: 'hypercornUnexpected', P19: 'hypercornUnexpected',
+    P16: 'noLifespanState', P24: 'noLifespanState',
+    P20: 'hypercornReturnIsComplete', P21: 'hypercornReturnIsComplete', X14: 'hypercornReturnIsComplete',
+    X13: 'hypercornCrashIgnored',
+    S21: 'noConnectionClose', X19: 'noConnectionClose',
+    S22: 'hypercornDrain500',
+    S23: 'hypercornKeepAlive', X6: 'hypercornKeepAlive',
+    X8: 'hypercornSecondSignal',
+    X12: 'hypercornNoMessageKey',
+    X17: 'hypercornBindNoShutdown',
+    H2: 'hypercornNoDisconnect',
+    H9: 'pathNotResolved', H16: 'pathNotResolved',
+  },
+}

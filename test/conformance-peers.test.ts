@@ -1,0 +1,46 @@
+// Real ASGI servers through the process driver: uvicorn and hypercorn (Debian's packages, with
+// Starlette routing) run the whole suite, and their verdicts must equal the committed ones in
+// conformance/expected/, so a change in either the suite or a peer shows up here.
+
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { test } from 'node:test'
+import { behaviours, differences, type Peer } from '../conformance/differences.ts'
+import { python } from '../conformance/drivers/servers.ts'
+import { compareToExpected, readExpected } from '../conformance/expected.ts'
+import { runSuite } from '../conformance/runner/run.ts'
+import { scenarios } from '../conformance/scenarios/index.ts'
+import { driverFor } from '../conformance/select.ts'
+
+const peers: Peer[] = ['uvicorn', 'hypercorn']
+
+function missingPeer(peer: Peer): string | null {
+  const probe = spawnSync(python, ['-c', `import ${peer}, starlette`], { encoding: 'utf8' })
+  return probe.status === 0 ? null : `${python} cannot import ${peer} and starlette (apt-get install python3-${peer} python3-starlette)`
+}
+
+for (const peer of peers) {
+  const missing = missingPeer(peer)
+  // In CI the packages are installed by .ci/run, so their absence is a failure there.
+  const skip = missing !== null && process.env.CI === undefined ? missing : false
+
+  test(`${peer} gives the committed verdict on every scenario`, { skip }, async () => {
+    assert.equal(missing, null, missing ?? '')
+    const results = await runSuite(scenarios, driverFor(peer))
+    assert.deepEqual(compareToExpected(readExpected(peer), results), [])
+  })
+}
+
+test('every expected peer failure is explained, and every explanation is used', () => {
+  for (const peer of peers) {
+    const failing = Object.entries(readExpected(peer).results).filter(([, verdict]) => verdict === 'failed').map(([id]) => id)
+    assert.deepEqual(failing.filter((id) => differences[peer][id] === undefined), [], `${peer} failures without an explanation`)
+    assert.deepEqual(Object.keys(differences[peer]).filter((id) => !failing.includes(id)), [], `${peer} explanations for scenarios it passes`)
+  }
+  const used = new Set(peers.flatMap((peer) => Object.values(differences[peer])))
+  assert.deepEqual(Object.keys(behaviours).filter((b) => !used.has(b as keyof typeof behaviours)), [])
+})
+
+test('the expected files name every scenario of the catalogue', () => {
+  for (const peer of peers) assert.deepEqual(Object.keys(readExpected(peer).results), scenarios.map((s) => s.id))
+})
