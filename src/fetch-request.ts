@@ -13,6 +13,7 @@ export class Inbound {
   readonly #abort = new AbortController()
   #pending: Promise<unknown> = Promise.resolve()
   #watching = false
+  #answered = false
 
   constructor(receive: Receive) {
     this.#receive = receive
@@ -49,6 +50,11 @@ export class Inbound {
     controller.error(new Error(`the client went away before the request body ended (${message.type})`))
   }
 
+  /** The response is complete: a later http.disconnect no longer means the client left early. */
+  answered(): void {
+    this.#answered = true
+  }
+
   /** Waits for the client to go; starts once the body is done with. */
   watch(): void {
     if (this.#watching) return
@@ -56,7 +62,9 @@ export class Inbound {
     void this.#pending.then(async () => {
       for (;;) {
         const message = await this.#receive()
-        if (message.type === 'http.disconnect') return this.#abort.abort()
+        // After a complete answer a server reports the exchange over the same way; nothing
+        // is left to cancel then, and an abort per request is not free.
+        if (message.type === 'http.disconnect') return this.#answered ? undefined : this.#abort.abort()
       }
     }).catch(() => undefined)
   }

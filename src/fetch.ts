@@ -69,6 +69,7 @@ export async function respondWithFetch(
     throw new TypeError(`the fetch handler must resolve to a Response, got ${response === null ? 'null' : typeof response}`)
   }
   await sendResponse(response, send, inbound.signal)
+  inbound.answered()
 }
 
 async function sendResponse(response: Response, send: Send, signal: AbortSignal): Promise<void> {
