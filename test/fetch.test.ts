@@ -229,6 +229,21 @@ test('fromFetch aborts the Request signal and stops reading the response when th
   assert.equal(io.bodyText(), ': open\n\n')
 })
 
+test('fromFetch leaves the Request signal alone when the exchange ends after a complete answer', async () => {
+  let signal: AbortSignal | undefined
+  const app = fromFetch((request) => {
+    signal = request.signal
+    return new Response('done')
+  })
+  const io = channel()
+  await app(httpScope(), io.receive, io.send)
+  // A server reports the end of a finished exchange as http.disconnect too.
+  io.push({ type: 'http.request', body: new Uint8Array(), moreBody: false })
+  io.push({ type: 'http.disconnect' })
+  await sleep(10)
+  assert.equal(signal?.aborted, false)
+})
+
 test('fromFetch sends a body of declared length as one final message', async () => {
   const app = fromFetch(() => new Response('{"ok":true}', { headers: { 'content-type': 'application/json', 'content-length': '11' } }))
   const io = channel()
