@@ -1,12 +1,16 @@
 // The servers the CLI knows by name, each a process driver with a command and an honest list
 // of what it can do. `--command` builds the same driver around any command line.
 
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Capability } from './types.ts'
 import { precompile } from './precompile.ts'
 import { processDriver, type ProcessServer } from './process.ts'
 
-export const pythonPeerDir = fileURLToPath(new URL('../peers/python/', import.meta.url))
+/** Next to this file in the sources; from dist/, the repository's copy (tsc does not copy .py files). */
+export const pythonPeerDir = [new URL('../peers/python/', import.meta.url), new URL('../../../conformance/peers/python/', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../peers/python/', import.meta.url))
 
 /** Debian's interpreter: its dist-packages hold uvicorn, hypercorn and starlette (a pyenv python may not). */
 export const python = process.env.TSGI_CONFORMANCE_PYTHON ?? '/usr/bin/python3'
