@@ -15,17 +15,33 @@ export interface RequestTarget {
  * raw path, the query string without '?', and the decoded, dot-segment-free path.
  */
 export function parseTarget(target: string): RequestTarget {
-  let start = 0
-  if (target.charCodeAt(0) !== 47 /* '/' */) {
-    if (target === '*') return { rawPath: '*', queryString: '', path: '*' }
-    start = authorityEnd(target)
-    if (start === -1) return { rawPath: target, queryString: '', path: null }
+  if (target.charCodeAt(0) !== 47 /* '/' */) return otherForm(target)
+  // Origin-form, the hot path: one pass finds the query and whether anything needs decoding
+  // ('%', or a '.' right after a '/'), so a plain path is handed back untouched.
+  let query = -1
+  let plain = true
+  for (let i = 1, previous = 47; i < target.length; i++) {
+    const c = target.charCodeAt(i)
+    if (c === 63 /* '?' */) {
+      query = i
+      break
+    }
+    if (c === 37 /* '%' */ || (c === 46 /* '.' */ && previous === 47)) plain = false
+    previous = c
   }
+  if (query === -1) return { rawPath: target, queryString: '', path: plain ? target : decodePath(target) }
+  const rawPath = target.slice(0, query)
+  return { rawPath, queryString: target.slice(query + 1), path: plain ? rawPath : decodePath(rawPath) }
+}
+
+/** Absolute-form ('http://h/a?b') and asterisk-form ('*'); anything else cannot be decoded. */
+function otherForm(target: string): RequestTarget {
+  if (target === '*') return { rawPath: '*', queryString: '', path: '*' }
+  const start = authorityEnd(target)
+  if (start === -1) return { rawPath: target, queryString: '', path: null }
   const query = target.indexOf('?', start)
-  let rawPath = query === -1 ? (start === 0 ? target : target.slice(start)) : target.slice(start, query)
-  const queryString = query === -1 ? '' : target.slice(query + 1)
-  if (rawPath === '') rawPath = '/'
-  return { rawPath, queryString, path: decodePath(rawPath) }
+  const rawPath = (query === -1 ? target.slice(start) : target.slice(start, query)) || '/'
+  return { rawPath, queryString: query === -1 ? '' : target.slice(query + 1), path: decodePath(rawPath) }
 }
 
 /** Where the path of an absolute-form target begins (its length when it has none), or -1. */

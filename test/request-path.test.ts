@@ -58,3 +58,16 @@ test('for any spelling of segments, the decoded path starts with / and has no . 
     { numRuns: 2000 },
   )
 })
+
+test('the one-pass split of an origin-form target agrees with splitting at the first ? and decoding', () => {
+  const piece = fc.constantFrom('/', 'a', '.', '..', '%2e', '%2F', '?', '%', '%zz', '=', '&', 'é')
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 16 }), (pieces) => {
+      const target = '/' + pieces.join('')
+      const q = target.indexOf('?')
+      const rawPath = q === -1 ? target : target.slice(0, q)
+      assert.deepEqual(parseTarget(target), { rawPath, queryString: q === -1 ? '' : target.slice(q + 1), path: decodePath(rawPath) })
+    }),
+    { numRuns: 2000 },
+  )
+})
