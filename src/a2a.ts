@@ -105,10 +105,16 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
     return closing
   }
 
-  async function lifespan(_scope: LifespanScope, receive: Receive, send: Send): Promise<void> {
+  // Cancelling when the drain begins, not at lifespan.shutdown: a streaming task never ends by
+  // itself, and the drain waits for in-flight responses before the shutdown arrives.
+  const cancelOnDrain = (): void => void close().catch(() => undefined)
+
+  async function lifespan(scope: LifespanScope, receive: Receive, send: Send): Promise<void> {
     await receive()
+    scope.draining?.addEventListener('abort', cancelOnDrain, { once: true })
     await send({ type: 'lifespan.startup.complete' })
     await receive()
+    scope.draining?.removeEventListener('abort', cancelOnDrain)
     try {
       await close()
     } catch (error) {

@@ -4,13 +4,13 @@
 
 import { a2aApp, type A2aApp, type A2aAppOptions } from './a2a.ts'
 import { serveStdio, stderrLogger, type StdioAgent } from './agent-stdio.ts'
-import { readTimeout } from './deadline.ts'
 import { mcpApp, type McpApp, type McpAppOptions } from './mcp.ts'
 import { InvalidArgumentError } from './protocol/errors.ts'
 import type { App, Logger } from './protocol/types.ts'
 import { router } from './router.ts'
 import { mount } from './routes.ts'
-import { serve, type Server, type ServeOptions } from './serve.ts'
+import { serve, type Server } from './serve.ts'
+import { readServeOptions, type ServeOptions } from './serve-options.ts'
 
 export type { StdioAgent } from './agent-stdio.ts'
 export type { A2aAppOptions } from './a2a.ts'
@@ -66,79 +66,17 @@ export async function agent(options: AgentOptions): Promise<Server | StdioAgent>
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('agent() needs an options object')
   const { mcp, a2a, transport, stdin, stdout, ...serveOptions } = options
   if (readTransport(transport) === 'stdio') {
-    return serveStdio({
-      server: need(mcp, 'mcp', 'stdio').server,
-      onStartup: serveOptions.onStartup ?? [],
-      onShutdown: serveOptions.onShutdown ?? [],
-      lifespan: serveOptions.lifespan === undefined ? [] : [serveOptions.lifespan].flat(),
-      startupTimeoutMs: readTimeout(serveOptions.startupTimeoutMs, 'agent(): startupTimeoutMs', 60_000),
-      shutdownTimeoutMs: readTimeout(serveOptions.shutdownTimeoutMs, 'agent(): shutdownTimeoutMs', 30_000),
-      signals: serveOptions.signals === false ? [] : (serveOptions.signals ?? ['SIGINT', 'SIGTERM']),
-      logger: serveOptions.logger === false ? null : (serveOptions.logger ?? stderrLogger),
-      logDetails: serveOptions.logDetails === true,
-      stdin: stdin ?? process.stdin,
-      stdout: stdout ?? process.stdout,
-    })
+    // The same options as serve(), checked the same way; only the logger's default differs,
+    // since stdout carries protocol frames.
+    const config = readServeOptions({ ...serveOptions, logger: serveOptions.logger ?? stderrLogger })
+    return serveStdio({ ...config, server: need(mcp, 'mcp', 'stdio').server, stdin: stdin ?? process.stdin, stdout: stdout ?? process.stdout })
   }
-
+  // Open SSE streams end when the drain begins: each app listens to its lifespan scope's
+  // `draining` signal, so serve() needs no help here.
   const apps = agentApp({ mcp, a2a, transport })
-  // serve() drains in-flight responses before the apps' shutdown, and an SSE stream never
-  // finishes on its own: so the streams are ended when shutdown begins (the first signal, or
-  // close()), and the drain then only waits for ordinary requests.
-  const endStreams = (): void => {
-    void apps.mcp?.close().catch(() => undefined)
-    void apps.a2a?.close().catch(() => undefined)
-  }
-  const signals = serveOptions.signals === false ? [] : (serveOptions.signals ?? ['SIGINT', 'SIGTERM'])
-  for (const signal of signals) process.on(signal, endStreams)
-  const uninstall = (): void => {
-    for (const signal of signals) process.off(signal, endStreams)
-  }
-  let server: Server
-  try {
-    server = await serve(apps.app, serveOptions)
-  } catch (error) {
-    uninstall()
-    throw error
-  }
-  void server.closed.then(uninstall)
+  const server = await serve(apps.app, serveOptions)
   announce(server.url, apps, serveOptions.logger)
-  return new AgentServer(server, endStreams)
-}
-
-class AgentServer implements Server {
-  readonly #server: Server
-  readonly #endStreams: () => void
-
-  constructor(server: Server, endStreams: () => void) {
-    this.#server = server
-    this.#endStreams = endStreams
-  }
-
-  get url(): string {
-    return this.#server.url
-  }
-
-  get phase(): Server['phase'] {
-    return this.#server.phase
-  }
-
-  get state(): Record<string, unknown> {
-    return this.#server.state
-  }
-
-  get closed(): Promise<void> {
-    return this.#server.closed
-  }
-
-  close(): Promise<void> {
-    if (this.#server.phase === 'running') this.#endStreams()
-    return this.#server.close()
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close()
-  }
+  return server
 }
 
 function announce(url: string, apps: AgentApps, logger: Logger | false | undefined): void {

@@ -7,31 +7,25 @@ import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type Out
 /** How often sockets whose response just finished are swept while the drain waits. */
 const SWEEP_MS = 20
 
-/** Flipped when the drain starts; responses whose head is written after that close their socket. */
-export interface DrainSignal {
-  draining: boolean
-}
-
 /**
  * The ServerResponse class for `createServer({ ServerResponse })`: once draining, every head it
  * writes (the bridge's, a probe's, an implicit one) says `Connection: close`, so no client
  * reuses a socket that is about to go. One property read per response, no per-request hooks.
  */
-export function drainAwareResponse(signal: DrainSignal): typeof ServerResponse<IncomingMessage> {
+export function drainAwareResponse(draining: AbortSignal): typeof ServerResponse<IncomingMessage> {
   return class DrainAwareResponse extends ServerResponse<IncomingMessage> {
     override writeHead(
       statusCode: number,
       reasonOrHeaders?: string | OutgoingHttpHeaders | OutgoingHttpHeader[],
       headers?: OutgoingHttpHeaders | OutgoingHttpHeader[],
     ): this {
-      if (signal.draining) this.shouldKeepAlive = false
+      if (draining.aborted) this.shouldKeepAlive = false
       return super.writeHead(statusCode, reasonOrHeaders as string, headers)
     }
   }
 }
 
-export async function drainServer(server: Server, timeoutMs: number, signal: DrainSignal): Promise<'ok' | 'timeout'> {
-  signal.draining = true
+export async function drainServer(server: Server, timeoutMs: number): Promise<'ok' | 'timeout'> {
   if (!server.listening) return 'ok'
   const closed = new Promise<'ok'>((resolve) => server.close(() => resolve('ok')))
   server.closeIdleConnections()

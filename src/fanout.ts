@@ -80,6 +80,7 @@ export function lifespanFanout(children: Child[], options: FanoutOptions = {}) {
         name: child.name,
         state: scope.state,
         logger,
+        draining: scope.draining,
         startupTimeoutMs,
         shutdownTimeoutMs,
       })

@@ -31,6 +31,8 @@ export interface LifespanManagerOptions {
   logger?: Logger
   /** How errors and logs name this app: a mount path, or 'app' (the default). */
   name?: string
+  /** Put on the lifespan scope: aborted by the server when it begins to drain. */
+  draining?: AbortSignal
 }
 
 type Exit = { threw: false } | { threw: true; error: unknown }
@@ -54,6 +56,7 @@ export class LifespanManager implements AsyncDisposable {
   readonly #name: string
   readonly #logger: Logger
   readonly #state: Record<string, unknown>
+  readonly #draining: AbortSignal | undefined
   readonly #startupTimeoutMs: number
   readonly #shutdownTimeoutMs: number
   readonly #conversation = new LifespanConversation()
@@ -74,6 +77,7 @@ export class LifespanManager implements AsyncDisposable {
     this.#name = options.name ?? 'app'
     this.#logger = options.logger ?? silentLogger
     this.#state = (options.state ?? {}) as Record<string, unknown>
+    this.#draining = options.draining
     this.#startupTimeoutMs = readTimeout(options.startupTimeoutMs, 'startupTimeoutMs', 60_000)
     this.#shutdownTimeoutMs = readTimeout(options.shutdownTimeoutMs, 'shutdownTimeoutMs', 30_000)
   }
@@ -179,6 +183,7 @@ export class LifespanManager implements AsyncDisposable {
 
   #run(): Promise<Exit> {
     const scope: LifespanScope = { type: 'lifespan', tsgi: { version: TSGI_VERSION }, state: this.#state, logger: this.#logger }
+    if (this.#draining !== undefined) scope.draining = this.#draining
     let running: Promise<void>
     try {
       running = Promise.resolve(this.#app(scope, this.#receive, this.#send))

@@ -89,6 +89,14 @@ export class McpSessions {
     if (this.#loose.has(pair)) await this.close(pair)
   }
 
+  /**
+   * Ends every session's standalone GET stream (the one that never finishes by itself), so the
+   * drain can complete; requests in flight keep their own streams until they are answered.
+   */
+  endStandaloneStreams(): void {
+    for (const pair of this.#sessions.values()) pair.transport.closeStandaloneSSEStream()
+  }
+
   /** Closes every pair; each is attempted, and the failures are returned as sentences. */
   async closeAll(): Promise<string[]> {
     const pairs = [...this.#sessions.values(), ...this.#loose]

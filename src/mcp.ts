@@ -67,6 +67,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
   const allowed = options.allowedHosts === undefined ? null : new Set(options.allowedHosts)
   const sessions = new McpSessions({ factory: options.server, jsonResponse: options.jsonResponse === true })
   let closing: Promise<void> | null = null
+  let draining = false
 
   function close(): Promise<void> {
     closing ??= sessions.closeAll().then((problems) => {
@@ -75,10 +76,18 @@ export function mcpApp(options: McpAppOptions): McpApp {
     return closing
   }
 
-  async function lifespan(_scope: LifespanScope, receive: Receive, send: Send): Promise<void> {
+  /** The server began to drain: refuse new work, end the streams that would hold the drain open. */
+  function drain(): void {
+    draining = true
+    sessions.endStandaloneStreams()
+  }
+
+  async function lifespan(scope: LifespanScope, receive: Receive, send: Send): Promise<void> {
     await receive()
+    scope.draining?.addEventListener('abort', drain, { once: true })
     await send({ type: 'lifespan.startup.complete' })
     await receive()
+    scope.draining?.removeEventListener('abort', drain)
     try {
       await close()
     } catch (error) {
@@ -89,7 +98,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
   }
 
   async function http(scope: HttpScope, receive: Receive, send: Send): Promise<void> {
-    if (closing !== null) return sendJson(send, 503, rpcError(-32000, 'Service Unavailable: the MCP server is shutting down'))
+    if (draining || closing !== null) return sendJson(send, 503, rpcError(-32000, 'Service Unavailable: the MCP server is shutting down'))
     if (allowed !== null) {
       const problem = hostProblem(scope, allowed)
       if (problem !== null) return sendJson(send, 403, rpcError(-32000, problem))

@@ -4,7 +4,7 @@ import { test } from 'node:test'
 
 import { Client, request } from 'undici'
 
-import type { App } from '../src/index.ts'
+import { mount, router, type App } from '../src/index.ts'
 import { serve } from '../src/serve.ts'
 import { recordLifecycle, sleep } from './support/observe.ts'
 
@@ -153,4 +153,37 @@ test('health paths can be moved', async () => {
   assert.equal(await (await request(`${server.url}/ready`, { method: 'HEAD' })).body.text(), '')
   assert.equal(await (await request(`${server.url}/livez`)).body.text(), 'ok')
   await server.close()
+})
+
+test('the draining signal reaches nested children before lifespan.shutdown, so a stream they hold ends and close() is prompt', async () => {
+  const order: string[] = []
+  let streamDraining: AbortSignal | undefined
+  const streamer: App = async (scope, receive, send) => {
+    if (scope.type === 'lifespan') {
+      await receive()
+      streamDraining = scope.draining
+      scope.draining?.addEventListener('abort', () => order.push('draining'))
+      await send({ type: 'lifespan.startup.complete' })
+      await receive()
+      order.push('lifespan.shutdown')
+      await send({ type: 'lifespan.shutdown.complete' })
+      return
+    }
+    // An endless event stream, as SSE endpoints hold: it ends only when the server drains.
+    await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/event-stream']] })
+    await send({ type: 'http.response.body', body: 'data: hello\n\n', moreBody: true })
+    await new Promise<void>((resolve) => streamDraining!.addEventListener('abort', () => resolve(), { once: true }))
+    await send({ type: 'http.response.body', body: 'data: bye\n\n' })
+  }
+  const server = await serve(router([mount('/outer', router([mount('/events', streamer)]))]), { ...quiet, drainTimeoutMs: 5_000 })
+  const client = new Client(server.url)
+  const response = await client.request({ path: '/outer/events', method: 'GET' })
+  const body = response.body.text()
+  await sleep(20)
+  const started = performance.now()
+  await server.close()
+  assert.ok(performance.now() - started < 500, `close took ${Math.round(performance.now() - started)} ms`)
+  assert.equal(await body, 'data: hello\n\ndata: bye\n\n')
+  assert.deepEqual(order, ['draining', 'lifespan.shutdown'])
+  await client.close()
 })

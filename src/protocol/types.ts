@@ -20,6 +20,12 @@ export interface LifespanScope {
   state: Record<string, unknown>
   /** Routers hand it on to their children and to their own lifespan context. */
   logger?: Logger
+  /**
+   * A tsgi extension: aborted when the server begins to drain, before lifespan.shutdown. The
+   * drain waits for in-flight responses, so an app holding long-lived ones (SSE streams, long
+   * polls) ends them when this fires. Routers hand it on to their children.
+   */
+  draining?: AbortSignal
 }
 
 export interface HttpScope {
