@@ -2,7 +2,7 @@
 // serve() with its defaults (signals on, console logger). The runner starts it with the
 // contract's environment (conformance/README.md): TSGI_SCENARIO_SETUP, TSGI_TRACE, PORT.
 
-import { serve } from '../../src/serve.ts'
+import { serve } from '../../src/index.ts'
 import type { Setup } from '../scenarios/types.ts'
 import { buildServeOptions, buildTopApp } from './build.ts'
 import { fileTrace } from './trace.ts'

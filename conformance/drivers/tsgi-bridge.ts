@@ -3,8 +3,7 @@
 
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { LifespanManager } from '../../src/index.ts'
-import { toNodeHandler } from '../../src/node.ts'
+import { LifespanManager, toNodeHandler } from '../../src/index.ts'
 import { buildTopApp } from '../apps/build.ts'
 import { memoryTrace } from '../apps/trace.ts'
 import { Traffic } from '../runner/http.ts'

@@ -4,7 +4,7 @@
 // step's name) for steps.
 
 import diagnostics from 'node:diagnostics_channel'
-import { serve, type Server } from '../../src/serve.ts'
+import { serve, type Server } from '../../src/index.ts'
 import { buildServeOptions, buildTopApp } from '../apps/build.ts'
 import { memoryTrace } from '../apps/trace.ts'
 import { Traffic } from '../runner/http.ts'
