@@ -1,5 +1,5 @@
 // tsgi through toNodeHandler() on a plain node:http server, behind a router with two mounts.
-// Once serve() exists, a sibling file serving the same app through it joins the table.
+// tsgi-serve.ts serves the same app through serve(), so the two rows show what serve() adds.
 
 import { createServer } from 'node:http'
 import { toNodeHandler } from '../../src/node.ts'
