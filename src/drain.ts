@@ -2,28 +2,10 @@
 // finish until the time runs out, then destroy what remains. Plain node:http would keep a
 // socket that goes idle mid-drain open for keepAliveTimeout; Fastify waits up to 72 s here.
 
-import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, type Server } from 'node:http'
+import type { Server } from 'node:http'
 
 /** How often sockets whose response just finished are swept while the drain waits. */
 const SWEEP_MS = 20
-
-/**
- * The ServerResponse class for `createServer({ ServerResponse })`: once draining, every head it
- * writes (the bridge's, a probe's, an implicit one) says `Connection: close`, so no client
- * reuses a socket that is about to go. One property read per response, no per-request hooks.
- */
-export function drainAwareResponse(draining: AbortSignal): typeof ServerResponse<IncomingMessage> {
-  return class DrainAwareResponse extends ServerResponse<IncomingMessage> {
-    override writeHead(
-      statusCode: number,
-      reasonOrHeaders?: string | OutgoingHttpHeaders | OutgoingHttpHeader[],
-      headers?: OutgoingHttpHeaders | OutgoingHttpHeader[],
-    ): this {
-      if (draining.aborted) this.shouldKeepAlive = false
-      return super.writeHead(statusCode, reasonOrHeaders as string, headers)
-    }
-  }
-}
 
 export async function drainServer(server: Server, timeoutMs: number): Promise<'ok' | 'timeout'> {
   if (!server.listening) return 'ok'

@@ -17,7 +17,7 @@ export interface BridgeConfig {
   state: object | undefined
   maxBodyBytes: number
   logger: Logger | null
-  drain: { readonly draining: boolean } | null
+  draining: AbortSignal | null
 }
 
 const SENT: Promise<void> = Promise.resolve()
@@ -155,8 +155,8 @@ export class Exchange {
   }
 
   #closeIfDraining(): void {
-    const drain = this.#config.drain
-    if (drain !== null && drain.draining) this.#res.shouldKeepAlive = false
+    const draining = this.#config.draining
+    if (draining !== null && draining.aborted) this.#res.shouldKeepAlive = false
   }
 
   #mayHaveBody(): boolean {

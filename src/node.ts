@@ -20,11 +20,11 @@ export interface NodeHandlerOptions {
    */
   logger?: Logger | false
   /**
-   * Read before each response head is written: while `draining` is true, the head says
-   * `Connection: close` so no client reuses a socket that is about to go. serve() hands over
-   * the flag its drain flips; one property read per response, no ServerResponse subclass.
+   * Read before each response head is written: once this signal is aborted, the head says
+   * `Connection: close` so no client reuses a socket that is about to go. serve() hands over the
+   * signal its drain aborts (the same one apps see as `scope.draining`); one read per response.
    */
-  drain?: { readonly draining: boolean }
+  draining?: AbortSignal
 }
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
@@ -42,7 +42,7 @@ export function toNodeHandler(app: App, options: NodeHandlerOptions = {}): NodeH
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError(`toNodeHandler() options must be an object, got ${describe(options)}`)
   }
-  const { state, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, logger = console, drain } = options
+  const { state, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, logger = console, draining } = options
   if (state !== undefined && (state === null || typeof state !== 'object')) {
     throw new InvalidArgumentError(`toNodeHandler() state must be an object, got ${describe(state)}`)
   }
@@ -52,10 +52,10 @@ export function toNodeHandler(app: App, options: NodeHandlerOptions = {}): NodeH
   if (logger !== false && (logger === null || typeof logger !== 'object' || typeof logger.error !== 'function')) {
     throw new InvalidArgumentError(`toNodeHandler() logger must be a Logger or false, got ${describe(logger)}`)
   }
-  if (drain !== undefined && (drain === null || typeof drain !== 'object' || typeof drain.draining !== 'boolean')) {
-    throw new InvalidArgumentError(`toNodeHandler() drain must be an object with a boolean 'draining', got ${describe(drain)}`)
+  if (draining !== undefined && !(draining instanceof AbortSignal)) {
+    throw new InvalidArgumentError(`toNodeHandler() draining must be an AbortSignal, got ${describe(draining)}`)
   }
-  const config: BridgeConfig = { state, maxBodyBytes, logger: logger === false ? null : logger, drain: drain ?? null }
+  const config: BridgeConfig = { state, maxBodyBytes, logger: logger === false ? null : logger, draining: draining ?? null }
 
   return function tsgiNodeHandler(req: IncomingMessage, res: ServerResponse): void {
     const exchange = new Exchange(req, res, config)

@@ -5,7 +5,7 @@
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-import { drainAwareResponse, drainServer } from './drain.ts'
+import { drainServer } from './drain.ts'
 import { withHealth } from './health.ts'
 import type { Phase } from './lifecycle.ts'
 import { LifecycleRunner, type Host } from './lifecycle-runner.ts'
@@ -71,9 +71,10 @@ class HttpHost implements Host {
   /** Builds the request listener: the bridge, behind the probes when asked for. */
   handle(app: App, runner: LifecycleRunner): void {
     const { logger, maxBodyBytes, health } = this.#config
-    const handler = toNodeHandler(app, { state: runner.state, logger, ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }) })
-    const listener = health === null ? handler : withHealth(handler, health, () => runner.phase === 'running')
-    this.#server = createServer({ ServerResponse: drainAwareResponse(runner.draining) }, listener)
+    const draining = runner.draining
+    const handler = toNodeHandler(app, { state: runner.state, logger, draining, ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }) })
+    const listener = health === null ? handler : withHealth(handler, health, draining, () => runner.phase === 'running')
+    this.#server = createServer(listener)
   }
 
   listen(): Promise<void> {

@@ -1,4 +1,4 @@
-// The bridge's `drain` option: how serve() (or any host) makes every response head say
+// The bridge's `draining` option: how serve() (or any host) makes every response head say
 // `Connection: close` once it starts draining, without a ServerResponse subclass.
 
 import assert from 'node:assert/strict'
@@ -7,21 +7,21 @@ import { InvalidArgumentError, type App, type HttpScope } from '../src/index.ts'
 import { toNodeHandler } from '../src/node.ts'
 import { rawSocket, receivedUntil, serveBridge } from './support/bridge.ts'
 
-test('while drain.draining is true, responses say Connection: close and the socket closes after them', async (t) => {
-  const drain = { draining: false }
+test('once the draining signal is aborted, responses say Connection: close and the socket closes after them', async (t) => {
+  const drain = new AbortController()
   const app: App = async (scope, _receive, send) => {
     if ((scope as HttpScope).path === '/fail') throw new Error('answered by the bridge')
     await send({ type: 'http.response.start', status: 200 })
     await send({ type: 'http.response.body', body: 'ok' })
   }
-  const { port } = await serveBridge(t, app, { drain, logger: false })
+  const { port } = await serveBridge(t, app, { draining: drain.signal, logger: false })
 
   const socket = await rawSocket(t, port)
   const first = receivedUntil(socket, /\r\n\r\nok/)
   socket.write('GET /one HTTP/1.1\r\nHost: x\r\n\r\n')
   assert.match(await first, /connection: keep-alive/i)
 
-  drain.draining = true
+  drain.abort()
   const closed = new Promise((resolve) => socket.once('close', resolve))
   const second = receivedUntil(socket, /\r\n\r\nok/)
   socket.write('GET /two HTTP/1.1\r\nHost: x\r\n\r\n')
@@ -34,8 +34,8 @@ test('while drain.draining is true, responses say Connection: close and the sock
   assert.match(await answer, /^HTTP\/1\.1 500[\s\S]*connection: close/i, "the bridge's own answers close too")
 })
 
-test('toNodeHandler() refuses a drain option without a boolean draining', () => {
+test('toNodeHandler() refuses a draining option that is not an AbortSignal', () => {
   const app: App = async () => {}
-  assert.throws(() => toNodeHandler(app, { drain: {} as never }), InvalidArgumentError)
-  assert.throws(() => toNodeHandler(app, { drain: null as never }), /drain must be an object/)
+  assert.throws(() => toNodeHandler(app, { draining: { aborted: true } as never }), InvalidArgumentError)
+  assert.throws(() => toNodeHandler(app, { draining: null as never }), /draining must be an AbortSignal, got null/)
 })

@@ -1,5 +1,5 @@
 // tsgi through serve(): the same router and app as tsgi-node-handler, plus what serve() adds
-// on the request path (its drain-aware ServerResponse, the optional health probes off).
+// on the request path (one read of its draining signal per response; health probes off).
 
 import { mount, router, serve } from '../../src/index.ts'
 import { announcePort } from '../contender.ts'
