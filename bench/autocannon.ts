@@ -2,11 +2,24 @@
 
 import { createRequire } from 'node:module'
 
+export interface LoadRequest {
+  method?: string
+  path?: string
+  headers?: Record<string, string>
+  body?: string
+  /** Rewrites each request before it is sent: how a load gives every JSON-RPC call its own id. */
+  setupRequest?: (request: LoadRequest) => LoadRequest
+}
+
 export interface LoadOptions {
   url: string
   connections: number
   pipelining: number
   duration: number
+  method?: string
+  headers?: Record<string, string>
+  body?: string
+  requests?: LoadRequest[]
 }
 
 export interface LoadResult {

@@ -1,4 +1,4 @@
-// What every bench/servers/*.ts file shares: listen on an ephemeral port on 127.0.0.1, tell the
+// What every bench/suites/*/servers/*.ts file shares: listen on an ephemeral port on 127.0.0.1, tell the
 // parent the port over IPC, answer its CPU-time questions, and exit when the parent goes away.
 
 import type { Server } from 'node:http'

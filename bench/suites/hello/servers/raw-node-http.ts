@@ -1,7 +1,7 @@
 // The baseline: node:http with no framework, the same bytes as every other contender.
 
 import { createServer } from 'node:http'
-import { announce } from '../contender.ts'
+import { announce } from '../../../contender.ts'
 import { HELLO_BODY, HELLO_TYPE } from '../hello.ts'
 
 const headers = { 'content-type': HELLO_TYPE, 'content-length': String(Buffer.byteLength(HELLO_BODY)) }

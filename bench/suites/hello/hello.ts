@@ -1,6 +1,6 @@
 // The one response every contender sends, so the comparison measures the glue, not the payload.
 
-import type { App, HttpResponseStart } from '../src/index.ts'
+import type { App, HttpResponseStart } from '../../../src/index.ts'
 
 export const HELLO_BODY = 'Hello, world!'
 export const HELLO_TYPE = 'text/plain; charset=utf-8'

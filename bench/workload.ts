@@ -1,0 +1,20 @@
+// What a bench suite declares: its baseline, its bar, and how to ready a fresh server for load.
+// The runner is the same for every suite; only this differs.
+
+import type { LoadOptions } from './autocannon.ts'
+
+export interface Workload {
+  /** One line saying what is sent, for the report. */
+  title: string
+  /** The server file every other one is compared with, in the same round. */
+  baseline: string
+  /** The median req/s ratio to the baseline a contender must reach. */
+  bar: number
+  connections: number
+  pipelining: number
+  /**
+   * Readies a freshly started server (opens a session, say), checks that it answers exactly as
+   * the baseline must, and returns the load to send. Throws, naming the server, when it does not.
+   */
+  prepare(name: string, origin: string): Promise<Omit<LoadOptions, 'connections' | 'pipelining' | 'duration'>>
+}
