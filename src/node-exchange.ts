@@ -168,12 +168,13 @@ export class Exchange {
   returned(): void {
     const phase = this.#phase
     if (phase === Phase.Done || phase === Phase.Gone) return
+    // A client that left has nobody to answer: an app giving up on it is not a bug to log.
+    if (this.#res.destroyed) return
     if (phase === Phase.Idle) {
       this.#log('returned without sending http.response.start; answered 500', undefined)
       this.#answer(500, 'Internal Server Error', false)
       return
     }
-    if (this.#res.destroyed) return
     this.#config.logger?.warn(`tsgi: ${this.#req.method} ${this.scope?.rawPath}: the app returned before the final body; the response was ended`)
     if (phase === Phase.Started) {
       try {

@@ -304,3 +304,20 @@ test('toNodeHandler() refuses bad arguments with InvalidArgumentError naming the
   assert.throws(() => toNodeHandler(app, { logger: {} as never }), /logger must be a Logger or false/)
   assert.equal(typeof toNodeHandler(app, { maxBodyBytes: Infinity, logger: false, state: {} }), 'function')
 })
+
+test('an app that gives up on a client who already left is not logged as returning without a response', async (t) => {
+  const returned = signal()
+  const app: App = async (_scope, receive) => {
+    // Wait for the client to go, as a long poll would, then return without answering.
+    while ((await receive()).type !== 'http.disconnect') {}
+    returned.resolve()
+  }
+  const running = await serveBridge(t, app)
+  const socket = await rawSocket(t, running.port)
+  socket.write('GET /poll HTTP/1.1\r\nHost: x\r\n\r\n')
+  await delay(30)
+  socket.destroy()
+  await returned.promise
+  await delay(20)
+  assert.deepEqual(running.logs, [])
+})
