@@ -29,7 +29,8 @@ export interface NodeHandlerOptions {
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
 
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+/** Request bodies past this many bytes get 413 unless `maxBodyBytes` says otherwise. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 /**
  * Serves `app` on node:http (or anything that hands out IncomingMessage/ServerResponse).

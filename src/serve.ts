@@ -9,7 +9,7 @@ import { drainServer } from './drain.ts'
 import { withHealth } from './health.ts'
 import type { Phase } from './lifecycle.ts'
 import { LifecycleRunner, type Host } from './lifecycle-runner.ts'
-import { toNodeHandler } from './node.ts'
+import { DEFAULT_MAX_BODY_BYTES, toNodeHandler } from './node.ts'
 import { InvalidArgumentError } from './protocol/errors.ts'
 import type { App } from './protocol/types.ts'
 import { readServeOptions, type ServeConfig, type ServeOptions } from './serve-options.ts'
@@ -74,7 +74,15 @@ class HttpHost implements Host {
     const draining = runner.draining
     const handler = toNodeHandler(app, { state: runner.state, logger, draining, ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }) })
     const listener = health === null ? handler : withHealth(handler, health, draining, () => runner.phase === 'running')
-    this.#server = createServer(listener)
+    const server = createServer(listener)
+    // A client that sends `Expect: 100-continue` waits for our go-ahead before its body. Node
+    // would give it at once; a body we will refuse gets its 413 instead, unsent.
+    const limit = maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    server.on('checkContinue', (req, res) => {
+      if (!(Number(req.headers['content-length']) > limit)) res.writeContinue()
+      listener(req, res)
+    })
+    this.#server = server
   }
 
   listen(): Promise<void> {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { test } from 'node:test'
 
 import { InvalidArgumentError, type App } from '../src/index.ts'
@@ -76,5 +77,39 @@ test('an IPv6 host is bracketed in the url', async (t) => {
     return
   }
   assert.match(server.url, /^http:\/\/\[::1\]:\d+$/)
+  await server.close()
+})
+
+test('Expect: 100-continue gets 100 for a body within the limit, and a 413 without 100 for one over it', async () => {
+  const echo: App = async (scope, receive, send) => {
+    if (scope.type !== 'http') return
+    const message = await receive()
+    const size = message.type === 'http.request' ? message.body.byteLength : -1
+    await send({ type: 'http.response.start', status: 200 })
+    await send({ type: 'http.response.body', body: `got ${size}` })
+  }
+  const server = await serve(echo, { port: 0, logger: false, signals: false, maxBodyBytes: 10 })
+  const port = Number(new URL(server.url).port)
+  const exchange = (length: number) =>
+    new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1')
+      let text = ''
+      socket.on('data', (chunk) => {
+        text += chunk
+        // Send the body only once the server said to go on, as a real client does.
+        if (text.startsWith('HTTP/1.1 100') && !text.includes('got')) socket.write('x'.repeat(length))
+        if (/got \d+$|Payload Too Large$/.test(text)) {
+          socket.destroy()
+          resolve(text)
+        }
+      })
+      socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`)
+    })
+  const small = await exchange(5)
+  assert.match(small, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200/)
+  assert.match(small, /got 5$/)
+  const large = await exchange(50)
+  assert.match(large, /^HTTP\/1\.1 413 /)
+  assert.doesNotMatch(large, /100 Continue/)
   await server.close()
 })
