@@ -16,8 +16,8 @@ import { cardAt, completeCard, endpointUrl, type AgentCardInput, type PublicUrl 
 import { STATE_KEY, handleRpc, type RpcDeps } from './a2a-rpc.ts'
 import { RunningTasks } from './a2a-tasks.ts'
 import { InvalidArgumentError } from './protocol/errors.ts'
-import type { App, HttpScope, LifespanScope, Receive, Send } from './protocol/types.ts'
-import { readLimit, sendJson } from './sdk-http.ts'
+import type { App, HttpScope, Receive, Send } from './protocol/types.ts'
+import { readLimit, sendJson, serviceLifespan } from './sdk-http.ts'
 
 export type { AgentCardInput, PublicUrl } from './a2a-card.ts'
 
@@ -109,20 +109,7 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
   // itself, and the drain waits for in-flight responses before the shutdown arrives.
   const cancelOnDrain = (): void => void close().catch(() => undefined)
 
-  async function lifespan(scope: LifespanScope, receive: Receive, send: Send): Promise<void> {
-    await receive()
-    scope.draining?.addEventListener('abort', cancelOnDrain, { once: true })
-    await send({ type: 'lifespan.startup.complete' })
-    await receive()
-    scope.draining?.removeEventListener('abort', cancelOnDrain)
-    try {
-      await close()
-    } catch (error) {
-      await send({ type: 'lifespan.shutdown.failed', message: `a2a: ${(error as Error).message}`, error })
-      return
-    }
-    await send({ type: 'lifespan.shutdown.complete' })
-  }
+  const lifespan = serviceLifespan('a2a', cancelOnDrain, close)
 
   async function http(scope: HttpScope, receive: Receive, send: Send): Promise<void> {
     const path = scope.path

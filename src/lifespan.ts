@@ -9,6 +9,7 @@
 import { readTimeout, withDeadline } from './deadline.ts'
 import { silentLogger } from './logging.ts'
 import { InvalidArgumentError, LifespanShutdownError, LifespanStartupError, LifespanTimeoutError, describeError } from './protocol/errors.ts'
+import { LifespanInbox } from './lifespan-inbox.ts'
 import { LifespanConversation } from './protocol/lifespan.ts'
 import {
   TSGI_VERSION,
@@ -17,7 +18,6 @@ import {
   type LifespanScope,
   type LifespanSendMessage,
   type Logger,
-  type ReceiveMessage,
   type SendMessage,
 } from './protocol/types.ts'
 
@@ -60,9 +60,7 @@ export class LifespanManager implements AsyncDisposable {
   readonly #startupTimeoutMs: number
   readonly #shutdownTimeoutMs: number
   readonly #conversation = new LifespanConversation()
-  readonly #inbox: LifespanReceiveMessage[] = []
-  #waiting: Array<(message: LifespanReceiveMessage) => void> = []
-  #received: 'nothing' | LifespanReceiveMessage['type'] = 'nothing'
+  readonly #inbox = new LifespanInbox()
   #answer: Answer | null = null
   #exit: Promise<Exit> | null = null
   #exited: Exit | null = null
@@ -113,7 +111,7 @@ export class LifespanManager implements AsyncDisposable {
       if (outcome.answer.type === 'lifespan.startup.complete') return this.#watchWhileStarted()
       throw this.#failure(LifespanStartupError, 'failed to start', outcome.answer)
     }
-    if (outcome.exit.threw && this.#received === 'nothing') {
+    if (outcome.exit.threw && this.#inbox.taken === 'nothing') {
       this.#supported = false
       this.#logger.debug(`tsgi: '${this.#name}' does not support lifespan; skipped`)
       return
@@ -123,7 +121,7 @@ export class LifespanManager implements AsyncDisposable {
         cause: outcome.exit.error,
       })
     }
-    if (this.#received !== 'nothing') {
+    if (this.#inbox.taken !== 'nothing') {
       throw new LifespanStartupError(`'${this.#name}' returned without answering lifespan.startup`)
     }
     // Returned before receiving anything: nothing to start, nothing to stop.
@@ -151,7 +149,7 @@ export class LifespanManager implements AsyncDisposable {
         cause: outcome.exit.error,
       })
     }
-    if (this.#received === 'lifespan.shutdown') {
+    if (this.#inbox.taken === 'lifespan.shutdown') {
       throw new LifespanShutdownError(`'${this.#name}' returned without answering lifespan.shutdown`)
     }
   }
@@ -165,7 +163,7 @@ export class LifespanManager implements AsyncDisposable {
     this.#conversation.advance(message)
     const answer = expectAnswer()
     this.#answer = answer
-    this.#deliver(message)
+    this.#inbox.deliver(message)
     this.#exit ??= this.#run()
     const outcome = Promise.race([
       answer.promise.then((a): Outcome => ({ answer: a })),
@@ -186,7 +184,7 @@ export class LifespanManager implements AsyncDisposable {
     if (this.#draining !== undefined) scope.draining = this.#draining
     let running: Promise<void>
     try {
-      running = Promise.resolve(this.#app(scope, this.#receive, this.#send))
+      running = Promise.resolve(this.#app(scope, this.#inbox.receive, this.#send))
     } catch (error) {
       running = Promise.reject(error)
     }
@@ -205,28 +203,6 @@ export class LifespanManager implements AsyncDisposable {
     })
   }
 
-  #deliver(message: LifespanReceiveMessage): void {
-    const waiter = this.#waiting.shift()
-    if (waiter === undefined) this.#inbox.push(message)
-    else waiter(message)
-  }
-
-  readonly #receive = (): Promise<ReceiveMessage> => {
-    const next = this.#inbox.shift()
-    if (next !== undefined) {
-      this.#received = next.type
-      return Promise.resolve(next)
-    }
-    // Nothing more is coming until the manager sends it; an app waiting here after the
-    // conversation ended simply waits, as under any ASGI server.
-    return new Promise((resolve) => {
-      this.#waiting.push((message) => {
-        this.#received = message.type
-        resolve(message)
-      })
-    })
-  }
-
   readonly #send = async (message: SendMessage): Promise<void> => {
     const state = this.#conversation.advance(message)
     this.#answer?.resolve(message as LifespanSendMessage)
@@ -241,7 +217,7 @@ export class LifespanManager implements AsyncDisposable {
     this.#logger.warn(`tsgi: '${this.#name}' finished startup after its time limit; shutting it down`)
     this.#answer = null
     this.#conversation.advance({ type: 'lifespan.shutdown' })
-    this.#deliver({ type: 'lifespan.shutdown' })
+    this.#inbox.deliver({ type: 'lifespan.shutdown' })
   }
 
   #failure(

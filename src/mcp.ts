@@ -11,8 +11,8 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { respondWithFetch } from './fetch.ts'
 import { McpSessions, type McpPair, type McpServerFactory } from './mcp-sessions.ts'
 import { InvalidArgumentError } from './protocol/errors.ts'
-import type { App, HttpScope, LifespanScope, Receive, Send } from './protocol/types.ts'
-import { answerGone, header, hostProblem, readBody, readLimit, rpcError, sendJson } from './sdk-http.ts'
+import type { App, HttpScope, Receive, Send } from './protocol/types.ts'
+import { answerGone, header, hostProblem, readBody, readLimit, rpcError, sendJson, serviceLifespan } from './sdk-http.ts'
 
 export type { McpServerContext, McpServerFactory, McpServerLike } from './mcp-sessions.ts'
 
@@ -82,20 +82,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
     sessions.endStandaloneStreams()
   }
 
-  async function lifespan(scope: LifespanScope, receive: Receive, send: Send): Promise<void> {
-    await receive()
-    scope.draining?.addEventListener('abort', drain, { once: true })
-    await send({ type: 'lifespan.startup.complete' })
-    await receive()
-    scope.draining?.removeEventListener('abort', drain)
-    try {
-      await close()
-    } catch (error) {
-      await send({ type: 'lifespan.shutdown.failed', message: `mcp: ${(error as Error).message}`, error })
-      return
-    }
-    await send({ type: 'lifespan.shutdown.complete' })
-  }
+  const lifespan = serviceLifespan('mcp', drain, close)
 
   async function http(scope: HttpScope, receive: Receive, send: Send): Promise<void> {
     if (draining || closing !== null) return sendJson(send, 503, rpcError(-32000, 'Service Unavailable: the MCP server is shutting down'))

@@ -1,8 +1,9 @@
 // Small HTTP pieces the SDK child apps (tsgi/mcp, tsgi/a2a) share: a bounded body read, a
-// JSON answer, header lookup and the Host check. Kept out of the core: only those apps use it.
+// JSON answer, header lookup, the Host check and their shared lifespan. Kept out of the core:
+// only those apps use it.
 
-import { InvalidArgumentError } from './protocol/errors.ts'
-import type { HttpScope, Receive, Send } from './protocol/types.ts'
+import { InvalidArgumentError, describeError } from './protocol/errors.ts'
+import type { HttpScope, LifespanScope, Receive, Send } from './protocol/types.ts'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -95,4 +96,26 @@ export function readLimit(value: unknown, option: string, fallback: number): num
     throw new InvalidArgumentError(`${option} must be a positive integer number of bytes, got ${String(value)}`)
   }
   return value
+}
+
+/**
+ * The lifespan of an SDK-backed app: nothing to start; `onDraining` when the server begins to
+ * drain (end what would hold the drain open); `close` at lifespan.shutdown, its failure
+ * reported upward under `name`.
+ */
+export function serviceLifespan(name: string, onDraining: () => void, close: () => Promise<void>) {
+  return async function lifespan(scope: LifespanScope, receive: Receive, send: Send): Promise<void> {
+    await receive()
+    scope.draining?.addEventListener('abort', onDraining, { once: true })
+    await send({ type: 'lifespan.startup.complete' })
+    await receive()
+    scope.draining?.removeEventListener('abort', onDraining)
+    try {
+      await close()
+    } catch (error) {
+      await send({ type: 'lifespan.shutdown.failed', message: `${name}: ${describeError(error)}`, error })
+      return
+    }
+    await send({ type: 'lifespan.shutdown.complete' })
+  }
 }

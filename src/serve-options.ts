@@ -4,6 +4,7 @@
 import { constants } from 'node:os'
 
 import { readTimeout } from './deadline.ts'
+import type { RunnerConfig } from './lifecycle-runner.ts'
 import { consoleLogger, silentLogger } from './logging.ts'
 import { InvalidArgumentError } from './protocol/errors.ts'
 import type { LifespanFn, LifespanHook, Logger } from './protocol/types.ts'
@@ -37,18 +38,10 @@ export interface ServeOptions {
   maxBodyBytes?: number
 }
 
-export interface ServeConfig {
+/** serve()'s options, read: the runner's part (hooks, timeouts, signals, logging) plus HTTP's. */
+export interface ServeConfig extends RunnerConfig {
   port: number
   host: string
-  onStartup: LifespanHook[]
-  onShutdown: LifespanHook[]
-  lifespan: LifespanFn[]
-  startupTimeoutMs: number
-  shutdownTimeoutMs: number
-  drainTimeoutMs: number
-  signals: NodeJS.Signals[]
-  logger: Logger
-  logDetails: boolean
   health: { live: string; ready: string } | null
   maxBodyBytes: number | undefined
 }

@@ -58,7 +58,7 @@ test('each request gets a shallow copy of the state object as it is at request t
   const state: Record<string, unknown> = { shared }
   const { origin } = await serveBridge(
     t,
-    async (scope, receive, send) => {
+    async (scope, _receive, send) => {
       const s = (scope as HttpScope).state
       const before = String(s.name)
       s.name = 'replaced by a request'
