@@ -12,8 +12,8 @@
 import { Role, TaskState, type Message } from '@a2a-js/sdk'
 import { AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { lifespanState } from '../src/a2a.ts'
-import { agent } from '../src/agent.ts'
+import { lifespanState } from '../src/a2a/app.ts'
+import { agent } from '../src/agent/agent.ts'
 import type { LifespanContext } from '../src/index.ts'
 
 /** Ticks every `everyMs`; stop() waits for a tick in progress, so nothing runs after it resolves. */

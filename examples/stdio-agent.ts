@@ -7,7 +7,7 @@
 //   { "command": "npx", "args": ["tsx", "examples/stdio-agent.ts"], "cwd": "<this repository>" }
 
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { agent } from '../src/agent.ts'
+import { agent } from '../src/agent/agent.ts'
 import type { LifespanContext } from '../src/index.ts'
 
 interface Scheduler {

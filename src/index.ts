@@ -40,15 +40,15 @@ export {
   type ErrorCode,
 } from './protocol/errors.ts'
 export { lifespanTransitions, type LifespanState } from './protocol/lifespan.ts'
-export { LifespanManager, type LifespanManagerOptions } from './lifespan.ts'
-export { router, type RouterOptions } from './router.ts'
-export { mount, route, type Route } from './routes.ts'
-export { withLifespan } from './with-lifespan.ts'
-export { serve, type Server, type ServeOptions } from './serve.ts'
-export { lifecycleTransitions, type LifecycleTrace, type Phase } from './lifecycle.ts'
+export { LifespanManager, type LifespanManagerOptions } from './lifespan/manager.ts'
+export { router, type RouterOptions } from './compose/router.ts'
+export { mount, route, type Route } from './compose/routes.ts'
+export { withLifespan } from './compose/with-lifespan.ts'
+export { serve, type Server, type ServeOptions } from './serve/serve.ts'
+export { lifecycleTransitions, type LifecycleTrace, type Phase } from './lifecycle/table.ts'
 // The fetch bridge: a `(Request) => Response` handler as an App, and an App as one.
-export { fromFetch, toFetchHandler, type FetchHandler, type ToFetchHandlerOptions } from './fetch.ts'
+export { fromFetch, toFetchHandler, type FetchHandler, type ToFetchHandlerOptions } from './fetch/app.ts'
 // The node:http bridge and small helpers for app authors.
-export { toNodeHandler, type NodeHandler, type NodeHandlerOptions } from './node.ts'
+export { toNodeHandler, type NodeHandler, type NodeHandlerOptions } from './node/handler.ts'
 export { httpOnly, readBody, readText, sendJson, sendText, type HttpHandler, type ReadBodyOptions } from './http.ts'
 export { ClientDisconnectedError } from './protocol/errors.ts'

@@ -7,8 +7,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fromFetch, toFetchHandler } from '../src/fetch.ts'
-import { toNodeHandler } from '../src/node.ts'
+import { fromFetch, toFetchHandler } from '../src/fetch/app.ts'
+import { toNodeHandler } from '../src/node/handler.ts'
 import type { App } from '../src/protocol/types.ts'
 
 const encoder = new TextEncoder()

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { LifespanManager } from '../src/index.ts'
-import { fromFetch, respondWithFetch, toFetchHandler } from '../src/fetch.ts'
+import { fromFetch, respondWithFetch, toFetchHandler } from '../src/fetch/app.ts'
 import type { App, HttpScope, ReceiveMessage, SendMessage } from '../src/protocol/types.ts'
 
 const encoder = new TextEncoder()

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
-import { Lifecycle } from '../src/lifecycle.ts'
+import { Lifecycle } from '../src/lifecycle/table.ts'
 import { ProtocolError, lifecycleTransitions } from '../src/index.ts'
 import { recordLifecycle } from './support/observe.ts'
 

@@ -8,7 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
-import { mcpApp, type McpAppOptions } from '../src/mcp.ts'
+import { mcpApp, type McpAppOptions } from '../src/mcp/app.ts'
 import { mount, router } from '../src/index.ts'
 import { host } from './fixtures/agent-host.ts'
 

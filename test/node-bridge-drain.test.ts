@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { InvalidArgumentError, type App, type HttpScope } from '../src/index.ts'
-import { toNodeHandler } from '../src/node.ts'
+import { toNodeHandler } from '../src/node/handler.ts'
 import { rawSocket, receivedUntil, serveBridge } from './support/bridge.ts'
 
 test('once the draining signal is aborted, responses say Connection: close and the socket closes after them', async (t) => {

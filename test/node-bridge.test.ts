@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Client, request } from 'undici'
-import { toNodeHandler } from '../src/node.ts'
+import { toNodeHandler } from '../src/node/handler.ts'
 import { InvalidArgumentError, ProtocolError, TSGI_VERSION, type App, type HttpScope, type ReceiveMessage, type SendMessage } from '../src/index.ts'
 import { delay, rawExchange, rawSocket, receivedUntil, serveBridge, signal } from './support/bridge.ts'
 

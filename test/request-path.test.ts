@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { decodePath, parseTarget, removeDotSegments } from '../src/request-path.ts'
+import { decodePath, parseTarget, removeDotSegments } from '../src/node/request-path.ts'
 
 test('dot-segments resolve as RFC 3986 says and never climb above the root', () => {
   const cases: Array<[string, string]> = [

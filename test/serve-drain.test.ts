@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import { Client, request } from 'undici'
 
 import { mount, router, type App } from '../src/index.ts'
-import { serve } from '../src/serve.ts'
+import { serve } from '../src/serve/serve.ts'
 import { recordLifecycle, sleep } from './support/observe.ts'
 
 const quiet = { signals: false as const, logger: false as const, port: 0 }

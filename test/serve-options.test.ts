@@ -3,8 +3,8 @@ import { connect } from 'node:net'
 import { test } from 'node:test'
 
 import { InvalidArgumentError, type App } from '../src/index.ts'
-import { serve } from '../src/serve.ts'
-import { readServeOptions } from '../src/serve-options.ts'
+import { serve } from '../src/serve/serve.ts'
+import { readServeOptions } from '../src/serve/options.ts'
 
 const ok: App = async (scope, _receive, send) => {
   if (scope.type !== 'http') return

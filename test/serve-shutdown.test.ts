@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import { request } from 'undici'
 
 import { LifespanShutdownError, LifespanTimeoutError, mount, router, type App } from '../src/index.ts'
-import { serve } from '../src/serve.ts'
+import { serve } from '../src/serve/serve.ts'
 import { memoryLogger, recordLifecycle } from './support/observe.ts'
 import { scriptedApp } from './support/scripted-app.ts'
 

@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import { request } from 'undici'
 
 import { LifespanStartupError, LifespanTimeoutError, mount, route, router, type App } from '../src/index.ts'
-import { serve } from '../src/serve.ts'
+import { serve } from '../src/serve/serve.ts'
 import { freePort, memoryLogger, recordLifecycle, sleep } from './support/observe.ts'
 import { scriptedApp } from './support/scripted-app.ts'
 

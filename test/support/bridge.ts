@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import type { TestContext } from 'node:test'
-import { toNodeHandler, type NodeHandlerOptions } from '../../src/node.ts'
+import { toNodeHandler, type NodeHandlerOptions } from '../../src/node/handler.ts'
 import type { App, Logger } from '../../src/index.ts'
 
 export interface Running {

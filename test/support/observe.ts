@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel'
 import { createServer } from 'node:net'
 
 import type { Logger } from '../../src/index.ts'
-import type { LifecycleTrace } from '../../src/lifecycle.ts'
+import type { LifecycleTrace } from '../../src/lifecycle/table.ts'
 
 /** Collects every `tsgi:lifecycle` event until `stop()`. */
 export function recordLifecycle() {

@@ -3,7 +3,7 @@
 
 import type { AgentExecutor } from '@a2a-js/sdk/server'
 
-import { agent } from '../../../../src/agent.ts'
+import { agent } from '../../../../src/agent/agent.ts'
 import { announcePort } from '../../../contender.ts'
 import { benchMcpServer } from '../tool.ts'
 

@@ -1,0 +1,164 @@
+// One A2A JSON-RPC call over HTTP, without Express: the SDK's JsonRpcTransportHandler does the
+// protocol, this file does the HTTP around it as the SDK's Express adapter does (errors as
+// JSON-RPC envelopes with status 200, streams as SSE), plus what that adapter lacks: a client
+// that leaves stops its stream's work, and shutdown ends open streams.
+
+import { Extensions, type AgentCard } from '@a2a-js/sdk'
+import { A2AError, isJsonRpcError } from '@a2a-js/sdk/errors'
+import {
+  JsonRpcTransportHandler,
+  UnauthenticatedUser,
+  defaultServerCallContextBuilder,
+  validateVersion,
+  type ServerCallContext,
+} from '@a2a-js/sdk/server'
+import type { RunningTasks } from './tasks.ts'
+import type { HttpScope, Receive, Send } from '../protocol/types.ts'
+import { answerGone, header, readBody, sendJson } from '../sdk/http.ts'
+
+export interface RpcDeps {
+  transport: JsonRpcTransportHandler
+  card: AgentCard
+  tasks: RunningTasks
+  /** Open streams: shutdown waits for them to end by themselves, then aborts the rest. */
+  streams: Set<OpenStream>
+  maxBodyBytes: number
+}
+
+export interface OpenStream {
+  controller: AbortController
+  /** Resolves when the response has ended, however it ended. */
+  ended: Promise<void>
+}
+
+/** Where the request's lifespan state rides in the SDK's call context, for executors. */
+export const STATE_KEY = 'tsgi.state'
+
+type RpcEnvelope = { jsonrpc: string; id: string | number | null; result?: unknown; error?: unknown }
+
+const user = new UnauthenticatedUser()
+const encoder = new TextEncoder()
+const SSE_HEADERS: Array<[string, string]> = [
+  ['content-type', 'text/event-stream'],
+  ['cache-control', 'no-cache'],
+  ['x-accel-buffering', 'no'],
+]
+
+/** Only the SDK's own errors carry sentences meant for clients; anything else stays in here. */
+function toRpcError(error: unknown): { code: number; message: string } {
+  if (error instanceof A2AError || isJsonRpcError(error)) return JsonRpcTransportHandler.mapToJSONRPCError(error)
+  return { code: -32603, message: 'Internal error' }
+}
+
+function envelope(id: unknown, error: unknown): RpcEnvelope {
+  const safeId = typeof id === 'string' || typeof id === 'number' ? id : null
+  return { jsonrpc: '2.0', id: safeId, error: toRpcError(error) }
+}
+
+export async function handleRpc(scope: HttpScope, receive: Receive, send: Send, deps: RpcDeps): Promise<void> {
+  const contentType = header(scope, 'content-type')
+  if (contentType !== undefined && contentType.split(';', 1)[0]!.trim().toLowerCase() !== 'application/json') {
+    const error = { code: -32005, message: `Unsupported Content-Type "${contentType}"; expected application/json.` }
+    return sendJson(send, 200, { jsonrpc: '2.0', id: null, error })
+  }
+  const body = await readBody(scope, receive, deps.maxBodyBytes)
+  if (body.kind === 'disconnect') return answerGone(send)
+  if (body.kind === 'too-large') {
+    return sendJson(send, 413, { jsonrpc: '2.0', id: null, error: { code: -32600, message: `Request body exceeds ${deps.maxBodyBytes} bytes` } })
+  }
+  let request: Record<string, unknown>
+  try {
+    request = JSON.parse(body.text) as Record<string, unknown>
+  } catch {
+    return sendJson(send, 200, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Invalid JSON payload.' } })
+  }
+  const id = request !== null && typeof request === 'object' ? request.id : null
+
+  const headers: Record<string, string> = {}
+  for (const [name, value] of scope.headers) headers[name] = name in headers ? `${headers[name]}, ${value}` : value
+  const context = defaultServerCallContextBuilder({
+    extensions: Extensions.parseServiceParameter(headers['a2a-extensions']),
+    user,
+    headers,
+    requestedVersion: headers['a2a-version'],
+  })
+  context.state.set(STATE_KEY, scope.state)
+  let result: RpcEnvelope | AsyncGenerator<RpcEnvelope, void, undefined>
+  try {
+    validateVersion(context.requestedVersion, deps.card, 'JSONRPC')
+    result = await deps.transport.handle(request, context)
+  } catch (error) {
+    const answer = envelope(id, error)
+    return sendJson(send, (answer.error as { code: number }).code === -32603 ? 500 : 200, answer)
+  }
+  const extra: Array<[string, string]> = []
+  if (context.activatedExtensions !== undefined) extra.push(['a2a-extensions', Extensions.toServiceParameter(context.activatedExtensions)])
+  if (Symbol.asyncIterator in result) return stream(result, id, context, receive, send, deps, extra)
+  return sendJson(send, 200, result, extra)
+}
+
+/** What ended a stream early: the client left, or the app is shutting down. */
+type Interrupt = { why: 'disconnect' | 'shutdown' }
+
+async function stream(
+  events: AsyncGenerator<RpcEnvelope, void, undefined>,
+  id: unknown,
+  context: ServerCallContext,
+  receive: Receive,
+  send: Send,
+  deps: RpcDeps,
+  extra: Array<[string, string]>,
+): Promise<void> {
+  const controller = new AbortController()
+  let markEnded!: () => void
+  const open: OpenStream = { controller, ended: new Promise((resolve) => (markEnded = resolve)) }
+  deps.streams.add(open)
+  const interrupted = new Promise<Interrupt>((resolve) => {
+    controller.signal.addEventListener('abort', () => resolve({ why: 'shutdown' }), { once: true })
+    void untilDisconnect(receive).then(() => resolve({ why: 'disconnect' }))
+  })
+  let started = false
+  try {
+    for (;;) {
+      const next = await Promise.race([events.next().then((r) => ({ r }), (error: unknown) => ({ error })), interrupted])
+      if ('why' in next) {
+        if (next.why === 'disconnect') {
+          // Nobody will read what the tasks produce: stop the work, not just the writing.
+          for (const taskId of deps.tasks.startedBy(context)) void deps.tasks.cancel(taskId).catch(() => undefined)
+        }
+        // The generator is parked at an await; return() takes effect when that settles.
+        void events.return(undefined).catch(() => undefined)
+        // To a client that left this writes nothing; it just closes the exchange.
+        return finish(send, started, extra)
+      }
+      if ('error' in next) {
+        const failure = envelope(id, next.error)
+        if (!started) return sendJson(send, 200, failure, extra)
+        await send({ type: 'http.response.body', body: encoder.encode(`event: error\ndata: ${JSON.stringify(failure)}\n\n`), moreBody: true })
+        return finish(send, true, extra)
+      }
+      if (next.r.done === true) return finish(send, started, extra)
+      if (!started) {
+        await send({ type: 'http.response.start', status: 200, headers: [...SSE_HEADERS, ...extra] })
+        started = true
+      }
+      await send({ type: 'http.response.body', body: encoder.encode(`data: ${JSON.stringify(next.r.value)}\n\n`), moreBody: true })
+    }
+  } finally {
+    deps.streams.delete(open)
+    markEnded()
+  }
+}
+
+/** Ends the response: the last SSE frame, or an empty stream if no event came. */
+async function finish(send: Send, started: boolean, extra: Array<[string, string]>): Promise<void> {
+  if (!started) await send({ type: 'http.response.start', status: 200, headers: [...SSE_HEADERS, ...extra] })
+  await send({ type: 'http.response.body', moreBody: false })
+}
+
+async function untilDisconnect(receive: Receive): Promise<void> {
+  for (;;) {
+    const message = await receive()
+    if (message.type === 'http.disconnect') return
+  }
+}

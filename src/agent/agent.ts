@@ -1,0 +1,100 @@
+// tsgi/agent: an MCP server and an A2A agent on one port, or either alone, or MCP on stdio,
+// with onStartup/onShutdown/lifespan on every transport. The model is the Python AdCP SDK's
+// serve(transport='both'): MCP at /mcp, A2A everywhere else.
+
+import { a2aApp, type A2aApp, type A2aAppOptions } from '../a2a/app.ts'
+import { serveStdio, stderrLogger, type StdioAgent } from './stdio.ts'
+import { mcpApp, type McpApp, type McpAppOptions } from '../mcp/app.ts'
+import { InvalidArgumentError } from '../protocol/errors.ts'
+import type { App, Logger } from '../protocol/types.ts'
+import { router } from '../compose/router.ts'
+import { mount } from '../compose/routes.ts'
+import { serve, type Server } from '../serve/serve.ts'
+import { readServeOptions, type ServeOptions } from '../serve/options.ts'
+
+export type { StdioAgent } from './stdio.ts'
+export type { A2aAppOptions } from '../a2a/app.ts'
+export type { McpAppOptions } from '../mcp/app.ts'
+
+export type AgentTransport = 'both' | 'mcp' | 'a2a' | 'stdio'
+
+export interface AgentOptions extends ServeOptions {
+  mcp?: McpAppOptions
+  a2a?: A2aAppOptions
+  /** Default 'both': MCP at /mcp (and /mcp/...), A2A at every other path. */
+  transport?: AgentTransport
+  /** stdio only: where frames come from and go to. Default process.stdin / process.stdout. */
+  stdin?: NodeJS.ReadableStream
+  stdout?: NodeJS.WritableStream
+}
+
+export interface AgentApps {
+  app: App
+  mcp: McpApp | null
+  a2a: A2aApp | null
+}
+
+const TRANSPORTS: readonly AgentTransport[] = ['both', 'mcp', 'a2a', 'stdio']
+
+/**
+ * The HTTP app of an agent, without serving it (to embed it, or mount it elsewhere).
+ * @example router([mount('/agents/echo', agentApp({ mcp, a2a }).app)])
+ */
+export function agentApp(options: Pick<AgentOptions, 'mcp' | 'a2a' | 'transport'>): AgentApps {
+  const transport = readTransport(options.transport)
+  if (transport === 'stdio') throw new InvalidArgumentError("agentApp() builds HTTP apps; transport 'stdio' has none (use agent())")
+  const mcp = transport === 'a2a' ? null : mcpApp(need(options.mcp, 'mcp', transport))
+  const a2a = transport === 'mcp' ? null : a2aApp(need(options.a2a, 'a2a', transport))
+  const routes = [...(mcp === null ? [] : [mount('/mcp', mcp)]), ...(a2a === null ? [] : [mount('/', a2a)])]
+  return { app: router(routes), mcp, a2a }
+}
+
+/**
+ * Serves an agent and resolves once it is listening (or, for stdio, connected). Startup runs
+ * the apps' lifespans, `lifespan` setups and `onStartup` hooks first, exactly as serve() does.
+ * @example
+ * const server = await agent({
+ *   mcp: { server: () => buildMcpServer() },
+ *   a2a: { card: { name: 'Echo', description: 'Says it back' }, executor: new EchoExecutor() },
+ *   onStartup: [({ state }) => { state.scheduler = startScheduler() }],
+ *   onShutdown: [({ state }) => (state.scheduler as Scheduler).stop()],
+ * })
+ */
+export function agent(options: AgentOptions & { transport: 'stdio' }): Promise<StdioAgent>
+export function agent(options: AgentOptions): Promise<Server>
+export async function agent(options: AgentOptions): Promise<Server | StdioAgent> {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('agent() needs an options object')
+  const { mcp, a2a, transport, stdin, stdout, ...serveOptions } = options
+  if (readTransport(transport) === 'stdio') {
+    // The same options as serve(), checked the same way; only the logger's default differs,
+    // since stdout carries protocol frames.
+    const config = readServeOptions({ ...serveOptions, logger: serveOptions.logger ?? stderrLogger })
+    return serveStdio({ ...config, server: need(mcp, 'mcp', 'stdio').server, stdin: stdin ?? process.stdin, stdout: stdout ?? process.stdout })
+  }
+  // Open SSE streams end when the drain begins: each app listens to its lifespan scope's
+  // `draining` signal, so serve() needs no help here.
+  const apps = agentApp({ mcp, a2a, transport })
+  const server = await serve(apps.app, serveOptions)
+  announce(server.url, apps, serveOptions.logger)
+  return server
+}
+
+function announce(url: string, apps: AgentApps, logger: Logger | false | undefined): void {
+  if (logger === false) return
+  const log = logger ?? console
+  if (apps.mcp !== null) log.info(`tsgi: MCP (streamable HTTP) at ${url}/mcp`)
+  if (apps.a2a !== null) log.info(`tsgi: A2A agent card at ${url}/.well-known/agent-card.json, JSON-RPC at ${url}/`)
+}
+
+function readTransport(value: unknown): AgentTransport {
+  if (value === undefined) return 'both'
+  if (typeof value === 'string' && (TRANSPORTS as readonly string[]).includes(value)) return value as AgentTransport
+  throw new InvalidArgumentError(`agent() transport must be one of ${TRANSPORTS.join(', ')}, got ${JSON.stringify(value)}`)
+}
+
+function need<T>(value: T | undefined, part: 'mcp' | 'a2a', transport: AgentTransport): T {
+  if (value === undefined || value === null) {
+    throw new InvalidArgumentError(`agent() transport '${transport}' needs the '${part}' option`)
+  }
+  return value
+}

@@ -1,0 +1,243 @@
+// Performs the composed lifecycle that lifecycle.ts tables, for any host: node:http (serve())
+// or stdio (agent({ transport: 'stdio' })). The sequences are lists of steps (data); step.ts
+// bounds, traces and logs each one. Startup: the app, lifespan setups, onStartup hooks, then
+// the host opens (listen). Shutdown: the host drains, onShutdown hooks, lifespan teardowns
+// reversed, the app's shutdown. Every shutdown step runs even when an earlier one failed; the
+// first error is primary and the rest ride along.
+
+import { Lifecycle, type Phase } from './table.ts'
+import { LifespanManager } from '../lifespan/manager.ts'
+import { functionName, setUpLifespanFn, type RunningLifespanFn } from '../lifespan/lifespan-fn.ts'
+import { LifespanShutdownError, LifespanStartupError, originalErrors } from '../protocol/errors.ts'
+import type { App, LifespanContext, LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
+import { onSignals, signalExitCode, type SignalHandlers } from './signals.ts'
+import { StepRunner, type Step } from './step.ts'
+
+/** Where the app meets the world: a port, or a pair of pipes. */
+export interface Host {
+  /** Names the opening step in traces and errors: 'listen', 'stdio'. */
+  readonly listenName: string
+  readonly listening: boolean
+  /** Opens the door; `state` is the lifespan state, for hosts that build servers from it. */
+  listen(state: Record<string, unknown>): Promise<void>
+  /** Stops taking work and lets in-flight work finish within `timeoutMs`; 'timeout' when it was cut. */
+  drain(timeoutMs: number): Promise<'ok' | 'timeout'>
+}
+
+export interface RunnerConfig {
+  onStartup: LifespanHook[]
+  onShutdown: LifespanHook[]
+  lifespan: LifespanFn[]
+  startupTimeoutMs: number
+  shutdownTimeoutMs: number
+  drainTimeoutMs: number
+  signals: NodeJS.Signals[]
+  logger: Logger
+  logDetails: boolean
+}
+
+type Failure = { step: string; error: unknown }
+
+export class LifecycleRunner {
+  readonly state: Record<string, unknown> = {}
+  readonly closed: Promise<void>
+  readonly #host: Host
+  readonly #config: RunnerConfig
+  readonly #lifecycle: Lifecycle
+  readonly #steps: StepRunner
+  readonly #app: LifespanManager | null
+  readonly #draining = new AbortController()
+  readonly #teardowns: Array<{ name: string; running: RunningLifespanFn }> = []
+  readonly #signals: SignalHandlers | null
+  #appStarted = false
+  #reachedHooks = false
+  #signal: NodeJS.Signals | null = null
+  #closing: Promise<void> | null = null
+  #markClosed!: () => void
+
+  constructor(app: App | null, host: Host, config: RunnerConfig, since = performance.now()) {
+    this.#host = host
+    this.#config = config
+    this.#lifecycle = new Lifecycle(since)
+    this.#steps = new StepRunner(this.#lifecycle, config.logger, config.logDetails)
+    this.closed = new Promise<void>((resolve) => (this.#markClosed = resolve))
+    this.#app =
+      app === null
+        ? null
+        : new LifespanManager(app, {
+            name: 'app',
+            state: this.state,
+            logger: config.logger,
+            draining: this.#draining.signal,
+            startupTimeoutMs: config.startupTimeoutMs,
+            shutdownTimeoutMs: config.shutdownTimeoutMs,
+          })
+    this.#signals = config.signals.length === 0 ? null : onSignals(config.signals, (s) => this.#onFirstSignal(s), (s) => this.#onSecondSignal(s))
+  }
+
+  get phase(): Phase {
+    return this.#lifecycle.phase
+  }
+
+  /** Aborted when the drain begins: long-lived responses (SSE, long polls) should end then. */
+  get draining(): AbortSignal {
+    return this.#draining.signal
+  }
+
+  /** Resolves once the host listens; rejects with LifespanStartupError when any step fails. */
+  async start(): Promise<void> {
+    const steps = this.#startupSteps()
+    for (const [i, step] of steps.entries()) {
+      // A signal during startup lets the running step finish and skips the rest.
+      if (this.#signal !== null) return this.#abandonStartup(steps.slice(i), null)
+      if (step.kind === 'onStartup' || step.kind === 'listen') this.#reachedHooks = true
+      const error = await this.#steps.run(step)
+      if (error !== undefined) return this.#abandonStartup(steps.slice(i + 1), { step: step.name, error })
+    }
+    if (this.#signal !== null) return this.#abandonStartup([], null)
+    this.#lifecycle.apply('started')
+  }
+
+  /** Idempotent: later callers join the running shutdown. Rejects with LifespanShutdownError. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  #startupSteps(): Step[] {
+    const { lifespan, onStartup, startupTimeoutMs, logger } = this.#config
+    const app = this.#app
+    const steps: Step[] = []
+    if (app !== null) {
+      const startApp = async (): Promise<void> => {
+        await app.startup()
+        this.#appStarted = true
+      }
+      // The manager bounds the app itself, so its timeout error names the step 'app'.
+      steps.push({ kind: 'app', name: 'app', phase: 'startup', timeoutMs: Infinity, run: startApp })
+    }
+    lifespan.forEach((fn, i) => {
+      const name = `lifespan[${i}] ${functionName(fn)}`
+      const run = async (): Promise<void> => {
+        this.#teardowns.push({ name, running: await setUpLifespanFn(fn, { name, state: this.state, logger, startupTimeoutMs }) })
+      }
+      steps.push({ kind: 'lifespan', name, phase: 'startup', timeoutMs: Infinity, run })
+    })
+    onStartup.forEach((hook, i) => steps.push(this.#hookStep('onStartup', i, hook, startupTimeoutMs)))
+    steps.push({ kind: 'listen', name: this.#host.listenName, phase: 'startup', timeoutMs: startupTimeoutMs, run: () => this.#host.listen(this.state) })
+    return steps
+  }
+
+  /** The cleanup half: hooks (only once the hooks phase was reached), teardowns reversed, the app. */
+  #shutdownSteps(): Array<Step & { skip: boolean }> {
+    const { onShutdown, shutdownTimeoutMs } = this.#config
+    const app = this.#app
+    const steps: Array<Step & { skip: boolean }> = onShutdown.map((hook, i) => ({
+      ...this.#hookStep('onShutdown', i, hook, shutdownTimeoutMs),
+      skip: !this.#reachedHooks,
+    }))
+    for (const { name, running } of [...this.#teardowns].reverse()) {
+      steps.push({ kind: 'teardown', name, phase: 'shutdown', timeoutMs: Infinity, run: () => running.teardown(shutdownTimeoutMs), skip: false })
+    }
+    if (app !== null) {
+      steps.push({ kind: 'app-shutdown', name: 'app', phase: 'shutdown', timeoutMs: Infinity, run: () => app.shutdown(), skip: !this.#appStarted })
+    }
+    return steps
+  }
+
+  #hookStep(kind: 'onStartup' | 'onShutdown', index: number, hook: LifespanHook, timeoutMs: number): Step {
+    const context = (signal: AbortSignal): LifespanContext => ({ state: this.state, signal, logger: this.#config.logger })
+    return {
+      kind,
+      name: `${kind}[${index}] ${functionName(hook)}`,
+      phase: kind === 'onStartup' ? 'startup' : 'shutdown',
+      timeoutMs,
+      run: (signal) => hook(context(signal)),
+    }
+  }
+
+  async #drain(): Promise<Failure[]> {
+    this.#draining.abort()
+    this.#lifecycle.step('drain', 'drain', 'start')
+    try {
+      const outcome = await this.#host.drain(this.#config.drainTimeoutMs)
+      this.#lifecycle.step('drain', 'drain', outcome)
+      if (outcome === 'timeout') {
+        this.#config.logger.warn(`tsgi: in-flight work did not finish within ${this.#config.drainTimeoutMs} ms; it was cut`)
+      }
+      return []
+    } catch (error) {
+      this.#lifecycle.step('drain', 'drain', 'error')
+      this.#config.logger.error('tsgi: shutdown step drain failed')
+      return [{ step: 'drain', error }]
+    }
+  }
+
+  /** Runs every step, even after a failure; returns the failures in order. */
+  async #runShutdown(): Promise<Failure[]> {
+    const failures: Failure[] = []
+    for (const step of this.#shutdownSteps()) {
+      if (step.skip) {
+        this.#steps.skip(step.kind, step.name)
+        continue
+      }
+      const error = await this.#steps.run(step)
+      if (error !== undefined) failures.push({ step: step.name, error })
+    }
+    return failures
+  }
+
+  async #abandonStartup(rest: Step[], failure: Failure | null): Promise<void> {
+    for (const step of rest) this.#steps.skip(step.kind, step.name)
+    this.#lifecycle.apply(failure === null ? 'interrupted' : 'startup-failed')
+    const drained = this.#host.listening ? await this.#drain() : []
+    const cleanup = [...drained, ...(await this.#runShutdown())]
+    this.#lifecycle.apply(failure === null ? 'shutdown-done' : 'rollback-done')
+    this.#finish(failure !== null || cleanup.length > 0)
+    const errors = [failure, ...cleanup].flatMap((f) => (f === null ? [] : originalErrors(f.error).errors))
+    if (failure === null) {
+      throw new LifespanStartupError(`startup was interrupted by ${this.#signal}; nothing was left listening`, { errors })
+    }
+    // The app's text names the failing mount paths; hook errors stay in `cause`, out of the message.
+    const detail = failure.step === 'app' && failure.error instanceof Error ? `: ${failure.error.message}` : ''
+    throw new LifespanStartupError(`startup failed at ${failure.step}${detail}; nothing was left listening`, {
+      cause: originalErrors(failure.error).cause,
+      errors,
+    })
+  }
+
+  async #close(): Promise<void> {
+    if (this.#lifecycle.phase !== 'running') return this.closed
+    this.#lifecycle.apply('close')
+    const drained = await this.#drain()
+    this.#lifecycle.apply('drained')
+    const failures = [...drained, ...(await this.#runShutdown())]
+    this.#lifecycle.apply('shutdown-done')
+    this.#finish(failures.length > 0)
+    if (failures.length > 0) {
+      throw new LifespanShutdownError(`shutdown failed at ${failures.map((f) => f.step).join(', ')}`, {
+        cause: originalErrors(failures[0]!.error).cause,
+        errors: failures.flatMap((f) => originalErrors(f.error).errors),
+      })
+    }
+  }
+
+  /** Stopped for good: signal listeners go, `closed` resolves, and a signalled process exits. */
+  #finish(failed: boolean): void {
+    this.#signals?.uninstall()
+    this.#markClosed()
+    // A forgotten timer or socket must not keep a signalled pod alive.
+    if (this.#signal !== null) process.exit(failed ? 1 : 0)
+  }
+
+  #onFirstSignal(signal: NodeJS.Signals): void {
+    this.#signal = signal
+    this.#config.logger.info(`tsgi: ${signal} received; shutting down gracefully (send it again to exit at once)`)
+    if (this.#lifecycle.phase === 'running') this.close().catch(() => undefined)
+  }
+
+  #onSecondSignal(signal: NodeJS.Signals): void {
+    this.#config.logger.warn(`tsgi: ${signal} received again; exiting now`)
+    process.exit(signalExitCode(signal))
+  }
+}

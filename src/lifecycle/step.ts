@@ -1,0 +1,70 @@
+// One step of serve()'s lifecycle: bounded, traced on the lifecycle channel, and logged by name.
+// Logs name the step but not the error's message or stack unless logDetails asks: hook
+// closures hold DSNs and tokens, and their errors often quote them.
+
+import { withDeadline } from '../lifespan/deadline.ts'
+import type { Lifecycle, StepKind } from './table.ts'
+import { LifespanTimeoutError, describeError, type LifespanPhaseName } from '../protocol/errors.ts'
+import type { Logger } from '../protocol/types.ts'
+
+export interface Step {
+  kind: StepKind
+  /** `app`, `lifespan[0] openPool`, `onShutdown[1] flush`, …: what traces, logs and errors show. */
+  name: string
+  phase: LifespanPhaseName
+  /** Bounds the step and aborts its signal when passed; `Infinity` for steps that bound themselves. */
+  timeoutMs: number
+  run(signal: AbortSignal): Promise<void> | void
+}
+
+export class StepRunner {
+  readonly #lifecycle: Lifecycle
+  readonly #logger: Logger
+  readonly #logDetails: boolean
+
+  constructor(lifecycle: Lifecycle, logger: Logger, logDetails: boolean) {
+    this.#lifecycle = lifecycle
+    this.#logger = logger
+    this.#logDetails = logDetails
+  }
+
+  /** Runs the step; resolves with its error (or undefined), never rejects. */
+  async run(step: Step): Promise<unknown> {
+    this.#lifecycle.step(step.kind, step.name, 'start')
+    const controller = new AbortController()
+    try {
+      const work = Promise.resolve().then(() => step.run(controller.signal))
+      await withDeadline(
+        work,
+        step.timeoutMs,
+        () => new LifespanTimeoutError(step.phase, step.name, step.timeoutMs),
+        () => controller.abort(),
+      )
+      this.#lifecycle.step(step.kind, step.name, 'ok')
+      return undefined
+    } catch (error) {
+      const timedOut = error instanceof LifespanTimeoutError && error.step === step.name
+      this.#lifecycle.step(step.kind, step.name, timedOut ? 'timeout' : 'error')
+      this.#report(step, error, timedOut)
+      return error ?? new Error(`${step.name} failed with ${String(error)}`)
+    }
+  }
+
+  skip(kind: StepKind, name: string): void {
+    this.#lifecycle.step(kind, name, 'skipped')
+  }
+
+  #report(step: Step, error: unknown, timedOut: boolean): void {
+    if (timedOut) {
+      const fate = step.phase === 'shutdown' ? 'abandoned; shutdown goes on' : 'startup fails'
+      this.#logger.error(`tsgi: ${step.phase} step ${step.name} did not finish within ${step.timeoutMs} ms; ${fate}`)
+      return
+    }
+    const kind = error instanceof Error ? error.name : typeof error
+    if (this.#logDetails) {
+      this.#logger.error(`tsgi: ${step.phase} step ${step.name} failed: ${describeError(error)}`, error)
+    } else {
+      this.#logger.error(`tsgi: ${step.phase} step ${step.name} failed (${kind}; pass logDetails: true to print its message)`)
+    }
+  }
+}

@@ -1,0 +1,151 @@
+// A request body read on demand: nothing is read until the app asks, one chunk per ask, so the
+// socket's own flow control (Node pauses it when the request buffer is full) is the body's
+// back-pressure. The limit is checked as bytes arrive; the chunk that crosses it is never
+// delivered.
+
+import type { IncomingMessage } from 'node:http'
+import type { HttpDisconnect, HttpReceiveMessage, HttpRequest } from '../protocol/types.ts'
+
+export const EMPTY_BODY: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array
+
+/** One shared value: the message carries no data, and apps only read its `type`. */
+export const DISCONNECT: HttpDisconnect = Object.freeze({ type: 'http.disconnect' })
+
+const enum State {
+  Reading,
+  Done,
+  Gone,
+  TooLarge,
+}
+
+export class RequestBody {
+  readonly #req: IncomingMessage
+  readonly #limit: number
+  readonly #onTooLarge: () => void
+  #state = State.Reading
+  #received = 0
+  #waiter: ((message: HttpReceiveMessage) => void) | null = null
+  #listening = false
+
+  constructor(req: IncomingMessage, limit: number, onTooLarge: () => void) {
+    this.#req = req
+    this.#limit = limit
+    this.#onTooLarge = onTooLarge
+  }
+
+  /** Whether the last http.request went out (or never will: the client left, the limit hit). */
+  get finished(): boolean {
+    return this.#state !== State.Reading
+  }
+
+  /** Whether the request ended without its whole body: the client left or the limit was hit. */
+  get cut(): boolean {
+    return this.#state === State.Gone || this.#state === State.TooLarge
+  }
+
+  /** The next http.request while the body lasts; http.disconnect once it was cut. */
+  next(): Promise<HttpReceiveMessage> {
+    if (this.#state !== State.Reading) return Promise.resolve(this.#state === State.Done ? lastMessage() : DISCONNECT)
+    const req = this.#req
+    if (req.destroyed && !req.complete) {
+      this.#state = State.Gone
+      return Promise.resolve(DISCONNECT)
+    }
+    const chunk = req.read() as Buffer | null
+    if (chunk !== null) return Promise.resolve(this.#deliver(chunk))
+    if (this.#ended()) {
+      this.#state = State.Done
+      return Promise.resolve(lastMessage())
+    }
+    this.#listen()
+    return new Promise((resolve) => {
+      this.#waiter = resolve
+    })
+  }
+
+  /**
+   * The response is over but the body is not: read the rest into the void so the connection
+   * can carry the next request (Node only does this itself for bodies nobody started reading).
+   * The limit still holds: past it the connection is closed once the response has flushed.
+   * A receive() still waiting learns that the exchange is over.
+   */
+  discardRest(): void {
+    if (this.#state !== State.Reading) return
+    this.#state = State.Done
+    this.#settle(DISCONNECT)
+    const req = this.#req
+    // A 'readable' listener keeps the stream paused; resume() only flows without one.
+    req.removeAllListeners('readable')
+    req.on('data', (chunk: Buffer) => {
+      this.#received += chunk.byteLength
+      if (this.#received <= this.#limit) return
+      req.pause()
+      req.socket.destroySoon()
+    })
+    req.on('error', ignore)
+    req.resume()
+  }
+
+  #ended(): boolean {
+    // `complete` is set when the parser saw the end of the message, before the stream emits
+    // 'end'; with nothing left in the buffer, the chunk just read was the last one.
+    return this.#req.complete && this.#req.readableLength === 0
+  }
+
+  #deliver(chunk: Buffer): HttpReceiveMessage {
+    this.#received += chunk.byteLength
+    if (this.#received > this.#limit) {
+      this.#state = State.TooLarge
+      this.#req.removeAllListeners('readable')
+      this.#req.pause()
+      this.#onTooLarge()
+      return DISCONNECT
+    }
+    const moreBody = !this.#ended()
+    if (!moreBody) this.#state = State.Done
+    const message: HttpRequest = { type: 'http.request', body: chunk, moreBody }
+    return message
+  }
+
+  #settle(message: HttpReceiveMessage): void {
+    const waiter = this.#waiter
+    if (waiter === null) return
+    this.#waiter = null
+    waiter(message)
+  }
+
+  #listen(): void {
+    if (this.#listening) return
+    this.#listening = true
+    const req = this.#req
+    req.on('readable', () => {
+      if (this.#waiter === null || this.#state !== State.Reading) return
+      const chunk = req.read() as Buffer | null
+      if (chunk !== null) this.#settle(this.#deliver(chunk))
+      else if (this.#ended()) this.#finish()
+    })
+    req.on('end', () => {
+      if (this.#state === State.Reading && this.#waiter !== null) this.#finish()
+    })
+    // 'close' without the whole body means the client went away mid-request.
+    req.on('close', () => {
+      if (this.#state !== State.Reading || req.complete) return
+      this.#state = State.Gone
+      this.#settle(DISCONNECT)
+    })
+    // An aborted request is destroyed with an error; the 'close' above reports it to the app.
+    req.on('error', ignore)
+  }
+
+  #finish(): void {
+    this.#state = State.Done
+    this.#settle(lastMessage())
+  }
+}
+
+/** The message that closes a body: no bytes, nothing more. */
+export function lastMessage(): HttpRequest {
+  return { type: 'http.request', body: EMPTY_BODY, moreBody: false }
+}
+
+function ignore(): void {}

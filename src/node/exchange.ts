@@ -1,0 +1,249 @@
+// One request/response on node:http, seen through the protocol. This is the hot path, so the
+// shape is deliberate: one instance per request holds req and res, `receive` and `send` are
+// bound once, the scope is built once, `http.response.start` is held until the first body
+// chunk so both leave in one writeHead + write/end, and `send` hands back one shared resolved
+// promise unless the socket pushes back.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { DISCONNECT, RequestBody, lastMessage } from './body.ts'
+import { BodyTooLargeError, ClientDisconnectedError, ProtocolError } from '../protocol/errors.ts'
+import type { HttpReceiveMessage, HttpScope, Logger, SendMessage } from '../protocol/types.ts'
+import { parseTarget, type RequestTarget } from './request-path.ts'
+import { Phase, flatHead, misplaced, phaseName, plainAnswer, untilDrained } from './response.ts'
+import { declaredBodyLength, requestScope, scopeHeaders } from './scope.ts'
+
+/** What every exchange of one handler shares, built once by toNodeHandler(). */
+export interface BridgeConfig {
+  state: object | undefined
+  maxBodyBytes: number
+  logger: Logger | null
+  draining: AbortSignal | null
+}
+
+const SENT: Promise<void> = Promise.resolve()
+
+export class Exchange {
+  readonly scope: HttpScope | null
+  readonly receive: () => Promise<HttpReceiveMessage>
+  readonly send: (message: SendMessage) => Promise<void>
+  readonly #req: IncomingMessage
+  readonly #res: ServerResponse
+  readonly #config: BridgeConfig
+  /** -1 when chunked, else the declared content-length (0 when there is no body). */
+  readonly #bodyLength: number
+  #body: RequestBody | null = null
+  #bodyDone = false
+  #phase = Phase.Idle
+  #status = 0
+  #headers: Array<[string, string]> | undefined = undefined
+
+  constructor(req: IncomingMessage, res: ServerResponse, config: BridgeConfig) {
+    this.#req = req
+    this.#res = res
+    this.#config = config
+    this.receive = this.#receive.bind(this)
+    this.send = this.#send.bind(this)
+
+    const headers = scopeHeaders(req.rawHeaders)
+    const bodyLength = declaredBodyLength(headers)
+    this.#bodyLength = bodyLength
+    const target = parseTarget(req.url ?? '/')
+    if (target.path === null) {
+      this.scope = null
+      this.#answer(400, 'Bad Request', false)
+    } else if (bodyLength > config.maxBodyBytes) {
+      this.scope = null
+      this.#answer(413, 'Payload Too Large', true)
+    } else {
+      this.scope = requestScope(req, target as RequestTarget & { path: string }, headers, config.state)
+    }
+  }
+
+  #receive(): Promise<HttpReceiveMessage> {
+    const body = this.#body
+    if (body !== null) {
+      if (!body.finished) return body.next()
+      if (body.cut) return Promise.resolve(DISCONNECT)
+      return this.#untilDisconnect()
+    }
+    if (this.#bodyDone) return this.#untilDisconnect()
+    if (this.#bodyLength === 0) {
+      this.#bodyDone = true
+      return Promise.resolve(lastMessage())
+    }
+    const reader = (this.#body = this.#newBody())
+    return reader.next()
+  }
+
+  /** After the body: resolves with http.disconnect once the response is over or the client left. */
+  #untilDisconnect(): Promise<HttpReceiveMessage> {
+    const res = this.#res
+    if (res.closed || res.writableFinished) return Promise.resolve(DISCONNECT)
+    return new Promise((resolve) => {
+      res.once('close', () => resolve(DISCONNECT))
+    })
+  }
+
+  #send(message: SendMessage): Promise<void> {
+    const phase = this.#phase
+    if (phase === Phase.Gone) return SENT
+    if (message.type === 'http.response.body') {
+      if (phase === Phase.Started || phase === Phase.Streaming) return this.#writeBody(message.body, message.moreBody === true)
+      return Promise.reject(misplaced(message.type, phase))
+    }
+    if (message.type === 'http.response.start') {
+      if (phase !== Phase.Idle) return Promise.reject(misplaced(message.type, phase))
+      const status = message.status
+      // A final status only: a 1xx head here would leave the client waiting for the real one.
+      if (!Number.isInteger(status) || status < 200 || status > 999) {
+        return Promise.reject(new ProtocolError(`http.response.start needs an integer status from 200 to 999, got ${String(status)}`, 'idle', message.type))
+      }
+      this.#status = status
+      this.#headers = message.headers
+      this.#phase = Phase.Started
+      return SENT
+    }
+    return Promise.reject(misplaced(String((message as { type?: unknown }).type), phase))
+  }
+
+  #writeBody(body: Uint8Array | string | undefined, moreBody: boolean): Promise<void> {
+    let size: number
+    if (body === undefined) size = 0
+    else if (typeof body === 'string') size = Buffer.byteLength(body)
+    else if (body instanceof Uint8Array) size = body.byteLength
+    else return Promise.reject(new ProtocolError(`http.response.body needs a string or Uint8Array body, got ${typeof body}`, phaseName(this.#phase), 'http.response.body'))
+    const res = this.#res
+    if (res.destroyed) {
+      this.#phase = Phase.Gone
+      return SENT
+    }
+    const fresh = this.#phase === Phase.Started
+    if (fresh) {
+      try {
+        this.#writeHead(moreBody ? -1 : size)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+    if (!moreBody) {
+      this.#phase = Phase.Done
+      if (size === 0 || !this.#mayHaveBody()) res.end()
+      else res.end(body)
+      this.#afterResponse()
+      return SENT
+    }
+    this.#phase = Phase.Streaming
+    if (size === 0 || !this.#mayHaveBody()) {
+      // An empty chunk before any data is how an app gets its headers out early (SSE, long polls).
+      if (fresh) res.flushHeaders()
+      return SENT
+    }
+    if (res.write(body!)) return SENT
+    return untilDrained(res)
+  }
+
+  /** One writeHead with a flat array: no per-header calls. */
+  #writeHead(contentLength: number): void {
+    this.#closeIfDraining()
+    try {
+      this.#res.writeHead(this.#status, flatHead(this.#headers, this.#status, contentLength, this.#req.method === 'HEAD'))
+    } catch (error) {
+      // Nothing reached the wire (Node refused a header), so an error answer is still possible.
+      this.#phase = Phase.Idle
+      throw error
+    }
+  }
+
+  #closeIfDraining(): void {
+    const draining = this.#config.draining
+    if (draining !== null && draining.aborted) this.#res.shouldKeepAlive = false
+  }
+
+  #mayHaveBody(): boolean {
+    const status = this.#status
+    return status !== 204 && status !== 304 && this.#req.method !== 'HEAD'
+  }
+
+  /** The app returned. */
+  returned(): void {
+    const phase = this.#phase
+    if (phase === Phase.Done || phase === Phase.Gone) return
+    // A client that left has nobody to answer: an app giving up on it is not a bug to log.
+    if (this.#res.destroyed) return
+    if (phase === Phase.Idle) {
+      this.#log('returned without sending http.response.start; answered 500', undefined)
+      this.#answer(500, 'Internal Server Error', false)
+      return
+    }
+    this.#config.logger?.warn(`tsgi: ${this.#req.method} ${this.scope?.rawPath}: the app returned before the final body; the response was ended`)
+    if (phase === Phase.Started) {
+      try {
+        this.#writeHead(0)
+      } catch (error) {
+        this.failed(error)
+        return
+      }
+    }
+    this.#phase = Phase.Done
+    this.#res.end()
+    this.#afterResponse()
+  }
+
+  /** The app threw (or its promise rejected). */
+  failed(error: unknown): void {
+    const phase = this.#phase
+    // Failures that follow from a client leaving, or from a body the bridge cut, are expected.
+    if (error instanceof ClientDisconnectedError || (phase === Phase.Gone && this.#body?.cut === true)) return
+    // readBody()'s own limit: the same answer as the bridge's, and not a bug worth a log line.
+    if (error instanceof BodyTooLargeError && phase === Phase.Idle) return this.#answer(413, 'Payload Too Large', true)
+    this.#log('the app threw', error)
+    if (phase === Phase.Idle) this.#answer(500, 'Internal Server Error', false)
+    else if (phase !== Phase.Done && phase !== Phase.Gone) {
+      // Once the app has started its response, a failure cuts the connection (as ASGI servers
+      // do): a client must never take a truncated or half-announced response for a whole one.
+      this.#phase = Phase.Gone
+      this.#res.destroy()
+    }
+  }
+
+  #log(what: string, error: unknown): void {
+    const logger = this.#config.logger
+    if (logger === null) return
+    const line = `tsgi: ${this.#req.method} ${this.scope?.rawPath ?? this.#req.url}: ${what}`
+    if (error === undefined) logger.error(line)
+    else logger.error(line, error)
+  }
+
+  /** The body passed the limit while being read. */
+  #tooLarge(): void {
+    const phase = this.#phase
+    if (phase === Phase.Idle || phase === Phase.Started) this.#answer(413, 'Payload Too Large', true)
+    else {
+      // The answer is already (partly) out; the rest of the body must not be read.
+      this.#phase = Phase.Gone
+      this.#req.socket.destroy()
+    }
+  }
+
+  /** A plain-text answer from the bridge itself, in the app's stead. */
+  #answer(status: number, text: string, close: boolean): void {
+    this.#phase = Phase.Gone
+    const res = this.#res
+    if (res.destroyed || res.headersSent) return
+    if (!close) this.#closeIfDraining()
+    plainAnswer(res, status, text, close)
+    if (!close) this.#afterResponse()
+  }
+
+  #afterResponse(): void {
+    let body = this.#body
+    // A chunked body nobody read has no declared end: discard it under the limit too, rather
+    // than leave it to Node, which would read it without bound.
+    if (body === null && this.#bodyLength === -1) body = this.#body = this.#newBody()
+    body?.discardRest()
+  }
+
+  #newBody(): RequestBody {
+    return new RequestBody(this.#req, this.#config.maxBodyBytes, () => this.#tooLarge())
+  }
+}

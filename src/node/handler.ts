@@ -1,0 +1,84 @@
+// The node:http bridge: a tsgi app as a `(req, res)` request listener. Each request becomes one
+// Exchange (see node-exchange.ts); this file owns the options and the app's outcome.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Exchange, type BridgeConfig } from './exchange.ts'
+import { InvalidArgumentError } from '../protocol/errors.ts'
+import type { App, Logger } from '../protocol/types.ts'
+
+export interface NodeHandlerOptions {
+  /**
+   * The lifespan state. Read at each request, not when the handler is made: every request gets
+   * a shallow copy of the object as it is then, so keys a later startup adds are seen.
+   */
+  state?: object
+  /** Bodies past this many bytes get 413; the app never sees the excess. Default 1 MiB. */
+  maxBodyBytes?: number
+  /**
+   * Where an app's errors go, one line naming the method and raw path plus the error; never to
+   * the client. Default `console`; `false` for silence.
+   */
+  logger?: Logger | false
+  /**
+   * Read before each response head is written: once this signal is aborted, the head says
+   * `Connection: close` so no client reuses a socket that is about to go. serve() hands over the
+   * signal its drain aborts (the same one apps see as `scope.draining`); one read per response.
+   */
+  draining?: AbortSignal
+}
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
+
+/** Request bodies past this many bytes get 413 unless `maxBodyBytes` says otherwise. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+/**
+ * Serves `app` on node:http (or anything that hands out IncomingMessage/ServerResponse).
+ * @example
+ * import { createServer } from 'node:http'
+ * createServer(toNodeHandler(router([mount('/api', api)]))).listen(3000)
+ */
+export function toNodeHandler(app: App, options: NodeHandlerOptions = {}): NodeHandler {
+  if (typeof app !== 'function') throw new InvalidArgumentError(`toNodeHandler() needs an app function, got ${describe(app)}`)
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(`toNodeHandler() options must be an object, got ${describe(options)}`)
+  }
+  const { state, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, logger = console, draining } = options
+  if (state !== undefined && (state === null || typeof state !== 'object')) {
+    throw new InvalidArgumentError(`toNodeHandler() state must be an object, got ${describe(state)}`)
+  }
+  if (typeof maxBodyBytes !== 'number' || !(maxBodyBytes >= 0) || (!Number.isInteger(maxBodyBytes) && maxBodyBytes !== Infinity)) {
+    throw new InvalidArgumentError(`toNodeHandler() maxBodyBytes must be a non-negative integer or Infinity, got ${describe(maxBodyBytes)}`)
+  }
+  if (logger !== false && (logger === null || typeof logger !== 'object' || typeof logger.error !== 'function')) {
+    throw new InvalidArgumentError(`toNodeHandler() logger must be a Logger or false, got ${describe(logger)}`)
+  }
+  if (draining !== undefined && !(draining instanceof AbortSignal)) {
+    throw new InvalidArgumentError(`toNodeHandler() draining must be an AbortSignal, got ${describe(draining)}`)
+  }
+  const config: BridgeConfig = { state, maxBodyBytes, logger: logger === false ? null : logger, draining: draining ?? null }
+
+  return function tsgiNodeHandler(req: IncomingMessage, res: ServerResponse): void {
+    const exchange = new Exchange(req, res, config)
+    // A null scope means the bridge already answered (400, 413): no app runs.
+    if (exchange.scope !== null) void run(app, exchange)
+  }
+}
+
+/** One async frame per request (none per message): the app's outcome decides how the response ends. */
+async function run(app: App, exchange: Exchange): Promise<void> {
+  try {
+    await app(exchange.scope!, exchange.receive, exchange.send)
+  } catch (error) {
+    exchange.failed(error)
+    return
+  }
+  exchange.returned()
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value === 'string') return `the string '${value}'`
+  if (typeof value === 'number') return String(value)
+  return typeof value
+}

@@ -1,0 +1,80 @@
+// The response side of the node:http bridge as plain functions: the phases a response goes
+// through, the flat head of one writeHead call, the bridge's own plain-text answers, and the
+// wait for a socket that pushed back.
+
+import type { ServerResponse } from 'node:http'
+import { ProtocolError } from '../protocol/errors.ts'
+
+export const enum Phase {
+  /** Nothing sent yet. */
+  Idle,
+  /** `http.response.start` accepted and held. */
+  Started,
+  /** Head written, more body to come. */
+  Streaming,
+  /** The final body went out. */
+  Done,
+  /** The client left or the bridge answered in the app's stead: later sends are no-ops. */
+  Gone,
+}
+
+const PHASE_NAMES = ['idle', 'started', 'streaming', 'done', 'gone'] as const
+
+export function phaseName(phase: Phase): string {
+  return PHASE_NAMES[phase]
+}
+
+/** A message the response's current phase does not allow, named with both. */
+export function misplaced(type: string, phase: Phase): ProtocolError {
+  const name = phaseName(phase)
+  return new ProtocolError(`'${type}' cannot be sent on an http scope in the response phase '${name}'`, name, type)
+}
+
+/**
+ * The app's header pairs as a flat [name, value, ...] array (repeated names stay, in order),
+ * plus content-length when the whole body is known (`contentLength` >= 0), the app gave no
+ * framing header, and the status may carry a body. A HEAD answer with no body says nothing
+ * rather than claim zero.
+ */
+export function flatHead(headers: Array<[string, string]> | undefined, status: number, contentLength: number, isHead: boolean): string[] {
+  const flat: string[] = []
+  let framed = false
+  if (headers !== undefined) {
+    for (let i = 0; i < headers.length; i++) {
+      const [name, value] = headers[i]!
+      flat.push(name, value)
+      if ((name.length === 14 || name.length === 17) && isFraming(name)) framed = true
+    }
+  }
+  if (!framed && contentLength >= 0 && status >= 200 && status !== 204 && status !== 304 && (contentLength > 0 || !isHead)) {
+    flat.push('content-length', String(contentLength))
+  }
+  return flat
+}
+
+function isFraming(name: string): boolean {
+  const lower = name.toLowerCase()
+  return lower === 'content-length' || lower === 'transfer-encoding'
+}
+
+/** A plain-text answer from the bridge itself (400, 413, 500); `close` ends the connection after it. */
+export function plainAnswer(res: ServerResponse, status: number, text: string, close: boolean): void {
+  const headers = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(Buffer.byteLength(text))]
+  // Closing tells the client to stop sending a body we will not read.
+  if (close) headers.push('connection', 'close')
+  res.writeHead(status, headers)
+  res.end(text)
+}
+
+/** Resolves on 'drain', or on 'close' when the client leaves first; never leaves a listener behind. */
+export function untilDrained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done)
+      res.off('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
+}

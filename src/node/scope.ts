@@ -1,0 +1,83 @@
+// An IncomingMessage read into a scope: built once per request, with nothing an app does not
+// need and nothing computed twice.
+
+import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
+import type { HttpScope } from '../protocol/types.ts'
+import { TSGI_VERSION } from '../protocol/types.ts'
+import type { RequestTarget } from './request-path.ts'
+
+const TSGI = Object.freeze({ version: TSGI_VERSION })
+
+/** rawHeaders as lower-cased [name, value] pairs; order and repeats kept. */
+export function scopeHeaders(raw: string[]): Array<[string, string]> {
+  const headers: Array<[string, string]> = new Array(raw.length >> 1)
+  for (let i = 0, j = 0; i < raw.length; i += 2, j++) headers[j] = [raw[i]!.toLowerCase(), raw[i + 1]!]
+  return headers
+}
+
+/** -1 for a chunked body, else the declared content-length (0 when there is none). */
+export function declaredBodyLength(headers: Array<[string, string]>): number {
+  let length = 0
+  // The parser already refused malformed or conflicting framing headers.
+  for (let i = 0; i < headers.length; i++) {
+    const name = headers[i]![0]
+    if (name.length === 17 && name === 'transfer-encoding') return -1
+    if (name.length === 14 && name === 'content-length') length = Number(headers[i]![1])
+  }
+  return length
+}
+
+/** Built once per request, in one literal so every scope shares one hidden class. */
+export function requestScope(
+  req: IncomingMessage,
+  target: RequestTarget & { path: string },
+  headers: Array<[string, string]>,
+  state: object | undefined,
+): HttpScope {
+  const socket = req.socket
+  return {
+    type: 'http',
+    tsgi: TSGI,
+    httpVersion: req.httpVersion,
+    method: req.method ?? 'GET',
+    scheme: (socket as TLSSocket).encrypted === true ? 'https' : 'http',
+    path: target.path,
+    rawPath: target.rawPath,
+    queryString: target.queryString,
+    rootPath: '',
+    headers,
+    client: peer(socket),
+    server: local(socket),
+    // Copied at request time: serve() hands over the live lifespan state, filled by startup.
+    state: { ...state },
+  }
+}
+
+// A keep-alive socket carries many requests; its two addresses are read once (each getter is
+// a native call) and shared, frozen, by the scopes of all its requests.
+const kPeer = Symbol('tsgi.peer')
+const kLocal = Symbol('tsgi.local')
+type AddressedSocket = Socket & { [kPeer]?: [string, number] | null; [kLocal]?: [string, number] | null }
+
+function peer(socket: AddressedSocket): [string, number] | null {
+  let address = socket[kPeer]
+  if (address === undefined) {
+    const host = socket.remoteAddress
+    address = host === undefined ? null : (Object.freeze([host, socket.remotePort ?? 0]) as [string, number])
+    // Not known yet (a socket already gone): ask again next time rather than remember null.
+    if (address !== null) socket[kPeer] = address
+  }
+  return address
+}
+
+function local(socket: AddressedSocket): [string, number] | null {
+  let address = socket[kLocal]
+  if (address === undefined) {
+    const host = socket.localAddress
+    address = host === undefined ? null : (Object.freeze([host, socket.localPort ?? 0]) as [string, number])
+    if (address !== null) socket[kLocal] = address
+  }
+  return address
+}

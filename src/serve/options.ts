@@ -1,0 +1,131 @@
+// serve()'s options, checked once when serve() is called: a bad hook list or port fails
+// before anything starts, with a sentence naming the option and the value.
+
+import { constants } from 'node:os'
+
+import { readTimeout } from '../lifespan/deadline.ts'
+import type { RunnerConfig } from '../lifecycle/runner.ts'
+import { consoleLogger, silentLogger } from '../logging.ts'
+import { InvalidArgumentError } from '../protocol/errors.ts'
+import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
+
+export interface ServeOptions {
+  /** Default: env PORT, else 3000. 0 picks any free port. */
+  port?: number
+  /** Default: env HOST, else '127.0.0.1'. */
+  host?: string
+  /** Run in order after the app's lifespan and the `lifespan` setups, before listening. */
+  onStartup?: LifespanHook[]
+  /** Run in registration order after the drain, before the `lifespan` teardowns. */
+  onShutdown?: LifespanHook[]
+  /** Paired setup/teardown: setups in order after the app started, teardowns in reverse. */
+  lifespan?: LifespanFn | LifespanFn[]
+  /** Per startup step; default 60 000. */
+  startupTimeoutMs?: number
+  /** Per shutdown step; default 30 000. */
+  shutdownTimeoutMs?: number
+  /** For in-flight requests once shutdown began; default 10 000. */
+  drainTimeoutMs?: number
+  /** Default ['SIGINT', 'SIGTERM']; false leaves the process alone. */
+  signals?: NodeJS.Signals[] | false
+  /** Default console; false for silence. */
+  logger?: Logger | false
+  /** Print failing hooks' error messages and stacks; off by default since they can hold secrets. */
+  logDetails?: boolean
+  /** Answer GET /livez and /readyz (or the given paths) before the app sees the request. */
+  health?: boolean | { live?: string; ready?: string }
+  /** Request bodies past this size get 413; default 1 MiB. */
+  maxBodyBytes?: number
+}
+
+/** serve()'s options, read: the runner's part (hooks, timeouts, signals, logging) plus HTTP's. */
+export interface ServeConfig extends RunnerConfig {
+  port: number
+  host: string
+  health: { live: string; ready: string } | null
+  maxBodyBytes: number | undefined
+}
+
+function fail(message: string): never {
+  throw new InvalidArgumentError(`serve(): ${message}`)
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`
+  if (value === null || typeof value !== 'object') return String(value)
+  return Array.isArray(value) ? 'an array' : 'an object'
+}
+
+function functions<T>(value: unknown, option: string): T[] {
+  if (value === undefined) return []
+  const list = typeof value === 'function' && option === 'lifespan' ? [value] : value
+  if (!Array.isArray(list)) fail(`${option} must be an array of functions, got ${show(value)}`)
+  list.forEach((fn, i) => {
+    if (typeof fn !== 'function') fail(`${option}[${i}] must be a function, got ${show(fn)}`)
+  })
+  return [...list] as T[]
+}
+
+function readPort(value: unknown, env: NodeJS.ProcessEnv): number {
+  const [raw, source] = value !== undefined ? [value, 'port'] : env.PORT !== undefined && env.PORT !== '' ? [Number(env.PORT), `env PORT ('${env.PORT}')`] : [3000, 'port']
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw > 65535) {
+    fail(`${source} must be an integer from 0 to 65535, got ${show(value ?? env.PORT)}`)
+  }
+  return raw
+}
+
+function readHealth(value: ServeOptions['health']): ServeConfig['health'] {
+  if (value === undefined || value === false) return null
+  const paths = value === true ? {} : value
+  if (paths === null || typeof paths !== 'object') fail(`health must be a boolean or { live, ready }, got ${show(value)}`)
+  const live = paths.live ?? '/livez'
+  const ready = paths.ready ?? '/readyz'
+  for (const [key, path] of [['live', live], ['ready', ready]] as const) {
+    if (typeof path !== 'string' || !path.startsWith('/')) fail(`health.${key} must be a path starting with '/', got ${show(path)}`)
+  }
+  return { live, ready }
+}
+
+function readSignals(value: unknown): NodeJS.Signals[] {
+  if (value === false) return []
+  if (value === undefined) return ['SIGINT', 'SIGTERM']
+  if (!Array.isArray(value)) fail(`signals must be an array of signal names or false, got ${show(value)}`)
+  for (const signal of value) {
+    if (typeof signal !== 'string' || !(signal in constants.signals)) fail(`signals holds ${show(signal)}, which is not a signal name`)
+  }
+  return [...new Set(value as NodeJS.Signals[])]
+}
+
+function readLogger(value: unknown): Logger {
+  if (value === false) return silentLogger
+  if (value === undefined) return consoleLogger
+  const methods = ['debug', 'info', 'warn', 'error'] as const
+  if (value === null || typeof value !== 'object' || methods.some((m) => typeof (value as Logger)[m] !== 'function')) {
+    fail(`logger must have debug, info, warn and error methods (console and pino do), or be false; got ${show(value)}`)
+  }
+  return value as Logger
+}
+
+export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServeConfig {
+  if (options === null || typeof options !== 'object') fail(`options must be an object, got ${show(options)}`)
+  const host = options.host ?? (env.HOST !== undefined && env.HOST !== '' ? env.HOST : '127.0.0.1')
+  if (typeof host !== 'string' || host === '') fail(`host must be a non-empty string, got ${show(host)}`)
+  if (options.maxBodyBytes !== undefined && (typeof options.maxBodyBytes !== 'number' || !(options.maxBodyBytes >= 0))) {
+    fail(`maxBodyBytes must be a non-negative number, got ${show(options.maxBodyBytes)}`)
+  }
+  return {
+    port: readPort(options.port, env),
+    host,
+    onStartup: functions<LifespanHook>(options.onStartup, 'onStartup'),
+    onShutdown: functions<LifespanHook>(options.onShutdown, 'onShutdown'),
+    lifespan: functions<LifespanFn>(options.lifespan, 'lifespan'),
+    startupTimeoutMs: readTimeout(options.startupTimeoutMs, 'serve(): startupTimeoutMs', 60_000),
+    shutdownTimeoutMs: readTimeout(options.shutdownTimeoutMs, 'serve(): shutdownTimeoutMs', 30_000),
+    drainTimeoutMs: readTimeout(options.drainTimeoutMs, 'serve(): drainTimeoutMs', 10_000),
+    signals: readSignals(options.signals),
+    logger: readLogger(options.logger),
+    logDetails: options.logDetails === true,
+    health: readHealth(options.health),
+    maxBodyBytes: options.maxBodyBytes,
+  }
+}

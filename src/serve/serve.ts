@@ -1,0 +1,140 @@
+// serve(): an app tree on node:http. The composed lifecycle (hooks, lifespans, timeouts,
+// signals) is LifecycleRunner's; this file is the HTTP host it drives: listen, the drain, the
+// health probes, and the Server face.
+
+import { createServer, type Server as HttpServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+import { drainServer } from './drain.ts'
+import { withHealth } from './health.ts'
+import type { Phase } from '../lifecycle/table.ts'
+import { LifecycleRunner, type Host } from '../lifecycle/runner.ts'
+import { DEFAULT_MAX_BODY_BYTES, toNodeHandler } from '../node/handler.ts'
+import { InvalidArgumentError } from '../protocol/errors.ts'
+import type { App } from '../protocol/types.ts'
+import { readServeOptions, type ServeConfig, type ServeOptions } from './options.ts'
+
+export type { ServeOptions } from './options.ts'
+export type { Phase } from '../lifecycle/table.ts'
+
+export interface Server extends AsyncDisposable {
+  /** Where it listens, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string
+  readonly phase: Phase
+  /** The lifespan state; each request sees a shallow copy. */
+  readonly state: Record<string, unknown>
+  /** Graceful shutdown. Idempotent: later callers join the running one. Rejects with LifespanShutdownError. */
+  close(): Promise<void>
+  /** Resolves when the server stopped, however it stopped; never rejects. */
+  readonly closed: Promise<void>
+}
+
+/**
+ * Starts `app` and listens once every startup step completed; rejects with
+ * LifespanStartupError (nothing listening) when one fails.
+ * @example
+ * const server = await serve(app, {
+ *   onStartup: [async ({ state }) => { state.scheduler = startScheduler() }],
+ *   onShutdown: [async ({ state }) => { await (state.scheduler as Scheduler).stop() }],
+ * })
+ */
+export async function serve(app: App, options: ServeOptions = {}): Promise<Server> {
+  const since = performance.now()
+  if (typeof app !== 'function') throw new InvalidArgumentError(`serve() needs an app function, got ${typeof app}`)
+  const config = readServeOptions(options)
+  const host = new HttpHost(config)
+  const runner = new LifecycleRunner(app, host, config, since)
+  host.handle(app, runner)
+  await runner.start()
+  config.logger.info(`tsgi: listening on ${host.url}`)
+  return new RunningServer(runner, host)
+}
+
+class HttpHost implements Host {
+  readonly listenName = 'listen'
+  readonly #config: ServeConfig
+  #server: HttpServer | null = null
+  #url = ''
+
+  constructor(config: ServeConfig) {
+    this.#config = config
+  }
+
+  get url(): string {
+    return this.#url
+  }
+
+  get listening(): boolean {
+    return this.#server?.listening === true
+  }
+
+  /** Builds the request listener: the bridge, behind the probes when asked for. */
+  handle(app: App, runner: LifecycleRunner): void {
+    const { logger, maxBodyBytes, health } = this.#config
+    const draining = runner.draining
+    const handler = toNodeHandler(app, { state: runner.state, logger, draining, ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }) })
+    const listener = health === null ? handler : withHealth(handler, health, draining, () => runner.phase === 'running')
+    const server = createServer(listener)
+    // A client that sends `Expect: 100-continue` waits for our go-ahead before its body. Node
+    // would give it at once; a body we will refuse gets its 413 instead, unsent.
+    const limit = maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    server.on('checkContinue', (req, res) => {
+      if (!(Number(req.headers['content-length']) > limit)) res.writeContinue()
+      listener(req, res)
+    })
+    this.#server = server
+  }
+
+  listen(): Promise<void> {
+    const server = this.#server!
+    return new Promise((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.#config.port, this.#config.host, () => {
+        server.off('error', reject)
+        server.on('error', (error) => this.#config.logger.error('tsgi: the HTTP server reported an error', error))
+        const { port } = server.address() as AddressInfo
+        const host = this.#config.host.includes(':') ? `[${this.#config.host}]` : this.#config.host
+        this.#url = `http://${host}:${port}`
+        resolve()
+      })
+    })
+  }
+
+  drain(timeoutMs: number): Promise<'ok' | 'timeout'> {
+    return drainServer(this.#server!, timeoutMs)
+  }
+}
+
+class RunningServer implements Server {
+  readonly #runner: LifecycleRunner
+  readonly #host: HttpHost
+
+  constructor(runner: LifecycleRunner, host: HttpHost) {
+    this.#runner = runner
+    this.#host = host
+  }
+
+  get url(): string {
+    return this.#host.url
+  }
+
+  get phase(): Phase {
+    return this.#runner.phase
+  }
+
+  get state(): Record<string, unknown> {
+    return this.#runner.state
+  }
+
+  get closed(): Promise<void> {
+    return this.#runner.closed
+  }
+
+  close(): Promise<void> {
+    return this.#runner.close()
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+}
