@@ -20,7 +20,9 @@ const seconds = positive('BENCH_SECONDS', 10)
 const rounds = positive('BENCH_ROUNDS', 3)
 const only = list('BENCH_ONLY')
 const suitesDir = fileURLToPath(new URL('./suites/', import.meta.url))
-const suites = readdirSync(suitesDir).filter((name) => list('BENCH_SUITE')?.includes(name) ?? true).sort()
+const suites = readdirSync(suitesDir)
+  .filter((name) => list('BENCH_SUITE')?.includes(name) ?? true)
+  .sort()
 
 interface Row {
   name: string
@@ -100,7 +102,8 @@ async function runSuite(suite: string): Promise<void> {
     .map((file) => file.slice(0, -3))
     .filter((name) => name === workload.baseline || only === undefined || only.includes(name))
     .sort((a, b) => (a === workload.baseline ? -1 : b === workload.baseline ? 1 : a.localeCompare(b)))
-  if (names[0] !== workload.baseline) throw new Error(`bench/suites/${suite}/servers/${workload.baseline}.ts is the baseline and must exist`)
+  if (names[0] !== workload.baseline)
+    throw new Error(`bench/suites/${suite}/servers/${workload.baseline}.ts is the baseline and must exist`)
   const ratios = new Map<string, number[]>(names.slice(1).map((name) => [name, []]))
   const cpuRatios = new Map<string, number[]>(names.slice(1).map((name) => [name, []]))
   console.log(`\n== ${suite}: ${workload.title}; ${names.length} servers, ${rounds} rounds of ${seconds} s`)
@@ -130,7 +133,9 @@ async function runSuite(suite: string): Promise<void> {
   for (const [name, values] of ratios) {
     const value = median(values)
     const verdict = value >= workload.bar ? 'meets' : 'BELOW'
-    console.log(`  ${name.padEnd(22)} ${value.toFixed(3)}  ${verdict} the ${workload.bar} bar  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`)
+    console.log(
+      `  ${name.padEnd(22)} ${value.toFixed(3)}  ${verdict} the ${workload.bar} bar  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`,
+    )
   }
   console.log("median CPU-efficiency ratio (the baseline's µs/req over the contender's; steadier on a busy machine)")
   for (const [name, values] of cpuRatios) {

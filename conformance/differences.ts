@@ -28,9 +28,8 @@ export const behaviours = {
   uvicornReturnIsComplete:
     'An app that returns after receiving the step\'s message, without answering, is taken as done: uvicorn sets the step\'s event when the app task ends and logs "complete".',
   hypercornReturnIsComplete:
-    'An app that returns after receiving the step\'s message, without answering, is taken as done: hypercorn sets both events when the app task ends (its own test_lifespan_return expects this).',
-  uvicornShutdownExitZero:
-    'uvicorn logs "Application shutdown failed. Exiting." but the process still exits 0.',
+    "An app that returns after receiving the step's message, without answering, is taken as done: hypercorn sets both events when the app task ends (its own test_lifespan_return expects this).",
+  uvicornShutdownExitZero: 'uvicorn logs "Application shutdown failed. Exiting." but the process still exits 0.',
   uvicornCrashIgnored:
     'uvicorn (lifespan "auto") takes an exception after startup as "lifespan appears unsupported", skips lifespan.shutdown and exits 0.',
   hypercornCrashIgnored:
@@ -44,11 +43,11 @@ export const behaviours = {
   hypercornSecondSignal:
     "hypercorn's signal handler only sets the shutdown event again: a second signal changes nothing, the slow shutdown runs to its end.",
   hypercornKeepAlive:
-    "hypercorn waits for open connections, idle keep-alive ones included, up to `graceful_timeout` (3 s) before it shuts the app down.",
+    'hypercorn waits for open connections, idle keep-alive ones included, up to `graceful_timeout` (3 s) before it shuts the app down.',
   hypercornDrain500:
     'After `graceful_timeout` hypercorn cancels the in-flight request and answers it 500, rather than cutting the connection.',
   hypercornNoMessageKey:
-    "hypercorn reads `message[\"message\"]` on startup.failed; without the key its send raises KeyError, which it takes as \"lifespan unsupported\", and it serves anyway.",
+    'hypercorn reads `message["message"]` on startup.failed; without the key its send raises KeyError, which it takes as "lifespan unsupported", and it serves anyway.',
   hypercornBindNoShutdown:
     'hypercorn binds only after startup; when the bind fails the error ends the worker without sending lifespan.shutdown to the started app.',
   hypercornNoDisconnect:
@@ -60,39 +59,73 @@ export const behaviours = {
 export type Behaviour = keyof typeof behaviours
 
 const starlette: Record<string, Behaviour> = {
-  C1: 'mountLifespan', C2: 'mountLifespan', C3: 'mountLifespan', C4: 'mountLifespanFailure', C6: 'mountLifespan',
-  C7: 'mountLifespan', C8: 'mountLifespanShutdown', C9: 'mountLifespanFailure', C10: 'noLifespanState', C13: 'mountRedirect',
-  C16: 'mountLifespan', C18: 'noStateForYield', C19: 'mountLifespan', C20: 'mountLifespanFailure', C21: 'mountLifespanFailure',
-  C22: 'mountLifespanFailure', C23: 'mountLifespan', C24: 'mountLifespanShutdown', C25: 'mountLifespan', C26: 'mountLifespan',
+  C1: 'mountLifespan',
+  C2: 'mountLifespan',
+  C3: 'mountLifespan',
+  C4: 'mountLifespanFailure',
+  C6: 'mountLifespan',
+  C7: 'mountLifespan',
+  C8: 'mountLifespanShutdown',
+  C9: 'mountLifespanFailure',
+  C10: 'noLifespanState',
+  C13: 'mountRedirect',
+  C16: 'mountLifespan',
+  C18: 'noStateForYield',
+  C19: 'mountLifespan',
+  C20: 'mountLifespanFailure',
+  C21: 'mountLifespanFailure',
+  C22: 'mountLifespanFailure',
+  C23: 'mountLifespan',
+  C24: 'mountLifespanShutdown',
+  C25: 'mountLifespan',
+  C26: 'mountLifespan',
   C27: 'mountLifespanShutdown',
 }
 
 export const differences: Record<Peer, Record<string, Behaviour>> = {
   uvicorn: {
     ...starlette,
-    P9: 'uvicornAssert', P10: 'uvicornAssert', P11: 'uvicornAssert', P19: 'uvicornAssert',
-    P16: 'noLifespanState', P24: 'noLifespanState',
-    P18: 'uvicornShutdownExitZero', X9: 'uvicornShutdownExitZero',
-    P20: 'uvicornReturnIsComplete', P21: 'uvicornReturnIsComplete', X14: 'uvicornReturnIsComplete',
+    P9: 'uvicornAssert',
+    P10: 'uvicornAssert',
+    P11: 'uvicornAssert',
+    P19: 'uvicornAssert',
+    P16: 'noLifespanState',
+    P24: 'noLifespanState',
+    P18: 'uvicornShutdownExitZero',
+    X9: 'uvicornShutdownExitZero',
+    P20: 'uvicornReturnIsComplete',
+    P21: 'uvicornReturnIsComplete',
+    X14: 'uvicornReturnIsComplete',
     X13: 'uvicornCrashIgnored',
-    S21: 'noConnectionClose', X19: 'noConnectionClose',
+    S21: 'noConnectionClose',
+    X19: 'noConnectionClose',
     X7: 'uvicornSignalInStartup',
     X8: 'uvicornSecondSignal',
-    H9: 'pathNotResolved', H16: 'pathNotResolved',
+    H9: 'pathNotResolved',
+    H16: 'pathNotResolved',
   },
   hypercorn: {
     ...starlette,
-    P9: 'hypercornAcceptsAny', P10: 'hypercornAcceptsAny', P11: 'hypercornUnexpected', P19: 'hypercornUnexpected',
-    P16: 'noLifespanState', P24: 'noLifespanState',
-    P20: 'hypercornReturnIsComplete', P21: 'hypercornReturnIsComplete', X14: 'hypercornReturnIsComplete',
+    P9: 'hypercornAcceptsAny',
+    P10: 'hypercornAcceptsAny',
+    P11: 'hypercornUnexpected',
+    P19: 'hypercornUnexpected',
+    P16: 'noLifespanState',
+    P24: 'noLifespanState',
+    P20: 'hypercornReturnIsComplete',
+    P21: 'hypercornReturnIsComplete',
+    X14: 'hypercornReturnIsComplete',
     X13: 'hypercornCrashIgnored',
-    S21: 'noConnectionClose', X19: 'noConnectionClose',
+    S21: 'noConnectionClose',
+    X19: 'noConnectionClose',
     S22: 'hypercornDrain500',
-    S23: 'hypercornKeepAlive', X6: 'hypercornKeepAlive',
+    S23: 'hypercornKeepAlive',
+    X6: 'hypercornKeepAlive',
     X8: 'hypercornSecondSignal',
     X12: 'hypercornNoMessageKey',
     X17: 'hypercornBindNoShutdown',
     H2: 'hypercornNoDisconnect',
-    H9: 'pathNotResolved', H16: 'pathNotResolved',
+    H9: 'pathNotResolved',
+    H16: 'pathNotResolved',
   },
 }

@@ -35,7 +35,8 @@ export function compareToExpected(expected: ExpectedResults, results: ScenarioRe
   for (const result of results) {
     seen.add(result.id)
     const was = expected.results[result.id]
-    if (was === undefined) moved.push(`${result.id} is new (now ${result.result}): record it with npm run conformance:matrix -- --update-expected`)
+    if (was === undefined)
+      moved.push(`${result.id} is new (now ${result.result}): record it with npm run conformance:matrix -- --update-expected`)
     else if (was !== result.result) moved.push(`${result.id} was ${was}, now ${result.result}${result.why === '' ? '' : `: ${result.why}`}`)
   }
   for (const id of Object.keys(expected.results)) if (!seen.has(id)) moved.push(`${id} is expected but was not run`)

@@ -22,7 +22,11 @@ const peers: Peer[] = ['uvicorn', 'hypercorn']
 
 function peerVersions(): string {
   try {
-    return execFileSync(python, ['-c', 'from importlib.metadata import version as v; print(", ".join(f"{p} {v(p)}" for p in ("uvicorn", "hypercorn", "starlette")))'], { encoding: 'utf8' }).trim()
+    return execFileSync(
+      python,
+      ['-c', 'from importlib.metadata import version as v; print(", ".join(f"{p} {v(p)}" for p in ("uvicorn", "hypercorn", "starlette")))'],
+      { encoding: 'utf8' },
+    ).trim()
   } catch {
     return 'versions unknown'
   }
@@ -33,7 +37,10 @@ class Footnotes {
   constructor(readonly prefix: string) {}
   ref(text: string): string {
     let id = this.#ids.get(text)
-    if (id === undefined) this.#ids.set(text, (id = `${this.prefix}${this.#ids.size + 1}`))
+    if (id === undefined) {
+      id = `${this.prefix}${this.#ids.size + 1}`
+      this.#ids.set(text, id)
+    }
     return `[^${id}]`
   }
   render(): string[] {
@@ -96,13 +103,18 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ options: { 'update-expected': { type: 'boolean' } } })
   const results = {} as Record<Server, ScenarioResult[]>
   // Two servers at a time: each runs two scenarios at once, which keeps 2 cores busy, not swamped.
-  for (const pair of [['tsgi', 'uvicorn'], ['tsgi-process', 'hypercorn']] as const) {
+  for (const pair of [
+    ['tsgi', 'uvicorn'],
+    ['tsgi-process', 'hypercorn'],
+  ] as const) {
     await Promise.all(
       pair.map(async (server) => {
         const started = performance.now()
         results[server] = await runSuite(scenarios, driverFor(server))
         const { passed, failed, skipped } = counts(results[server])
-        console.log(`${server}: ${passed} passed, ${failed} failed, ${skipped} skipped (${((performance.now() - started) / 1000).toFixed(1)} s)`)
+        console.log(
+          `${server}: ${passed} passed, ${failed} failed, ${skipped} skipped (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+        )
       }),
     )
   }

@@ -14,13 +14,17 @@ export class UsageError extends Error {
 export const serverNames = ['tsgi', ...Object.keys(servers)] as Array<'tsgi' | ServerName>
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '')
+  return (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
 }
 
 function capabilities(value: string | undefined, option: string): Capability[] {
   const names = list(value)
   for (const name of names) {
-    if (!(name in capabilityMeaning)) throw new UsageError(`${option}: '${name}' is not a capability (known: ${Object.keys(capabilityMeaning).join(', ')})`)
+    if (!(name in capabilityMeaning))
+      throw new UsageError(`${option}: '${name}' is not a capability (known: ${Object.keys(capabilityMeaning).join(', ')})`)
   }
   return names as Capability[]
 }
@@ -31,7 +35,12 @@ export function driverFor(name: string): Driver {
   throw new UsageError(`--server: unknown server '${name}' (known: ${serverNames.join(', ')}; or use --command)`)
 }
 
-export function pickDriver(values: { server?: string | undefined; command?: string | undefined; can?: string | undefined; cannot?: string | undefined }): Driver {
+export function pickDriver(values: {
+  server?: string | undefined
+  command?: string | undefined
+  can?: string | undefined
+  cannot?: string | undefined
+}): Driver {
   if ((values.server === undefined) === (values.command === undefined)) throw new UsageError('give exactly one of --server and --command')
   if (values.server !== undefined) return driverFor(values.server)
   const lacks = new Set(capabilities(values.cannot, '--cannot'))
@@ -42,7 +51,8 @@ export function pickDriver(values: { server?: string | undefined; command?: stri
 export function selectScenarios(all: Scenario[], filters: { only?: string | undefined; level?: string | undefined }): Scenario[] {
   const only = list(filters.only)
   const levels = list(filters.level).map((l) => l.toUpperCase())
-  for (const level of levels) if (!['P', 'C', 'S', 'X', 'H'].includes(level)) throw new UsageError(`--level: '${level}' is not a level (P, C, S, X, H)`)
+  for (const level of levels)
+    if (!['P', 'C', 'S', 'X', 'H'].includes(level)) throw new UsageError(`--level: '${level}' is not a level (P, C, S, X, H)`)
   for (const id of only) if (!all.some((s) => s.id === id)) throw new UsageError(`--only: no scenario '${id}'`)
   return all.filter((s) => (only.length === 0 || only.includes(s.id)) && (levels.length === 0 || levels.includes(s.level as Level)))
 }

@@ -55,7 +55,16 @@ function mcpServer({ state }: { state: Record<string, unknown> }): McpServer {
 const text = (value: string) => ({ content: { $case: 'text' as const, value }, metadata: undefined, filename: '', mediaType: 'text/plain' })
 
 function agentMessage(contextId: string, taskId: string, value: string): Message {
-  return { messageId: crypto.randomUUID(), contextId, taskId, role: Role.ROLE_AGENT, parts: [text(value)], metadata: {}, extensions: [], referenceTaskIds: [] }
+  return {
+    messageId: crypto.randomUUID(),
+    contextId,
+    taskId,
+    role: Role.ROLE_AGENT,
+    parts: [text(value)],
+    metadata: {},
+    extensions: [],
+    referenceTaskIds: [],
+  }
 }
 
 /** Answers with the tick count; "watch" streams the next WATCH_TICKS ticks as a cancellable task. */
@@ -79,23 +88,48 @@ class TicksExecutor implements AgentExecutor {
       message: note === undefined ? undefined : agentMessage(contextId, taskId, note),
       timestamp: new Date().toISOString(),
     })
-    bus.publish(AgentEvent.task({ id: taskId, contextId, status: status(TaskState.TASK_STATE_SUBMITTED), artifacts: [], history: [context.userMessage], metadata: {} }))
+    bus.publish(
+      AgentEvent.task({
+        id: taskId,
+        contextId,
+        status: status(TaskState.TASK_STATE_SUBMITTED),
+        artifacts: [],
+        history: [context.userMessage],
+        metadata: {},
+      }),
+    )
     const total = Number(process.env.WATCH_TICKS ?? 20)
     let seen = scheduler.ticks
     try {
       for (let reported = 0; reported < total; ) {
         if (this.#cancelled.has(taskId)) {
-          bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: status(TaskState.TASK_STATE_CANCELED, 'Stopped watching.'), metadata: {} }))
+          bus.publish(
+            AgentEvent.statusUpdate({
+              taskId,
+              contextId,
+              status: status(TaskState.TASK_STATE_CANCELED, 'Stopped watching.'),
+              metadata: {},
+            }),
+          )
           return
         }
         if (scheduler.ticks !== seen) {
           seen = scheduler.ticks
           reported++
-          bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: status(TaskState.TASK_STATE_WORKING, `tick ${seen}`), metadata: {} }))
+          bus.publish(
+            AgentEvent.statusUpdate({ taskId, contextId, status: status(TaskState.TASK_STATE_WORKING, `tick ${seen}`), metadata: {} }),
+          )
         }
         await new Promise((resolve) => setTimeout(resolve, Math.min(scheduler.everyMs, 50)))
       }
-      bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: status(TaskState.TASK_STATE_COMPLETED, `Watched ${total} ticks.`), metadata: {} }))
+      bus.publish(
+        AgentEvent.statusUpdate({
+          taskId,
+          contextId,
+          status: status(TaskState.TASK_STATE_COMPLETED, `Watched ${total} ticks.`),
+          metadata: {},
+        }),
+      )
     } finally {
       this.#cancelled.delete(taskId)
     }
@@ -118,7 +152,16 @@ const server = await agent({
       name: 'tsgi example agent',
       description: 'Reports the ticks of a background scheduler; "watch" streams the next ticks.',
       skills: [
-        { id: 'ticks', name: 'Scheduler ticks', description: 'How many times the scheduler ticked', tags: ['demo'], examples: ['how many ticks?', 'watch'], inputModes: ['text'], outputModes: ['text'], securityRequirements: [] },
+        {
+          id: 'ticks',
+          name: 'Scheduler ticks',
+          description: 'How many times the scheduler ticked',
+          tags: ['demo'],
+          examples: ['how many ticks?', 'watch'],
+          inputModes: ['text'],
+          outputModes: ['text'],
+          securityRequirements: [],
+        },
       ],
     },
     executor: new TicksExecutor(),

@@ -85,12 +85,7 @@ test('SendStreamingMessage streams task, status and artifact events as the agent
       kinds.push(payload.$case === 'statusUpdate' ? `status:${TaskState[payload.value.status!.state]}` : payload.$case)
       if (payload.$case === 'artifactUpdate' && stepsAtFirstArtifact === -1) stepsAtFirstArtifact = executor.steps
     }
-    assert.deepEqual(kinds, [
-      'task',
-      'status:TASK_STATE_WORKING',
-      ...Array(8).fill('artifactUpdate'),
-      'status:TASK_STATE_COMPLETED',
-    ])
+    assert.deepEqual(kinds, ['task', 'status:TASK_STATE_WORKING', ...Array(8).fill('artifactUpdate'), 'status:TASK_STATE_COMPLETED'])
     // The first artifact arrived while the agent was still working: streamed, not buffered.
     assert.ok(stepsAtFirstArtifact < executor.total, `first artifact seen after ${stepsAtFirstArtifact} steps`)
   } finally {
@@ -109,7 +104,8 @@ test('CancelTask ends a running task, and its stream ends with the CANCELED stat
     for await (const event of client.sendMessageStream(sendParams('long'))) {
       const payload = event.payload!
       if (payload.$case === 'task') taskId = payload.value.id
-      if (payload.$case === 'artifactUpdate' && cancelled === undefined) cancelled = await client.cancelTask({ tenant: '', id: taskId, metadata: {} })
+      if (payload.$case === 'artifactUpdate' && cancelled === undefined)
+        cancelled = await client.cancelTask({ tenant: '', id: taskId, metadata: {} })
       if (payload.$case === 'statusUpdate') last.push(TaskState[payload.value.status!.state])
     }
     assert.equal(cancelled?.status?.state, TaskState.TASK_STATE_CANCELED)

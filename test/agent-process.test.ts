@@ -25,11 +25,19 @@ interface Running {
 }
 
 async function start(script: string, env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   child.stdout!.on('data', (chunk) => (output += chunk))
   child.stderr!.on('data', (chunk) => (output += chunk))
-  const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null, at: Date.now() }))
+  const exit = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+    at: Date.now(),
+  }))
   const deadline = Date.now() + 15_000
   let url: string | undefined
   while (url === undefined) {
@@ -59,11 +67,18 @@ test('the main job: with an MCP stream and an A2A stream open, SIGTERM ends both
     const init = await fetch(`${agent.url}/mcp`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      }),
     })
     const session = init.headers.get('mcp-session-id')!
     await init.text()
-    const sse = fetch(`${agent.url}/mcp`, { headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION } })
+    const sse = fetch(`${agent.url}/mcp`, {
+      headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION },
+    })
     const mcpStreamEnded = sse.then(async (response) => {
       assert.equal(response.status, 200)
       await response.text()
@@ -120,7 +135,10 @@ test('the stdio example serves the SDK stdio client, runs its hooks once, and en
   const { client, transport, errors, stderr } = await stdioClient()
   const pid = transport.pid!
   const { tools } = await client.listTools()
-  assert.deepEqual(tools.map((t) => t.name), ['scheduler_ticks'])
+  assert.deepEqual(
+    tools.map((t) => t.name),
+    ['scheduler_ticks'],
+  )
   await sleep(100)
   const result = await client.callTool({ name: 'scheduler_ticks' })
   assert.ok(Number((result.content as Array<{ text: string }>)[0]!.text) > 0, 'the tool reads the scheduler started by onStartup')

@@ -174,11 +174,18 @@ test('close() ends open MCP and A2A streams at once, so shutdown does not wait o
   const init = await fetch(`${server.url}/mcp`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    }),
   })
   const session = init.headers.get('mcp-session-id')!
   await init.text()
-  const mcpStream = fetch(`${server.url}/mcp`, { headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION } }).then((r) => r.text())
+  const mcpStream = fetch(`${server.url}/mcp`, {
+    headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION },
+  }).then((r) => r.text())
   const a2a = await new ClientFactory().createFromUrl(`${server.url}/`)
   const states: string[] = []
   const a2aStream = (async () => {
@@ -204,8 +211,7 @@ test('the stdio transport speaks MCP frames on its streams, runs lifespan functi
   let buffered = ''
   stdout.on('data', (chunk) => {
     buffered += chunk
-    let end: number
-    while ((end = buffered.indexOf('\n')) !== -1) {
+    for (let end = buffered.indexOf('\n'); end !== -1; end = buffered.indexOf('\n')) {
       lines.push(JSON.parse(buffered.slice(0, end)))
       buffered = buffered.slice(end + 1)
     }
@@ -222,15 +228,21 @@ test('the stdio transport speaks MCP frames on its streams, runs lifespan functi
       yield { pool: 'p' }
       trace.push('pool closed')
     },
-    onStartup: [(ctx) => {
-      trace.push(`startup sees ${String(ctx.state.pool)}`)
-      setGreeting(ctx)
-    }],
+    onStartup: [
+      (ctx) => {
+        trace.push(`startup sees ${String(ctx.state.pool)}`)
+        setGreeting(ctx)
+      },
+    ],
     onShutdown: [() => void trace.push('shutdown hook')],
   })
   assert.equal(running.phase, 'running')
   const rpc = (message: object) => stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`)
-  rpc({ id: 1, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })
+  rpc({
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  })
   rpc({ method: 'notifications/initialized' })
   rpc({ id: 2, method: 'tools/call', params: { name: 'greeting', arguments: {} } })
   while (lines.length < 2) await sleep(5)
@@ -242,7 +254,10 @@ test('the stdio transport speaks MCP frames on its streams, runs lifespan functi
 })
 
 test('agent() and agentApp() refuse bad options with a sentence naming them', async () => {
-  await assert.rejects(agent({ ...parts(), ...quiet, transport: 'grpc' as never }), /transport must be one of both, mcp, a2a, stdio, got "grpc"/)
+  await assert.rejects(
+    agent({ ...parts(), ...quiet, transport: 'grpc' as never }),
+    /transport must be one of both, mcp, a2a, stdio, got "grpc"/,
+  )
   await assert.rejects(agent({ a2a: parts().a2a, ...quiet, transport: 'mcp' }), /transport 'mcp' needs the 'mcp' option/)
   await assert.rejects(agent({ mcp: parts().mcp, ...quiet }), /transport 'both' needs the 'a2a' option/)
   await assert.rejects(agent({ ...quiet, transport: 'stdio' }), /transport 'stdio' needs the 'mcp' option/)
@@ -250,4 +265,3 @@ test('agent() and agentApp() refuse bad options with a sentence naming them', as
   assert.throws(() => agentApp({ ...parts(), transport: 'stdio' }), /builds HTTP apps/)
   assert.equal(typeof agentApp(parts()).app, 'function')
 })
-

@@ -10,7 +10,27 @@ import { runSuite } from '../conformance/runner/run.ts'
 import { scenarios } from '../conformance/scenarios/index.ts'
 
 /** Bug 1: its router starts children in reverse mount order. */
-const reversedChildren = ['C1', 'C2', 'C3', 'C4', 'C6', 'C7', 'C8', 'C9', 'C10', 'C16', 'C19', 'C20', 'C21', 'C22', 'C23', 'C24', 'C25', 'C26', 'S17']
+const reversedChildren = [
+  'C1',
+  'C2',
+  'C3',
+  'C4',
+  'C6',
+  'C7',
+  'C8',
+  'C9',
+  'C10',
+  'C16',
+  'C19',
+  'C20',
+  'C21',
+  'C22',
+  'C23',
+  'C24',
+  'C25',
+  'C26',
+  'S17',
+]
 /** Bug 2: it sends lifespan.shutdown before draining (in-flight requests, the listening socket). */
 const shutdownBeforeDrain = ['S21', 'S24', 'X5', 'X10', 'X19', 'X23']
 /** Bug 3: its onShutdown hooks stop at the first failure. */
@@ -26,7 +46,10 @@ test('the broken server fails exactly the scenarios its three bugs break', async
   assert.deepEqual(
     failed,
     order(expected),
-    results.filter((r) => r.result === 'failed' && !expected.includes(r.id)).map((r) => `${r.id}: ${r.why}`).join('\n'),
+    results
+      .filter((r) => r.result === 'failed' && !expected.includes(r.id))
+      .map((r) => `${r.id}: ${r.why}`)
+      .join('\n'),
   )
   // The rest of what it can run, it passes: the suite fails servers for what they do wrong only.
   assert.ok(results.filter((r) => r.result === 'passed').length >= 50)

@@ -26,7 +26,11 @@ for (const peer of peers) {
   const skip = missing !== null && process.env.CI === undefined ? missing : false
 
   // One peer after the other: each runs two servers at a time, enough for two cores.
-  const run = skip === false && missing === null ? (previous = previous.then(() => runSuite(scenarios, driverFor(peer)))) : null
+  let run: ReturnType<typeof runSuite> | null = null
+  if (skip === false && missing === null) {
+    run = previous.then(() => runSuite(scenarios, driverFor(peer)))
+    previous = run
+  }
   const expected = readExpected(peer)
 
   test(`${peer} is installed`, { skip }, () => assert.equal(missing, null, missing ?? ''))
@@ -41,14 +45,31 @@ for (const peer of peers) {
 
 test('every expected peer failure is explained, and every explanation is used', () => {
   for (const peer of peers) {
-    const failing = Object.entries(readExpected(peer).results).filter(([, verdict]) => verdict === 'failed').map(([id]) => id)
-    assert.deepEqual(failing.filter((id) => differences[peer][id] === undefined), [], `${peer} failures without an explanation`)
-    assert.deepEqual(Object.keys(differences[peer]).filter((id) => !failing.includes(id)), [], `${peer} explanations for scenarios it passes`)
+    const failing = Object.entries(readExpected(peer).results)
+      .filter(([, verdict]) => verdict === 'failed')
+      .map(([id]) => id)
+    assert.deepEqual(
+      failing.filter((id) => differences[peer][id] === undefined),
+      [],
+      `${peer} failures without an explanation`,
+    )
+    assert.deepEqual(
+      Object.keys(differences[peer]).filter((id) => !failing.includes(id)),
+      [],
+      `${peer} explanations for scenarios it passes`,
+    )
   }
   const used = new Set(peers.flatMap((peer) => Object.values(differences[peer])))
-  assert.deepEqual(Object.keys(behaviours).filter((b) => !used.has(b as keyof typeof behaviours)), [])
+  assert.deepEqual(
+    Object.keys(behaviours).filter((b) => !used.has(b as keyof typeof behaviours)),
+    [],
+  )
 })
 
 test('the expected files name every scenario of the catalogue', () => {
-  for (const peer of peers) assert.deepEqual(Object.keys(readExpected(peer).results), scenarios.map((s) => s.id))
+  for (const peer of peers)
+    assert.deepEqual(
+      Object.keys(readExpected(peer).results),
+      scenarios.map((s) => s.id),
+    )
 })

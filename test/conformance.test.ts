@@ -22,7 +22,11 @@ const floor = [
 
 test('the catalogue holds at least 60 scenarios, every level, unique ids', () => {
   assert.ok(scenarios.length >= 60, `only ${scenarios.length} scenarios`)
-  for (const level of ['P', 'C', 'S', 'X', 'H']) assert.ok(scenarios.some((s) => s.level === level), `no ${level} scenario`)
+  for (const level of ['P', 'C', 'S', 'X', 'H'])
+    assert.ok(
+      scenarios.some((s) => s.level === level),
+      `no ${level} scenario`,
+    )
   assert.equal(new Set(scenarios.map((s) => s.id)).size, scenarios.length)
 })
 
@@ -66,7 +70,11 @@ test('the CLI exits 1 when a scenario fails, 0 with --report-only, and writes JS
     // A command that is no server at all: the boot fails, so the scenario fails.
     const failing = cli('--command', 'node -e "process.exit(3)"', '--only', 'P1', '--json', '--junit', junit)
     assert.equal(failing.status, 1, failing.stderr)
-    const report = JSON.parse(failing.stdout) as { server: string; summary: { failed: number }; results: Array<{ id: string; result: string; why: string }> }
+    const report = JSON.parse(failing.stdout) as {
+      server: string
+      summary: { failed: number }
+      results: Array<{ id: string; result: string; why: string }>
+    }
     assert.equal(report.server, 'command')
     assert.equal(report.summary.failed, 1)
     assert.match(report.results[0]!.why, /exited before it accepted a connection/)
@@ -84,7 +92,10 @@ test('the CLI shows each skip with its reason', () => {
   const report = JSON.parse(run.stdout) as { results: Array<{ id: string; result: string; why: string }> }
   assert.deepEqual(
     report.results.map((r) => [r.id, r.result]),
-    [['P2', 'skipped'], ['S9', 'skipped']],
+    [
+      ['P2', 'skipped'],
+      ['S9', 'skipped'],
+    ],
   )
   assert.match(report.results[0]!.why, /not error objects/)
   assert.match(report.results[1]!.why, /no close\(\) to call/)

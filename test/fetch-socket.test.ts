@@ -52,7 +52,11 @@ test('a fetch handler behind the node bridge reads a request body chunk by chunk
   const { url, close } = await listen(app)
   try {
     let push!: ReadableStreamDefaultController<Uint8Array>
-    const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) })
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        push = c
+      },
+    })
     const responding = fetch(`${url}/upload`, { method: 'POST', body, duplex: 'half' } as RequestInit)
     push.enqueue(encoder.encode('first;'))
     // The handler sees the first chunk while the request body is still open.
@@ -74,18 +78,21 @@ test('an SSE response from a fetch handler reaches the client event by event, an
   const app = fromFetch((request) => {
     request.signal.addEventListener('abort', () => aborted.resolve())
     let step = 0
-    const events = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        step++
-        if (step === 2) await next.promise
-        // After two events the stream idles, as an SSE stream between events does.
-        if (step > 2) await new Promise(() => {})
-        controller.enqueue(encoder.encode(`data: ${step}\n\n`))
+    const events = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          step++
+          if (step === 2) await next.promise
+          // After two events the stream idles, as an SSE stream between events does.
+          if (step > 2) await new Promise(() => {})
+          controller.enqueue(encoder.encode(`data: ${step}\n\n`))
+        },
+        cancel() {
+          cancelled = true
+        },
       },
-      cancel() {
-        cancelled = true
-      },
-    }, { highWaterMark: 0 })
+      { highWaterMark: 0 },
+    )
     return new Response(events, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } })
   })
   const { url, close } = await listen(app)
@@ -124,7 +131,11 @@ test('an app served through toFetchHandler, fromFetch and the node bridge stream
   const { url, close } = await listen(fromFetch(toFetchHandler(echo)))
   try {
     let push!: ReadableStreamDefaultController<Uint8Array>
-    const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) })
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        push = c
+      },
+    })
     push.enqueue(encoder.encode('ping'))
     const response = await fetch(`${url}/echo`, { method: 'POST', body, duplex: 'half' } as RequestInit)
     const reader = response.body!.getReader()

@@ -261,7 +261,10 @@ test('fromFetch keeps repeated set-cookie headers apart', async () => {
   })
   const io = channel()
   await app(httpScope(), io.receive, io.send)
-  assert.deepEqual((io.sent[0] as { headers: unknown }).headers, [['set-cookie', 'a=1'], ['set-cookie', 'b=2']])
+  assert.deepEqual((io.sent[0] as { headers: unknown }).headers, [
+    ['set-cookie', 'a=1'],
+    ['set-cookie', 'b=2'],
+  ])
 })
 
 test('fromFetch lets a handler error propagate to the server, and rejects a non-Response result by name', async () => {
@@ -344,7 +347,11 @@ test('toFetchHandler holds send() until the reader has room (back-pressure)', as
 
 test('toFetchHandler feeds the request body to receive() as it arrives', async () => {
   let push!: ReadableStreamDefaultController<Uint8Array>
-  const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) })
+  const body = new ReadableStream<Uint8Array>({
+    start: (c) => {
+      push = c
+    },
+  })
   const received: string[] = []
   const gotFirst = deferred()
   const app: App = async (scope, receive, send) => {
@@ -423,7 +430,10 @@ test('toFetchHandler builds the scope from the Request and copies the state per 
   assert.equal(seen?.scheme, 'https')
   assert.equal(seen?.path, '/b c/')
   assert.equal(seen?.queryString, 'q=1')
-  assert.deepEqual(seen?.headers, [['host', 'api.test'], ['x-one', '1']])
+  assert.deepEqual(seen?.headers, [
+    ['host', 'api.test'],
+    ['x-one', '1'],
+  ])
   assert.deepEqual(seen?.server, ['api.test', 443])
   assert.equal(seen?.state.shared, 1)
   assert.equal('mutated' in state, false)

@@ -28,11 +28,13 @@ function script(...messages: Awaited<ReturnType<Receive>>[]): Receive {
 const bytes = (text: string) => new TextEncoder().encode(text)
 
 test('readBody() joins the chunks of a body; readText() decodes them as UTF-8', async () => {
-  const body = await readBody(script(
-    { type: 'http.request', body: bytes('caf'), moreBody: true },
-    { type: 'http.request', body: new Uint8Array(0), moreBody: true },
-    { type: 'http.request', body: bytes('é!'), moreBody: false },
-  ))
+  const body = await readBody(
+    script(
+      { type: 'http.request', body: bytes('caf'), moreBody: true },
+      { type: 'http.request', body: new Uint8Array(0), moreBody: true },
+      { type: 'http.request', body: bytes('é!'), moreBody: false },
+    ),
+  )
   assert.equal(Buffer.from(body).toString(), 'café!')
   assert.equal(await readText(script({ type: 'http.request', body: bytes('one'), moreBody: false })), 'one')
   assert.equal((await readBody(script({ type: 'http.request', body: new Uint8Array(0), moreBody: false }))).byteLength, 0)
@@ -40,7 +42,10 @@ test('readBody() joins the chunks of a body; readText() decodes them as UTF-8', 
 
 test('readBody() throws BodyTooLargeError past its limit and ClientDisconnectedError when the client leaves', async () => {
   await assert.rejects(
-    readBody(script({ type: 'http.request', body: bytes('12345'), moreBody: true }, { type: 'http.request', body: bytes('6'), moreBody: false }), { limit: 5 }),
+    readBody(
+      script({ type: 'http.request', body: bytes('12345'), moreBody: true }, { type: 'http.request', body: bytes('6'), moreBody: false }),
+      { limit: 5 },
+    ),
     (e: unknown) => e instanceof BodyTooLargeError && e.limitBytes === 5 && e.code === 'TSGI_ERR_BODY_TOO_LARGE',
   )
   await assert.rejects(
@@ -64,11 +69,14 @@ test('on the node bridge, a readBody() limit becomes a 413 and is not logged as 
 })
 
 test('sendText() and sendJson() answer with a content-type unless the caller gave one', async (t) => {
-  const { origin } = await serveBridge(t, router([
-    mount('/text', async (_s, _r, send) => sendText(send, 201, 'héllo', [['x-extra', '1']])),
-    mount('/json', async (_s, _r, send) => sendJson(send, 200, { ok: true, n: [1, 2] })),
-    mount('/typed', async (_s, _r, send) => sendJson(send, 200, 'x', [['Content-Type', 'application/problem+json']])),
-  ]))
+  const { origin } = await serveBridge(
+    t,
+    router([
+      mount('/text', async (_s, _r, send) => sendText(send, 201, 'héllo', [['x-extra', '1']])),
+      mount('/json', async (_s, _r, send) => sendJson(send, 200, { ok: true, n: [1, 2] })),
+      mount('/typed', async (_s, _r, send) => sendJson(send, 200, 'x', [['Content-Type', 'application/problem+json']])),
+    ]),
+  )
   const text = await request(`${origin}/text`)
   assert.equal(text.statusCode, 201)
   assert.equal(text.headers['content-type'], 'text/plain; charset=utf-8')
@@ -81,7 +89,10 @@ test('sendText() and sendJson() answer with a content-type unless the caller gav
   const typed = await request(`${origin}/typed`)
   assert.equal(typed.headers['content-type'], 'application/problem+json')
   assert.equal(await typed.body.text(), '"x"')
-  await assert.rejects(sendJson(async () => {}, 200, undefined), InvalidArgumentError)
+  await assert.rejects(
+    sendJson(async () => {}, 200, undefined),
+    InvalidArgumentError,
+  )
 })
 
 test('httpOnly() answers HTTP and leaves the lifespan alone, so a router treats it as nothing to do', async () => {
@@ -101,6 +112,9 @@ test('httpOnly() answers HTTP and leaves the lifespan alone, so a router treats 
   await manager.startup()
   await manager.shutdown()
   assert.equal(touched, false)
-  await assert.rejects(app({ type: 'websocket' } as unknown as Scope, script(), async () => {}), ProtocolError)
+  await assert.rejects(
+    app({ type: 'websocket' } as unknown as Scope, script(), async () => {}),
+    ProtocolError,
+  )
   assert.throws(() => httpOnly('x' as never), InvalidArgumentError)
 })

@@ -22,11 +22,14 @@ test("serve()'s phase table holds exactly the lifecycle DESIGN.md describes", ()
 
 test('an event the table does not allow in the current phase is a ProtocolError naming both', () => {
   const lifecycle = new Lifecycle()
-  assert.throws(() => lifecycle.apply('drained'), (error: unknown) => {
-    assert.ok(error instanceof ProtocolError)
-    assert.equal(error.message, "lifecycle: event 'drained' is not allowed in phase 'starting'")
-    return true
-  })
+  assert.throws(
+    () => lifecycle.apply('drained'),
+    (error: unknown) => {
+      assert.ok(error instanceof ProtocolError)
+      assert.equal(error.message, "lifecycle: event 'drained' is not allowed in phase 'starting'")
+      return true
+    },
+  )
   lifecycle.apply('started')
   lifecycle.apply('close')
   assert.throws(() => lifecycle.apply('close'), /event 'close' is not allowed in phase 'draining'/)

@@ -377,7 +377,10 @@ test('shutdown before any startup does nothing', async () => {
 })
 
 test('a non-function app and a bad timeout are refused when the manager is built', () => {
-  assert.throws(() => new LifespanManager('app' as never), { code: 'TSGI_ERR_INVALID_ARGUMENT', message: /needs an app function, got string/ })
+  assert.throws(() => new LifespanManager('app' as never), {
+    code: 'TSGI_ERR_INVALID_ARGUMENT',
+    message: /needs an app function, got string/,
+  })
   assert.throws(() => new LifespanManager(async () => {}, { startupTimeoutMs: -1 }), {
     name: 'InvalidArgumentError',
     message: /startupTimeoutMs must be a positive number of milliseconds.*-1/,

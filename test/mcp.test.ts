@@ -16,11 +16,9 @@ function makeServer(counter?: { built: number }) {
   return () => {
     if (counter) counter.built++
     const server = new McpServer({ name: 'test-mcp', version: '1.0.0' })
-    server.registerTool(
-      'add',
-      { description: 'Adds two numbers', inputSchema: { a: z.number(), b: z.number() } },
-      async ({ a, b }) => ({ content: [{ type: 'text', text: String(a + b) }] }),
-    )
+    server.registerTool('add', { description: 'Adds two numbers', inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({
+      content: [{ type: 'text', text: String(a + b) }],
+    }))
     return server
   }
 }
@@ -71,7 +69,10 @@ test('the SDK client lists and calls a tool in stateful mode, in one session', a
     const { client, transport } = await connect(endpoint)
     assert.match(transport.sessionId ?? '', /^[0-9a-f-]{36}$/)
     const { tools } = await client.listTools()
-    assert.deepEqual(tools.map((t) => t.name), ['add'])
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      ['add'],
+    )
     const result = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })
     assert.deepEqual(result.content, [{ type: 'text', text: '5' }])
     assert.equal(mcp.sessionCount, 1)
@@ -88,7 +89,10 @@ test('the SDK client lists and calls a tool in stateless mode, a fresh server pe
     const { client, transport } = await connect(endpoint)
     assert.equal(transport.sessionId, undefined)
     const { tools } = await client.listTools()
-    assert.deepEqual(tools.map((t) => t.name), ['add'])
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      ['add'],
+    )
     const result = await client.callTool({ name: 'add', arguments: { a: 40, b: 2 } })
     assert.deepEqual(result.content, [{ type: 'text', text: '42' }])
     assert.equal(mcp.sessionCount, 0)
@@ -254,7 +258,11 @@ test('requests that cannot be served get the status the MCP spec gives them', as
     assert.equal(put.headers.get('allow'), 'GET, POST, DELETE')
     await put.text()
     // An initialize the transport refuses (wrong Accept) leaves no session behind.
-    const refused = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: initialize() })
+    const refused = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: initialize(),
+    })
     assert.equal(refused.status, 406)
     await refused.text()
     assert.equal(mcp.sessionCount, 0)

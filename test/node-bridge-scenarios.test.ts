@@ -7,23 +7,27 @@ import { request } from 'undici'
 import { mount, router, type App, type HttpScope, type ReceiveMessage } from '../src/index.ts'
 import { delay, rawExchange, rawSocket, serveBridge, signal } from './support/bridge.ts'
 
-const text = (status: number, body: string): App => async (_scope, _receive, send) => {
-  await send({ type: 'http.response.start', status, headers: [['content-type', 'text/plain']] })
-  await send({ type: 'http.response.body', body })
-}
+const text =
+  (status: number, body: string): App =>
+  async (_scope, _receive, send) => {
+    await send({ type: 'http.response.start', status, headers: [['content-type', 'text/plain']] })
+    await send({ type: 'http.response.body', body })
+  }
 
 /** Reads every message until the body ends, recording each message's size and moreBody. */
-const bodyRecorder = (seen: Array<[number, boolean]>): App => async (_scope, receive, send) => {
-  let total = ''
-  for (;;) {
-    const message = await receive()
-    if (message.type !== 'http.request') break
-    seen.push([message.body.byteLength, message.moreBody])
-    total += Buffer.from(message.body).toString()
-    if (!message.moreBody) break
+const bodyRecorder =
+  (seen: Array<[number, boolean]>): App =>
+  async (_scope, receive, send) => {
+    let total = ''
+    for (;;) {
+      const message = await receive()
+      if (message.type !== 'http.request') break
+      seen.push([message.body.byteLength, message.moreBody])
+      total += Buffer.from(message.body).toString()
+      if (!message.moreBody) break
+    }
+    await text(200, total)(_scope, receive, send)
   }
-  await text(200, total)(_scope, receive, send)
-}
 
 test('H1 a request body arrives in http.request messages with moreBody, and an empty body is one message with moreBody false', async (t) => {
   const seen: Array<[number, boolean]> = []
@@ -38,7 +42,10 @@ test('H1 a request body arrives in http.request messages with moreBody, and an e
   const streamed = await request(`${origin}/upload`, { method: 'POST', body: Readable.from(slowBody()) })
   assert.equal(await streamed.body.text(), 'first;second;third')
   assert.ok(seen.length >= 2, `expected several messages, got ${JSON.stringify(seen)}`)
-  assert.deepEqual(seen.slice(0, -1).map(([, more]) => more), seen.slice(0, -1).map(() => true))
+  assert.deepEqual(
+    seen.slice(0, -1).map(([, more]) => more),
+    seen.slice(0, -1).map(() => true),
+  )
   assert.equal(seen.at(-1)![1], false)
 
   seen.length = 0
@@ -117,12 +124,27 @@ test('H6 repeated headers such as Set-Cookie survive both ways, in order', async
     await send({
       type: 'http.response.start',
       status: 200,
-      headers: [['Set-Cookie', 'a=1'], ['x-other', 'between'], ['set-cookie', 'b=2'], ['set-cookie', 'c=3']],
+      headers: [
+        ['Set-Cookie', 'a=1'],
+        ['x-other', 'between'],
+        ['set-cookie', 'b=2'],
+        ['set-cookie', 'c=3'],
+      ],
     })
     await send({ type: 'http.response.body', body: 'ok' })
   })
-  const raw = await rawExchange(t, port, 'GET / HTTP/1.1\r\nHost: x\r\nX-Tag: one\r\nAccept: */*\r\nx-tag: two\r\nConnection: close\r\n\r\n')
-  assert.deepEqual(seen, [['host', 'x'], ['x-tag', 'one'], ['accept', '*/*'], ['x-tag', 'two'], ['connection', 'close']])
+  const raw = await rawExchange(
+    t,
+    port,
+    'GET / HTTP/1.1\r\nHost: x\r\nX-Tag: one\r\nAccept: */*\r\nx-tag: two\r\nConnection: close\r\n\r\n',
+  )
+  assert.deepEqual(seen, [
+    ['host', 'x'],
+    ['x-tag', 'one'],
+    ['accept', '*/*'],
+    ['x-tag', 'two'],
+    ['connection', 'close'],
+  ])
   const cookieLines = raw.split('\r\n').filter((line) => /^set-cookie:/i.test(line))
   assert.deepEqual(cookieLines, ['Set-Cookie: a=1', 'set-cookie: b=2', 'set-cookie: c=3'])
 
@@ -199,11 +221,13 @@ test('H8 a body over the limit gets 413 and the app never receives the rest', as
 
 test("H9 '/a/../b' is routed as '/b', '/%2e%2e/%2e%2e/x' cannot climb above the root, and a malformed escape gets 400", async (t) => {
   const calls: Array<{ mount: string; path: string; rawPath: string; rootPath: string }> = []
-  const record = (name: string): App => async (scope, receive, send) => {
-    const { path, rawPath, rootPath } = scope as HttpScope
-    calls.push({ mount: name, path, rawPath, rootPath })
-    await text(200, name)(scope, receive, send)
-  }
+  const record =
+    (name: string): App =>
+    async (scope, receive, send) => {
+      const { path, rawPath, rootPath } = scope as HttpScope
+      calls.push({ mount: name, path, rawPath, rootPath })
+      await text(200, name)(scope, receive, send)
+    }
   const { port } = await serveBridge(t, router([mount('/b', record('b')), mount('/x', record('x')), mount('/', record('root'))]))
   const get = (target: string) => rawExchange(t, port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
 

@@ -5,7 +5,15 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Client, request } from 'undici'
 import { toNodeHandler } from '../src/node/handler.ts'
-import { InvalidArgumentError, ProtocolError, TSGI_VERSION, type App, type HttpScope, type ReceiveMessage, type SendMessage } from '../src/index.ts'
+import {
+  InvalidArgumentError,
+  ProtocolError,
+  TSGI_VERSION,
+  type App,
+  type HttpScope,
+  type ReceiveMessage,
+  type SendMessage,
+} from '../src/index.ts'
 import { delay, rawExchange, rawSocket, receivedUntil, serveBridge, signal } from './support/bridge.ts'
 
 const ok: App = async (_scope, _receive, send) => {
@@ -24,7 +32,19 @@ test('the scope carries every field of the contract, built from the request as r
   socket.write('PATCH /items/a%20b?sort=desc&x=%2F HTTP/1.1\r\nHost: example.test\r\nX-Mixed-Case: Yes\r\n\r\n')
   await done
   assert.deepEqual(Object.keys(scope!).sort(), [
-    'client', 'headers', 'httpVersion', 'method', 'path', 'queryString', 'rawPath', 'rootPath', 'scheme', 'server', 'state', 'tsgi', 'type',
+    'client',
+    'headers',
+    'httpVersion',
+    'method',
+    'path',
+    'queryString',
+    'rawPath',
+    'rootPath',
+    'scheme',
+    'server',
+    'state',
+    'tsgi',
+    'type',
   ])
   assert.equal(scope!.type, 'http')
   assert.deepEqual(scope!.tsgi, { version: TSGI_VERSION })
@@ -35,7 +55,10 @@ test('the scope carries every field of the contract, built from the request as r
   assert.equal(scope!.path, '/items/a b')
   assert.equal(scope!.queryString, 'sort=desc&x=%2F')
   assert.equal(scope!.rootPath, '')
-  assert.deepEqual(scope!.headers, [['host', 'example.test'], ['x-mixed-case', 'Yes']])
+  assert.deepEqual(scope!.headers, [
+    ['host', 'example.test'],
+    ['x-mixed-case', 'Yes'],
+  ])
   assert.deepEqual(scope!.client, ['127.0.0.1', socket.localPort])
   assert.deepEqual(scope!.server, ['127.0.0.1', port])
   assert.deepEqual(scope!.state, {})
@@ -50,7 +73,10 @@ test('an absolute-form request-target yields its path and query, and the authori
   })
   await rawExchange(t, port, 'GET http://example.test/a/./b?q=1 HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n')
   await rawExchange(t, port, 'GET http://example.test HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n')
-  assert.deepEqual(seen, [['/a/./b', '/a/b', 'q=1'], ['/', '/', '']])
+  assert.deepEqual(seen, [
+    ['/a/./b', '/a/b', 'q=1'],
+    ['/', '/', ''],
+  ])
 })
 
 test('each request gets a shallow copy of the state object as it is at request time', async (t) => {
@@ -85,18 +111,37 @@ test('an https server reports scheme https', async (t) => {
   const { createServer } = await import('node:https')
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-tls-'))
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    )
   } catch {
     t.skip('openssl is not available to make a certificate')
     return
   }
   let scheme = ''
-  const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+  const server = createServer(
+    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
     toNodeHandler(async (scope, receive, send) => {
       scheme = (scope as HttpScope).scheme
       await ok(scope, receive, send)
-    }))
+    }),
+  )
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.after(() => new Promise((resolve) => server.close(resolve)))
   const { port } = server.address() as { port: number }
@@ -133,7 +178,10 @@ test('a client that leaves while a response streams: the waiting receive() gives
     await send({ type: 'http.response.start', status: 200 })
     await send({ type: 'http.response.body', body: 'tick', moreBody: true })
     const message = await receive()
-    const sendAfter = await send({ type: 'http.response.body', body: 'tock', moreBody: true }).then(() => 'resolved', (e: Error) => e.message)
+    const sendAfter = await send({ type: 'http.response.body', body: 'tock', moreBody: true }).then(
+      () => 'resolved',
+      (e: Error) => e.message,
+    )
     await send({ type: 'http.response.body', body: '' })
     outcome.resolve({ message, sendAfter })
   })
@@ -266,11 +314,17 @@ test('a request with content-length 0 is one empty message; a pipelined client g
     await send({ type: 'http.response.start', status: 200 })
     await send({ type: 'http.response.body', body: (scope as HttpScope).path })
   })
-  const raw = await rawExchange(t, port,
+  const raw = await rawExchange(
+    t,
+    port,
     'POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n' +
-    'POST /two HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc' +
-    'GET /three HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
-  assert.deepEqual([...raw.matchAll(/\r\n\r\n(\/(?:one|two|three))/g)].map((m) => m[1]), ['/one', '/two', '/three'])
+      'POST /two HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc' +
+      'GET /three HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+  )
+  assert.deepEqual(
+    [...raw.matchAll(/\r\n\r\n(\/(?:one|two|three))/g)].map((m) => m[1]),
+    ['/one', '/two', '/three'],
+  )
   assert.equal(seen[0], '.', 'content-length 0 is one empty final message')
   assert.match(seen[1]!, /^abc(\.|\|\.)$/, 'the body, then at most one empty final message')
   assert.equal(seen[2], '.')
@@ -287,16 +341,23 @@ test('an error after the final body is logged and the response stands; logger fa
   assert.equal(logs.length, 1)
   assert.match(String(logs[0]![1]), /GET \/: the app threw/)
 
-  const quiet = await serveBridge(t, async () => {
-    throw new Error('nobody hears this')
-  }, { logger: false })
+  const quiet = await serveBridge(
+    t,
+    async () => {
+      throw new Error('nobody hears this')
+    },
+    { logger: false },
+  )
   assert.equal((await request(quiet.origin)).statusCode, 500)
   assert.deepEqual(quiet.logs, [])
 })
 
 test('toNodeHandler() refuses bad arguments with InvalidArgumentError naming the value', () => {
   const app: App = async () => {}
-  assert.throws(() => toNodeHandler('app' as unknown as App), (e: unknown) => e instanceof InvalidArgumentError && /the string 'app'/.test(e.message))
+  assert.throws(
+    () => toNodeHandler('app' as unknown as App),
+    (e: unknown) => e instanceof InvalidArgumentError && /the string 'app'/.test(e.message),
+  )
   assert.throws(() => toNodeHandler(app, null as unknown as object), InvalidArgumentError)
   assert.throws(() => toNodeHandler(app, { maxBodyBytes: -1 }), /got -1/)
   assert.throws(() => toNodeHandler(app, { maxBodyBytes: 1.5 }), /got 1\.5/)

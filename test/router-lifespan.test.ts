@@ -41,11 +41,7 @@ test('C1 children a, b, c start in mount order and stop in reverse', async () =>
 test('C2 nested routers three deep start depth-first and shut down as the exact mirror', async () => {
   const trace: string[] = []
   const leaf = (n: string) => mount(`/${n}`, scriptedApp(n, trace))
-  const app = router([
-    leaf('a'),
-    mount('/one', router([leaf('b'), mount('/two', router([leaf('c'), leaf('d')])), leaf('e')])),
-    leaf('f'),
-  ])
+  const app = router([leaf('a'), mount('/one', router([leaf('b'), mount('/two', router([leaf('c'), leaf('d')])), leaf('e')])), leaf('f')])
   const manager = new LifespanManager(app)
   await manager.startup()
   const startups = trace.filter((t) => t.endsWith(':startup')).map((t) => t[0])
@@ -212,7 +208,11 @@ test('C10 children share the parent state: a key set by a started child is seen 
 test('C11 a child hanging at startup past the timeout: started siblings rolled back, the error names the child', async () => {
   const trace: string[] = []
   const app = router(
-    [mount('/a', scriptedApp('a', trace)), mount('/slow', scriptedApp('slow', trace, { startup: 'hang' })), mount('/c', scriptedApp('c', trace))],
+    [
+      mount('/a', scriptedApp('a', trace)),
+      mount('/slow', scriptedApp('slow', trace, { startup: 'hang' })),
+      mount('/c', scriptedApp('c', trace)),
+    ],
     { startupTimeoutMs: 40 },
   )
   await assert.rejects(new LifespanManager(app).startup(), (error: unknown) => {
@@ -228,7 +228,11 @@ test('C11 a child hanging at startup past the timeout: started siblings rolled b
 test('C12 a child hanging at shutdown is abandoned after the timeout and its siblings still shut down', async () => {
   const trace: string[] = []
   const app = router(
-    [mount('/a', scriptedApp('a', trace)), mount('/stuck', scriptedApp('stuck', trace, { shutdown: 'hang' })), mount('/c', scriptedApp('c', trace))],
+    [
+      mount('/a', scriptedApp('a', trace)),
+      mount('/stuck', scriptedApp('stuck', trace, { shutdown: 'hang' })),
+      mount('/c', scriptedApp('c', trace)),
+    ],
     { shutdownTimeoutMs: 40 },
   )
   const manager = new LifespanManager(app)
@@ -267,10 +271,7 @@ test("a cause survives three levels of nesting and each level's path is named", 
 })
 
 test('a rollback failure is attached to the startup failure and never replaces it', async () => {
-  const app = router([
-    mount('/a', scriptedApp('a', [], { shutdown: 'throw' })),
-    mount('/b', scriptedApp('b', [], { startup: 'throw' })),
-  ])
+  const app = router([mount('/a', scriptedApp('a', [], { shutdown: 'throw' })), mount('/b', scriptedApp('b', [], { startup: 'throw' }))])
   await assert.rejects(new LifespanManager(app).startup(), (error: unknown) => {
     assert.ok(error instanceof LifespanStartupError)
     assert.equal((error.cause as Error).message, 'b crashed at startup')
@@ -285,6 +286,7 @@ test('a rollback failure is attached to the startup failure and never replaces i
 test("a router's own lifespan failing at setup starts no child and fails startup with its error", async () => {
   const trace: string[] = []
   const app = router([mount('/a', scriptedApp('a', trace))], {
+    // biome-ignore lint/correctness/useYield: the setup fails before it could yield
     async *lifespan() {
       throw new Error('no database')
     },
@@ -324,10 +326,13 @@ test('withLifespan runs its setup before the app and its teardown after it', asy
 })
 
 test('a lifespan function that yields twice fails at teardown with a clear ProtocolError', async () => {
-  const app = withLifespan(async () => {}, async function* twice() {
-    yield
-    yield
-  })
+  const app = withLifespan(
+    async () => {},
+    async function* twice() {
+      yield
+      yield
+    },
+  )
   const manager = new LifespanManager(app)
   await manager.startup()
   await assert.rejects(manager.shutdown(), (error: unknown) => {
@@ -341,9 +346,12 @@ test('a lifespan function that yields twice fails at teardown with a clear Proto
 test('a lifespan that is not a generator or yields a non-object fails startup naming it', async () => {
   const plain = withLifespan(async () => {}, (async () => {}) as never)
   await assert.rejects(new LifespanManager(plain).startup(), { message: /must be an async generator function/ })
-  const yieldsNumber = withLifespan(async () => {}, async function* counter() {
-    yield 42 as never
-  })
+  const yieldsNumber = withLifespan(
+    async () => {},
+    async function* counter() {
+      yield 42 as never
+    },
+  )
   await assert.rejects(new LifespanManager(yieldsNumber).startup(), { message: /lifespan counter yielded number/ })
 })
 
@@ -359,7 +367,10 @@ test("a router's own teardown past the shutdown timeout is abandoned with its si
   })
   const manager = new LifespanManager(app)
   await manager.startup()
-  await assert.rejects(manager.shutdown(), (error: unknown) => error instanceof LifespanShutdownError && error.cause instanceof LifespanTimeoutError)
+  await assert.rejects(
+    manager.shutdown(),
+    (error: unknown) => error instanceof LifespanShutdownError && error.cause instanceof LifespanTimeoutError,
+  )
   assert.equal(signal?.aborted, true)
 })
 
@@ -375,7 +386,8 @@ test('a router refuses lifespan.shutdown from its parent before any startup with
         messages.push(m as LifespanSendMessage)
       },
     ),
-    (error: unknown) => error instanceof ProtocolError && /'lifespan\.shutdown' is not allowed in state 'awaiting-startup'/.test(error.message),
+    (error: unknown) =>
+      error instanceof ProtocolError && /'lifespan\.shutdown' is not allowed in state 'awaiting-startup'/.test(error.message),
   )
   assert.deepEqual(messages, [])
 })

@@ -34,7 +34,11 @@ function recorder(label: string, seen: Array<{ label: string; scope: HttpScope }
 
 async function call(app: App, path: string, method = 'GET') {
   const response = captureResponse()
-  await app(httpScope(path, method), async () => ({ type: 'http.request', body: new Uint8Array(), moreBody: false }), response.send as never)
+  await app(
+    httpScope(path, method),
+    async () => ({ type: 'http.request', body: new Uint8Array(), moreBody: false }),
+    response.send as never,
+  )
   return response
 }
 
@@ -104,7 +108,11 @@ test('a later catch-all mount takes a path whose method an exact route refuses',
 
 test('multi-segment prefixes share a first segment without shadowing each other', async () => {
   const seen: Array<{ label: string; scope: HttpScope }> = []
-  const app = router([mount('/api/v1', recorder('v1', seen)), mount('/api/v2', recorder('v2', seen)), route('GET', '/api', recorder('api', seen))])
+  const app = router([
+    mount('/api/v1', recorder('v1', seen)),
+    mount('/api/v2', recorder('v2', seen)),
+    route('GET', '/api', recorder('api', seen)),
+  ])
   await call(app, '/api/v2/users')
   await call(app, '/api')
   assert.equal((await call(app, '/api/v3')).status, 404)
@@ -121,7 +129,11 @@ test('the root path reaches an exact route on / and mount children get a copy, n
   const seen: Array<{ label: string; scope: HttpScope }> = []
   const app = router([route('GET', '/', recorder('root', seen)), mount('/m', recorder('m', seen))])
   const parent = httpScope('/m/z')
-  await app(parent, async () => ({ type: 'http.disconnect' }), async () => {})
+  await app(
+    parent,
+    async () => ({ type: 'http.disconnect' }),
+    async () => {},
+  )
   await call(app, '/')
   assert.equal(parent.path, '/m/z')
   assert.notEqual(seen[0]!.scope, parent)
@@ -157,7 +169,11 @@ test('bad input is refused when the tree is built, with an error that names it',
 
 test('a router rejects a scope type it does not know with a ProtocolError', async () => {
   await assert.rejects(
-    router([])({ type: 'websocket' } as never, async () => ({ type: 'http.disconnect' }), async () => {}),
+    router([])(
+      { type: 'websocket' } as never,
+      async () => ({ type: 'http.disconnect' }),
+      async () => {},
+    ),
     { code: 'TSGI_ERR_PROTOCOL', message: /unsupported scope type 'websocket'/ },
   )
 })

@@ -122,9 +122,7 @@ const receivesStartup = (l: Leaf) => l.startup !== 'unsupported' && l.startup !=
 
 async function settle(seen: Observed): Promise<void> {
   const done = () =>
-    [...seen.routers.values()].every(
-      (r) => r.startupFinals === r.startupReceived && r.shutdownFinals === r.shutdownReceived,
-    )
+    [...seen.routers.values()].every((r) => r.startupFinals === r.startupReceived && r.shutdownFinals === r.shutdownReceived)
   const deadline = Date.now() + 2_000
   while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2))
 }

@@ -42,7 +42,10 @@ test('bad serve() options are refused before anything starts, naming the option 
 
 test('port and host default to env PORT and HOST, then 3000 and 127.0.0.1; a bad env PORT is named', () => {
   assert.deepEqual([readServeOptions({}, {}).port, readServeOptions({}, {}).host], [3000, '127.0.0.1'])
-  assert.deepEqual([readServeOptions({}, { PORT: '8080', HOST: '0.0.0.0' }).port, readServeOptions({}, { HOST: '0.0.0.0' }).host], [8080, '0.0.0.0'])
+  assert.deepEqual(
+    [readServeOptions({}, { PORT: '8080', HOST: '0.0.0.0' }).port, readServeOptions({}, { HOST: '0.0.0.0' }).host],
+    [8080, '0.0.0.0'],
+  )
   assert.equal(readServeOptions({ port: 0 }, { PORT: '8080' }).port, 0)
   assert.throws(() => readServeOptions({}, { PORT: 'eighty' }), /env PORT \('eighty'\) must be an integer from 0 to 65535/)
   const config = readServeOptions({ lifespan: async function* one() {} }, {})
@@ -60,7 +63,11 @@ test('signal listeners are installed while the server lives and removed when it 
   assert.deepEqual({ SIGINT: process.listenerCount('SIGINT'), SIGTERM: process.listenerCount('SIGTERM') }, before)
 
   await assert.rejects(serve(ok, { port: 0, logger: false, onStartup: [() => Promise.reject(new Error('no'))] }))
-  assert.deepEqual({ SIGINT: process.listenerCount('SIGINT'), SIGTERM: process.listenerCount('SIGTERM') }, before, 'removed after a failed startup too')
+  assert.deepEqual(
+    { SIGINT: process.listenerCount('SIGINT'), SIGTERM: process.listenerCount('SIGTERM') },
+    before,
+    'removed after a failed startup too',
+  )
 })
 
 test('signals: false never touches the process', async () => {

@@ -36,7 +36,16 @@ test('S2 close(): drain, onShutdown hooks in order, lifespan teardowns reversed,
   trace.length = 0
   await server.close()
   lifecycle.stop()
-  assert.deepEqual(trace, ['onShutdown[0]', 'onShutdown[1]', 'second:teardown', 'first:teardown', 'b:shutdown', 'b:stopped', 'a:shutdown', 'a:stopped'])
+  assert.deepEqual(trace, [
+    'onShutdown[0]',
+    'onShutdown[1]',
+    'second:teardown',
+    'first:teardown',
+    'b:shutdown',
+    'b:stopped',
+    'a:shutdown',
+    'a:stopped',
+  ])
   const shutdownLines = lifecycle.lines.slice(lifecycle.lines.indexOf('phase:draining'))
   assert.deepEqual(shutdownLines, [
     'phase:draining',
@@ -245,7 +254,10 @@ test('a lifespan teardown past shutdownTimeoutMs is reported as a timeout and th
       await new Promise(() => {})
     },
   })
-  await assert.rejects(server.close(), (error: unknown) => error instanceof LifespanShutdownError && error.cause instanceof LifespanTimeoutError)
+  await assert.rejects(
+    server.close(),
+    (error: unknown) => error instanceof LifespanShutdownError && error.cause instanceof LifespanTimeoutError,
+  )
   lifecycle.stop()
   assert.ok(lifecycle.lines.includes('teardown:lifespan[0] stuck:timeout'))
   assert.ok(trace.includes('app:stopped'))

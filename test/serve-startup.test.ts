@@ -59,7 +59,17 @@ test('S1 startup runs the app lifespan, lifespan setups, onStartup hooks, then l
     ],
   })
   trace.push('listening')
-  assert.deepEqual(trace, ['a:startup', 'a:started', 'b:startup', 'b:started', 'lifespan[0]:setup', 'lifespan[1]:setup', 'onStartup[0]', 'onStartup[1]', 'listening'])
+  assert.deepEqual(trace, [
+    'a:startup',
+    'a:started',
+    'b:startup',
+    'b:started',
+    'lifespan[0]:setup',
+    'lifespan[1]:setup',
+    'onStartup[0]',
+    'onStartup[1]',
+    'listening',
+  ])
   assert.deepEqual(probes, [true], 'the port refused connections while a startup hook ran')
   assert.equal((await request(server.url)).statusCode, 200)
   await server.close()
@@ -120,6 +130,7 @@ test('a lifespan function failing at setup tears down the earlier ones in revers
         yield
         trace.push('two:teardown')
       },
+      // biome-ignore lint/correctness/useYield: the setup fails before it could yield
       async function* three() {
         throw new Error('three cannot start')
       },

@@ -83,14 +83,24 @@ export async function handleHttp(name: string, scope: HttpScope, receive: Receiv
       const chunks = Number(query.get('chunks') ?? '1')
       const size = Number(query.get('size') ?? '1024')
       const chunk = new Uint8Array(size).fill(120)
-      await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'application/octet-stream'], ['content-length', String(chunks * size)]] })
+      await send({
+        type: 'http.response.start',
+        status: 200,
+        headers: [
+          ['content-type', 'application/octet-stream'],
+          ['content-length', String(chunks * size)],
+        ],
+      })
       for (let i = 0; i < chunks; i++) await send({ type: 'http.response.body', body: chunk, moreBody: i < chunks - 1 })
       record(`${name}.body.sent`)
       return
     }
     case 'cookies': {
       const repeated = scope.headers.filter(([key]) => key === 'x-rep').map(([, value]) => value)
-      await respond(send, 200, JSON.stringify({ app: name, rep: repeated }), [['set-cookie', 'a=1'], ['set-cookie', 'b=2']])
+      await respond(send, 200, JSON.stringify({ app: name, rep: repeated }), [
+        ['set-cookie', 'a=1'],
+        ['set-cookie', 'b=2'],
+      ])
       record(`${name}.response`)
       return
     }
@@ -99,7 +109,8 @@ export async function handleHttp(name: string, scope: HttpScope, receive: Receiv
       break
     case 'mutate-state': {
       const target = scope.state[query.get('key') ?? 'key']
-      if (target !== null && typeof target === 'object') (target as Record<string, unknown>)[query.get('field') ?? 'field'] = query.get('value') ?? ''
+      if (target !== null && typeof target === 'object')
+        (target as Record<string, unknown>)[query.get('field') ?? 'field'] = query.get('value') ?? ''
       break
     }
   }

@@ -28,16 +28,25 @@ function shown(value: unknown): string {
 }
 
 /** Records `<prefix>.read.<key>=<value|missing>` for each key the spec asks about. */
-export function recordReads(prefix: string, keys: string[] | undefined, state: Record<string, unknown> | undefined, record: Recorder): void {
+export function recordReads(
+  prefix: string,
+  keys: string[] | undefined,
+  state: Record<string, unknown> | undefined,
+  record: Recorder,
+): void {
   for (const key of keys ?? []) record(`${prefix}.read.${key}=${shown(state?.[key])}`)
 }
-
 
 /**
  * Runs the common front of a step: reads, a blocking wait, an async wait, state writes.
  * Returns how the step should end.
  */
-export async function stepFront(prefix: string, spec: StepSpec | undefined, state: Record<string, unknown> | undefined, record: Recorder): Promise<void> {
+export async function stepFront(
+  prefix: string,
+  spec: StepSpec | undefined,
+  state: Record<string, unknown> | undefined,
+  record: Recorder,
+): Promise<void> {
   recordReads(prefix, spec?.reads, state, record)
   if (spec?.blockMs !== undefined) busyWait(spec.blockMs)
   if (spec?.delayMs !== undefined) await sleep(spec.delayMs)
@@ -60,7 +69,9 @@ export async function runHook(
     const keys = [
       ctx.state !== null && typeof ctx.state === 'object' ? 'state' : null,
       ctx.signal instanceof AbortSignal ? 'signal' : null,
-      ctx.logger !== null && typeof ctx.logger === 'object' && typeof (ctx.logger as { info?: unknown }).info === 'function' ? 'logger' : null,
+      ctx.logger !== null && typeof ctx.logger === 'object' && typeof (ctx.logger as { info?: unknown }).info === 'function'
+        ? 'logger'
+        : null,
     ].filter((k) => k !== null)
     record(`${event}.ctx=${keys.join(',')}`)
   }

@@ -50,7 +50,11 @@ export function readTraceFile(file: string): TraceEvent[] {
     try {
       const parsed = JSON.parse(line) as Partial<TraceEvent>
       if (typeof parsed.event !== 'string' || typeof parsed.t !== 'number') continue
-      events.push(parsed.detail === undefined ? { event: parsed.event, t: parsed.t } : { event: parsed.event, t: parsed.t, detail: String(parsed.detail) })
+      events.push(
+        parsed.detail === undefined
+          ? { event: parsed.event, t: parsed.t }
+          : { event: parsed.event, t: parsed.t, detail: String(parsed.detail) },
+      )
     } catch {
       // a line being written while we read it
     }

@@ -9,7 +9,9 @@ export function captureLogger(): { logger: Logger; lines: string[] } {
   const write =
     (level: string) =>
     (...args: unknown[]): void => {
-      lines.push(`${level} ${args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : safeJson(a))).join(' ')}`)
+      lines.push(
+        `${level} ${args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : safeJson(a))).join(' ')}`,
+      )
     }
   return { logger: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') }, lines }
 }

@@ -109,9 +109,13 @@ export class ProcessSession implements Session {
     this.#exited = new Promise((resolve) => {
       child.on('error', (error) => {
         this.#output.push(`could not start ${program}: ${error.message}\n`)
-        resolve((this.#exit = { code: null, signal: null }))
+        this.#exit = { code: null, signal: null }
+        resolve(this.#exit)
       })
-      child.on('exit', (code, signal) => resolve((this.#exit = { code, signal })))
+      child.on('exit', (code, signal) => {
+        this.#exit = { code, signal }
+        resolve(this.#exit)
+      })
     })
   }
 
@@ -136,7 +140,9 @@ export class ProcessSession implements Session {
     const ready = await waitForListening(HOST, this.port, withinMs, () => this.#exit !== null)
     // Something accepted; if our server already exited, it was not ours.
     if (ready && this.#exit === null) return { ok: true }
-    return this.#failed(this.#exit === null ? `nothing accepted connections within ${withinMs} ms` : 'the server exited before it accepted a connection')
+    return this.#failed(
+      this.#exit === null ? `nothing accepted connections within ${withinMs} ms` : 'the server exited before it accepted a connection',
+    )
   }
 
   async stop(): Promise<Outcome> {

@@ -8,9 +8,10 @@ import { precompile } from './precompile.ts'
 import { processDriver, type ProcessServer } from './process.ts'
 
 /** Next to this file in the sources; from dist/, the repository's copy (tsc does not copy .py files). */
-export const pythonPeerDir = [new URL('../peers/python/', import.meta.url), new URL('../../../conformance/peers/python/', import.meta.url)]
-  .map((url) => fileURLToPath(url))
-  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../peers/python/', import.meta.url))
+export const pythonPeerDir =
+  [new URL('../peers/python/', import.meta.url), new URL('../../../conformance/peers/python/', import.meta.url)]
+    .map((url) => fileURLToPath(url))
+    .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../peers/python/', import.meta.url))
 
 /** Debian's interpreter: its dist-packages hold uvicorn, hypercorn and starlette (a pyenv python may not). */
 export const python = process.env.TSGI_CONFORMANCE_PYTHON ?? '/usr/bin/python3'
@@ -54,7 +55,16 @@ export const servers = {
   }),
   hypercorn: (): ProcessServer => ({
     name: 'hypercorn',
-    command: [python, '-m', 'hypercorn', 'scenario_app:app', '--bind', '127.0.0.1:{port}', '--config', `file:${pythonPeerDir}hypercorn_config.py`],
+    command: [
+      python,
+      '-m',
+      'hypercorn',
+      'scenario_app:app',
+      '--bind',
+      '127.0.0.1:{port}',
+      '--config',
+      `file:${pythonPeerDir}hypercorn_config.py`,
+    ],
     cwd: pythonPeerDir,
     // Its startup_timeout / shutdown_timeout come from the scenario (hypercorn_config.py); it has no drain limit apart from graceful_timeout.
     can: [...processCapabilities, 'server-timeouts'],

@@ -20,8 +20,18 @@ type Harness = 'manager' | 'serve' | 'bridge'
 const harnessCan: Record<Harness, ReadonlySet<Capability>> = {
   manager: new Set(['http', 'compose', 'router-timeouts', 'server-timeouts', 'error-objects', 'manager']),
   serve: new Set([
-    'http', 'sockets', 'compose', 'router-timeouts', 'hooks', 'lifespan-fns', 'server-timeouts', 'log-details', 'bind',
-    'error-objects', 'close-api', 'lifecycle',
+    'http',
+    'sockets',
+    'compose',
+    'router-timeouts',
+    'hooks',
+    'lifespan-fns',
+    'server-timeouts',
+    'log-details',
+    'bind',
+    'error-objects',
+    'close-api',
+    'lifecycle',
   ]),
   bridge: new Set(['http', 'sockets', 'compose', 'router-timeouts', 'server-timeouts', 'body-limit', 'error-objects', 'manager']),
 }
@@ -56,7 +66,12 @@ export function tsgiDriver(): Driver {
       const leave = await turnstile.enter()
       try {
         const harness = harnessOf(scenario)
-        const session = harness === 'manager' ? managerSession(scenario) : harness === 'serve' ? await serveSession(scenario) : await bridgeSession(scenario)
+        const session =
+          harness === 'manager'
+            ? managerSession(scenario)
+            : harness === 'serve'
+              ? await serveSession(scenario)
+              : await bridgeSession(scenario)
         const finish = session.finish.bind(session)
         session.finish = () => finish().finally(leave)
         return session

@@ -67,12 +67,14 @@ export function checkHttp(expect: HttpExpect | undefined, result: HttpResult, wh
   if (expect === undefined) return []
   if (expect.fails !== undefined) {
     if (result.ok) return [`${what} got ${result.status}; expected the connection to fail (${expect.fails})`]
-    if (expect.fails !== 'any' && result.failure !== expect.fails) return [`${what} failed with ${result.failure}, expected ${expect.fails}`]
+    if (expect.fails !== 'any' && result.failure !== expect.fails)
+      return [`${what} failed with ${result.failure}, expected ${expect.fails}`]
     return []
   }
   if (!result.ok) return [`${what} failed: ${result.failure} (${result.message})`]
   const failures: string[] = []
-  if (expect.status !== undefined && result.status !== expect.status) failures.push(`${what} status ${result.status}, expected ${expect.status}`)
+  if (expect.status !== undefined && result.status !== expect.status)
+    failures.push(`${what} status ${result.status}, expected ${expect.status}`)
   if (expect.json !== undefined) {
     let body: Record<string, unknown> | null = null
     try {
@@ -87,12 +89,14 @@ export function checkHttp(expect: HttpExpect | undefined, result: HttpResult, wh
     }
   }
   failures.push(...missingParts(result.body, expect.bodyIncludes, `${what} body`))
-  for (const part of expect.bodyExcludes ?? []) if (result.body.includes(part)) failures.push(`${what} body contains ${JSON.stringify(part)}`)
+  for (const part of expect.bodyExcludes ?? [])
+    if (result.body.includes(part)) failures.push(`${what} body contains ${JSON.stringify(part)}`)
   if (expect.noBody === true && result.body.length > 0) failures.push(`${what} has a body of ${result.body.length} bytes; expected none`)
   for (const [name, want] of Object.entries(expect.headers ?? {})) {
     const got = headerValues(result.headers, name)
     const wanted = typeof want === 'string' ? [want] : want
-    if (!isDeepStrictEqual(got, wanted)) failures.push(`${what} header ${name} is ${JSON.stringify(got)}, expected ${JSON.stringify(wanted)}`)
+    if (!isDeepStrictEqual(got, wanted))
+      failures.push(`${what} header ${name} is ${JSON.stringify(got)}, expected ${JSON.stringify(wanted)}`)
   }
   for (const [name, parts] of Object.entries(expect.headerIncludes ?? {})) {
     failures.push(...missingParts(headerValues(result.headers, name).join(', '), parts, `${what} header ${name}`))
@@ -149,7 +153,8 @@ export function checkTrace(expect: Expectation | undefined, observed: Observed):
     failures.push(`manager.supported is ${String(manager?.supported)}, expected ${String(expect.manager.supported)}`)
   }
   for (const [key, value] of Object.entries(expect.manager?.state ?? {})) {
-    if (!isDeepStrictEqual(manager?.state[key], value)) failures.push(`manager.state.${key} is ${JSON.stringify(manager?.state[key])}, expected ${JSON.stringify(value)}`)
+    if (!isDeepStrictEqual(manager?.state[key], value))
+      failures.push(`manager.state.${key} is ${JSON.stringify(manager?.state[key])}, expected ${JSON.stringify(value)}`)
   }
   return failures
 }

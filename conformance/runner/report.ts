@@ -29,7 +29,10 @@ export function table(results: ScenarioResult[], options: { wide?: boolean } = {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
   const msColumn = wide ? 3 : 4
   const render = (cells: string[]): string =>
-    cells.map((cell, i) => (i === msColumn ? cell.padStart(widths[i]!) : wide && i === 4 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()
+    cells
+      .map((cell, i) => (i === msColumn ? cell.padStart(widths[i]!) : wide && i === 4 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd()
   return [render(header), ...rows.map(render), '', summaryLine(results)].join('\n')
 }
 
@@ -49,7 +52,8 @@ export function toJunit(server: string, results: ScenarioResult[]): string {
   const cases = results.map((r) => {
     const open = `    <testcase classname="tsgi-conformance.${xml(server)}.${r.level}" name="${xml(`${r.id} ${r.title}`)}" time="${seconds(r.ms)}"`
     if (r.result === 'passed') return `${open}/>`
-    const inner = r.result === 'skipped' ? `<skipped message="${xml(r.why)}"/>` : `<failure message="${xml(cut(r.why, 200))}">${xml(r.why)}</failure>`
+    const inner =
+      r.result === 'skipped' ? `<skipped message="${xml(r.why)}"/>` : `<failure message="${xml(cut(r.why, 200))}">${xml(r.why)}</failure>`
     return `${open}>\n      ${inner}\n    </testcase>`
   })
   return [

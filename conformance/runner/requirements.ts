@@ -22,8 +22,12 @@ function outcomeNeeds(expect: OutcomeExpect | undefined, needs: Set<Capability>)
 function mentionsLifecycle(scenario: Scenario): boolean {
   const expect = scenario.expect ?? {}
   const events = [
-    ...(expect.trace ?? []), ...(expect.order ?? []).flat(), ...(expect.present ?? []), ...(expect.absent ?? []),
-    ...(expect.once ?? []), ...Object.keys(expect.detail ?? {}),
+    ...(expect.trace ?? []),
+    ...(expect.order ?? []).flat(),
+    ...(expect.present ?? []),
+    ...(expect.absent ?? []),
+    ...(expect.once ?? []),
+    ...Object.keys(expect.detail ?? {}),
     ...scenario.actions.flatMap((a) => (a.do === 'wait-for' ? [a.event] : [])),
   ]
   return events.some((event) => event.startsWith('lifecycle.'))

@@ -64,7 +64,8 @@ class Run {
         const stopped = session.stop().then((outcome) => {
           this.note('@stopped')
           const took = performance.now() - began
-          if (action.withinMs !== undefined && took > action.withinMs) this.failures.push(`the stop took ${Math.round(took)} ms, expected at most ${action.withinMs}`)
+          if (action.withinMs !== undefined && took > action.withinMs)
+            this.failures.push(`the stop took ${Math.round(took)} ms, expected at most ${action.withinMs}`)
           return { kind: 'outcome' as const, value: outcome }
         })
         if (action.background !== undefined) this.#pending.set(action.background, stopped)
@@ -110,8 +111,10 @@ class Run {
         }
         this.note('@exit')
         const code = exit.code
-        if (action.code === 'nonzero' && (code === 0 || code === null)) this.failures.push(`exit code ${String(code)} (signal ${String(exit.signal)}), expected non-zero`)
-        if (typeof action.code === 'number' && code !== action.code) this.failures.push(`exit code ${String(code)} (signal ${String(exit.signal)}), expected ${action.code}`)
+        if (action.code === 'nonzero' && (code === 0 || code === null))
+          this.failures.push(`exit code ${String(code)} (signal ${String(exit.signal)}), expected non-zero`)
+        if (typeof action.code === 'number' && code !== action.code)
+          this.failures.push(`exit code ${String(code)} (signal ${String(exit.signal)}), expected ${action.code}`)
         return
       }
       case 'wait':
@@ -119,7 +122,8 @@ class Run {
         return
       case 'wait-for': {
         const deadline = performance.now() + (action.timeoutMs ?? 5_000)
-        const seen = (): boolean => session.trace().some((e) => e.event === action.event) || this.notes.some((e) => e.event === action.event)
+        const seen = (): boolean =>
+          session.trace().some((e) => e.event === action.event) || this.notes.some((e) => e.event === action.event)
         while (!seen()) {
           if (performance.now() > deadline) {
             this.failures.push(`'${action.event}' did not happen within ${action.timeoutMs ?? 5_000} ms`)

@@ -68,7 +68,12 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
   if (input === null || typeof input !== 'object' || typeof input.name !== 'string') {
     throw new InvalidArgumentError('a2aApp card must be an object with at least a name and a description')
   }
-  if (executor === null || typeof executor !== 'object' || typeof executor.execute !== 'function' || typeof executor.cancelTask !== 'function') {
+  if (
+    executor === null ||
+    typeof executor !== 'object' ||
+    typeof executor.execute !== 'function' ||
+    typeof executor.cancelTask !== 'function'
+  ) {
     throw new InvalidArgumentError('a2aApp executor must be an AgentExecutor, with execute() and cancelTask()')
   }
   if (options.publicUrl !== undefined && typeof options.publicUrl !== 'string' && typeof options.publicUrl !== 'function') {
@@ -95,7 +100,10 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
       // Cancel first, and let streams end by themselves, so each still carries its task's
       // final CANCELED event...
       const stuck = await tasks.cancelAll(graceMs)
-      await settled([...deps.streams].map((s) => s.ended), Math.max(deadline - Date.now(), 0))
+      await settled(
+        [...deps.streams].map((s) => s.ended),
+        Math.max(deadline - Date.now(), 0),
+      )
       // ...then end whatever is still open.
       for (const stream of deps.streams) stream.controller.abort()
       if (stuck.length > 0) {
@@ -117,10 +125,15 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
       if (scope.method !== 'GET' && scope.method !== 'HEAD') return notAllowed(send, 'GET, HEAD')
       return sendJson(send, 200, cardAt(card, endpointUrl(scope, options.publicUrl)), [['cache-control', 'no-cache']])
     }
-    if (path !== '/') return sendJson(send, 404, { error: `Not Found: A2A serves JSON-RPC at the mount root and the card at /.well-known/agent-card.json` })
+    if (path !== '/')
+      return sendJson(send, 404, { error: `Not Found: A2A serves JSON-RPC at the mount root and the card at /.well-known/agent-card.json` })
     if (scope.method !== 'POST') return notAllowed(send, 'POST')
     if (closing !== null) {
-      return sendJson(send, 503, { jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Service Unavailable: the agent is shutting down' } })
+      return sendJson(send, 503, {
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32603, message: 'Service Unavailable: the agent is shutting down' },
+      })
     }
     return handleRpc(scope, receive, send, deps)
   }

@@ -64,7 +64,11 @@ export async function handleRpc(scope: HttpScope, receive: Receive, send: Send, 
   const body = await readBody(scope, receive, deps.maxBodyBytes)
   if (body.kind === 'disconnect') return answerGone(send)
   if (body.kind === 'too-large') {
-    return sendJson(send, 413, { jsonrpc: '2.0', id: null, error: { code: -32600, message: `Request body exceeds ${deps.maxBodyBytes} bytes` } })
+    return sendJson(send, 413, {
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: `Request body exceeds ${deps.maxBodyBytes} bytes` },
+    })
   }
   let request: Record<string, unknown>
   try {
@@ -120,7 +124,13 @@ async function stream(
   let started = false
   try {
     for (;;) {
-      const next = await Promise.race([events.next().then((r) => ({ r }), (error: unknown) => ({ error })), interrupted])
+      const next = await Promise.race([
+        events.next().then(
+          (r) => ({ r }),
+          (error: unknown) => ({ error }),
+        ),
+        interrupted,
+      ])
       if ('why' in next) {
         if (next.why === 'disconnect') {
           // Nobody will read what the tasks produce: stop the work, not just the writing.
@@ -134,7 +144,11 @@ async function stream(
       if ('error' in next) {
         const failure = envelope(id, next.error)
         if (!started) return sendJson(send, 200, failure, extra)
-        await send({ type: 'http.response.body', body: encoder.encode(`event: error\ndata: ${JSON.stringify(failure)}\n\n`), moreBody: true })
+        await send({
+          type: 'http.response.body',
+          body: encoder.encode(`event: error\ndata: ${JSON.stringify(failure)}\n\n`),
+          moreBody: true,
+        })
         return finish(send, true, extra)
       }
       if (next.r.done === true) return finish(send, started, extra)

@@ -69,7 +69,12 @@ export async function agent(options: AgentOptions): Promise<Server | StdioAgent>
     // The same options as serve(), checked the same way; only the logger's default differs,
     // since stdout carries protocol frames.
     const config = readServeOptions({ ...serveOptions, logger: serveOptions.logger ?? stderrLogger })
-    return serveStdio({ ...config, server: need(mcp, 'mcp', 'stdio').server, stdin: stdin ?? process.stdin, stdout: stdout ?? process.stdout })
+    return serveStdio({
+      ...config,
+      server: need(mcp, 'mcp', 'stdio').server,
+      stdin: stdin ?? process.stdin,
+      stdout: stdout ?? process.stdout,
+    })
   }
   // Open SSE streams end when the drain begins: each app listens to its lifespan scope's
   // `draining` signal, so serve() needs no help here.

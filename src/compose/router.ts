@@ -26,7 +26,9 @@ export interface RouterOptions {
  */
 export function router(routes: Route[], options: RouterOptions = {}): App {
   if (!Array.isArray(routes)) {
-    throw new InvalidArgumentError(`router() takes an array of routes (mount() or route()), got ${routes === null ? 'null' : typeof routes}`)
+    throw new InvalidArgumentError(
+      `router() takes an array of routes (mount() or route()), got ${routes === null ? 'null' : typeof routes}`,
+    )
   }
   checkRoutes(routes)
   if (options.lifespan !== undefined && typeof options.lifespan !== 'function') {
@@ -86,7 +88,10 @@ function dispatcher(routes: Route[]) {
   for (const entry of routes) {
     const segment = entry.firstSegment
     if (segment === null || bySegment.has(segment)) continue
-    bySegment.set(segment, routes.filter((r) => r.firstSegment === null || r.firstSegment === segment))
+    bySegment.set(
+      segment,
+      routes.filter((r) => r.firstSegment === null || r.firstSegment === segment),
+    )
   }
 
   return function dispatch(scope: HttpScope, receive: Receive, send: Send): Promise<void> {

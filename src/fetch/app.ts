@@ -95,7 +95,7 @@ async function sendResponse(response: Response, send: Send, signal: AbortSignal)
   if (signal.aborted) stop()
   try {
     let sent = 0
-    let read = reader.read()
+    const read = reader.read()
     // A body that has nothing to say yet (an SSE stream before its first event) must not keep
     // the head back: servers may hold http.response.start until the first chunk, and an
     // empty chunk is the protocol's way to get the head out now.
@@ -153,7 +153,10 @@ async function answerPlain(send: Send, status: number, text: string): Promise<vo
   await send({
     type: 'http.response.start',
     status,
-    headers: [['content-type', 'text/plain; charset=utf-8'], ['content-length', String(body.byteLength)]],
+    headers: [
+      ['content-type', 'text/plain; charset=utf-8'],
+      ['content-length', String(body.byteLength)],
+    ],
   })
   await send({ type: 'http.response.body', body })
 }

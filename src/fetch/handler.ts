@@ -88,12 +88,17 @@ class Exchange {
 
   readonly #send = async (message: SendMessage): Promise<void> => {
     if (message.type === 'http.response.start') {
-      if (this.#start !== null || this.#pipe !== null) throw new ProtocolError('http: a second http.response.start', 'started', message.type)
+      if (this.#start !== null || this.#pipe !== null)
+        throw new ProtocolError('http: a second http.response.start', 'started', message.type)
       this.#start = { status: message.status, headers: toHeaders(message.headers) }
       return
     }
     if (message.type !== 'http.response.body') {
-      throw new ProtocolError(`http: '${String((message as { type?: unknown }).type)}' is not an HTTP response message`, 'http', String(message.type))
+      throw new ProtocolError(
+        `http: '${String((message as { type?: unknown }).type)}' is not an HTTP response message`,
+        'http',
+        String(message.type),
+      )
     }
     const chunk = message.body === undefined ? EMPTY : toBytes(message.body)
     const more = message.moreBody === true

@@ -59,14 +59,16 @@ export class Inbound {
   watch(): void {
     if (this.#watching) return
     this.#watching = true
-    void this.#pending.then(async () => {
-      for (;;) {
-        const message = await this.#receive()
-        // After a complete answer a server reports the exchange over the same way; nothing
-        // is left to cancel then, and an abort per request is not free.
-        if (message.type === 'http.disconnect') return this.#answered ? undefined : this.#abort.abort()
-      }
-    }).catch(() => undefined)
+    void this.#pending
+      .then(async () => {
+        for (;;) {
+          const message = await this.#receive()
+          // After a complete answer a server reports the exchange over the same way; nothing
+          // is left to cancel then, and an abort per request is not free.
+          if (message.type === 'http.disconnect') return this.#answered ? undefined : this.#abort.abort()
+        }
+      })
+      .catch(() => undefined)
   }
 }
 
@@ -102,9 +104,7 @@ export function requestHeaders(pairs: Array<[string, string]>): Headers {
     if (name.charCodeAt(0) === 58 /* ':' */) continue
     try {
       headers.append(name, value)
-    } catch {
-      continue
-    }
+    } catch {}
   }
   return headers
 }

@@ -72,7 +72,14 @@ export class LifecycleRunner {
             startupTimeoutMs: config.startupTimeoutMs,
             shutdownTimeoutMs: config.shutdownTimeoutMs,
           })
-    this.#signals = config.signals.length === 0 ? null : onSignals(config.signals, (s) => this.#onFirstSignal(s), (s) => this.#onSecondSignal(s))
+    this.#signals =
+      config.signals.length === 0
+        ? null
+        : onSignals(
+            config.signals,
+            (s) => this.#onFirstSignal(s),
+            (s) => this.#onSecondSignal(s),
+          )
   }
 
   get phase(): Phase {
@@ -123,8 +130,14 @@ export class LifecycleRunner {
       }
       steps.push({ kind: 'lifespan', name, phase: 'startup', timeoutMs: Infinity, run })
     })
-    onStartup.forEach((hook, i) => steps.push(this.#hookStep('onStartup', i, hook, startupTimeoutMs)))
-    steps.push({ kind: 'listen', name: this.#host.listenName, phase: 'startup', timeoutMs: startupTimeoutMs, run: () => this.#host.listen(this.state) })
+    for (const [i, hook] of onStartup.entries()) steps.push(this.#hookStep('onStartup', i, hook, startupTimeoutMs))
+    steps.push({
+      kind: 'listen',
+      name: this.#host.listenName,
+      phase: 'startup',
+      timeoutMs: startupTimeoutMs,
+      run: () => this.#host.listen(this.state),
+    })
     return steps
   }
 
@@ -137,10 +150,24 @@ export class LifecycleRunner {
       skip: !this.#reachedHooks,
     }))
     for (const { name, running } of [...this.#teardowns].reverse()) {
-      steps.push({ kind: 'teardown', name, phase: 'shutdown', timeoutMs: Infinity, run: () => running.teardown(shutdownTimeoutMs), skip: false })
+      steps.push({
+        kind: 'teardown',
+        name,
+        phase: 'shutdown',
+        timeoutMs: Infinity,
+        run: () => running.teardown(shutdownTimeoutMs),
+        skip: false,
+      })
     }
     if (app !== null) {
-      steps.push({ kind: 'app-shutdown', name: 'app', phase: 'shutdown', timeoutMs: Infinity, run: () => app.shutdown(), skip: !this.#appStarted })
+      steps.push({
+        kind: 'app-shutdown',
+        name: 'app',
+        phase: 'shutdown',
+        timeoutMs: Infinity,
+        run: () => app.shutdown(),
+        skip: !this.#appStarted,
+      })
     }
     return steps
   }

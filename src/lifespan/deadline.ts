@@ -10,12 +10,7 @@ export const NO_DEADLINE = Number.POSITIVE_INFINITY
  * Settles like `work`, unless `timeoutMs` passes first; then rejects with `onTimeout()` and
  * calls `abandon` so the step can release what it holds.
  */
-export function withDeadline<T>(
-  work: Promise<T>,
-  timeoutMs: number,
-  onTimeout: () => Error,
-  abandon?: () => void,
-): Promise<T> {
+export function withDeadline<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Error, abandon?: () => void): Promise<T> {
   if (!Number.isFinite(timeoutMs)) return work
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {

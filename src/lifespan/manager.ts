@@ -8,7 +8,13 @@
 
 import { readTimeout, withDeadline } from './deadline.ts'
 import { silentLogger } from '../logging.ts'
-import { InvalidArgumentError, LifespanShutdownError, LifespanStartupError, LifespanTimeoutError, describeError } from '../protocol/errors.ts'
+import {
+  InvalidArgumentError,
+  LifespanShutdownError,
+  LifespanStartupError,
+  LifespanTimeoutError,
+  describeError,
+} from '../protocol/errors.ts'
 import { LifespanInbox } from './inbox.ts'
 import { LifespanConversation } from '../protocol/lifespan.ts'
 import {
@@ -155,20 +161,13 @@ export class LifespanManager implements AsyncDisposable {
   }
 
   /** Sends one message and waits, within the phase's time limit, for the answer or the app's end. */
-  async #exchange(
-    message: LifespanReceiveMessage,
-    phase: 'startup' | 'shutdown',
-    timeoutMs: number,
-  ): Promise<Outcome> {
+  async #exchange(message: LifespanReceiveMessage, phase: 'startup' | 'shutdown', timeoutMs: number): Promise<Outcome> {
     this.#conversation.advance(message)
     const answer = expectAnswer()
     this.#answer = answer
     this.#inbox.deliver(message)
     this.#exit ??= this.#run()
-    const outcome = Promise.race([
-      answer.promise.then((a): Outcome => ({ answer: a })),
-      this.#exit.then((exit): Outcome => ({ exit })),
-    ])
+    const outcome = Promise.race([answer.promise.then((a): Outcome => ({ answer: a })), this.#exit.then((exit): Outcome => ({ exit }))])
     return withDeadline(
       outcome,
       timeoutMs,
@@ -220,11 +219,7 @@ export class LifespanManager implements AsyncDisposable {
     this.#inbox.deliver({ type: 'lifespan.shutdown' })
   }
 
-  #failure(
-    Kind: typeof LifespanStartupError | typeof LifespanShutdownError,
-    verb: string,
-    answer: LifespanSendMessage,
-  ): Error {
+  #failure(Kind: typeof LifespanStartupError | typeof LifespanShutdownError, verb: string, answer: LifespanSendMessage): Error {
     const failed = answer as { message?: unknown; error?: unknown; errors?: unknown[] }
     const text = typeof failed.message === 'string' && failed.message !== '' ? failed.message : '(no message)'
     const options: { cause?: unknown; errors?: unknown[] } = {}

@@ -101,7 +101,8 @@ export function mcpApp(options: McpAppOptions): McpApp {
     if (method === 'POST') {
       const body = await readBody(scope, receive, limit)
       if (body.kind === 'disconnect') return answerGone(send)
-      if (body.kind === 'too-large') return sendJson(send, 413, rpcError(-32000, `Payload Too Large: the body must not exceed ${limit} bytes`))
+      if (body.kind === 'too-large')
+        return sendJson(send, 413, rpcError(-32000, `Payload Too Large: the body must not exceed ${limit} bytes`))
       try {
         parsedBody = JSON.parse(body.text)
       } catch {

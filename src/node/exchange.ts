@@ -71,8 +71,8 @@ export class Exchange {
       this.#bodyDone = true
       return Promise.resolve(lastMessage())
     }
-    const reader = (this.#body = this.#newBody())
-    return reader.next()
+    this.#body = this.#newBody()
+    return this.#body.next()
   }
 
   /** After the body: resolves with http.disconnect once the response is over or the client left. */
@@ -96,7 +96,9 @@ export class Exchange {
       const status = message.status
       // A final status only: a 1xx head here would leave the client waiting for the real one.
       if (!Number.isInteger(status) || status < 200 || status > 999) {
-        return Promise.reject(new ProtocolError(`http.response.start needs an integer status from 200 to 999, got ${String(status)}`, 'idle', message.type))
+        return Promise.reject(
+          new ProtocolError(`http.response.start needs an integer status from 200 to 999, got ${String(status)}`, 'idle', message.type),
+        )
       }
       this.#status = status
       this.#headers = message.headers
@@ -111,7 +113,14 @@ export class Exchange {
     if (body === undefined) size = 0
     else if (typeof body === 'string') size = Buffer.byteLength(body)
     else if (body instanceof Uint8Array) size = body.byteLength
-    else return Promise.reject(new ProtocolError(`http.response.body needs a string or Uint8Array body, got ${typeof body}`, phaseName(this.#phase), 'http.response.body'))
+    else
+      return Promise.reject(
+        new ProtocolError(
+          `http.response.body needs a string or Uint8Array body, got ${typeof body}`,
+          phaseName(this.#phase),
+          'http.response.body',
+        ),
+      )
     const res = this.#res
     if (res.destroyed) {
       this.#phase = Phase.Gone
@@ -156,7 +165,7 @@ export class Exchange {
 
   #closeIfDraining(): void {
     const draining = this.#config.draining
-    if (draining !== null && draining.aborted) this.#res.shouldKeepAlive = false
+    if (draining?.aborted) this.#res.shouldKeepAlive = false
   }
 
   #mayHaveBody(): boolean {
@@ -175,7 +184,9 @@ export class Exchange {
       this.#answer(500, 'Internal Server Error', false)
       return
     }
-    this.#config.logger?.warn(`tsgi: ${this.#req.method} ${this.scope?.rawPath}: the app returned before the final body; the response was ended`)
+    this.#config.logger?.warn(
+      `tsgi: ${this.#req.method} ${this.scope?.rawPath}: the app returned before the final body; the response was ended`,
+    )
     if (phase === Phase.Started) {
       try {
         this.#writeHead(0)
@@ -195,7 +206,10 @@ export class Exchange {
     // Failures that follow from a client leaving, or from a body the bridge cut, are expected.
     if (error instanceof ClientDisconnectedError || (phase === Phase.Gone && this.#body?.cut === true)) return
     // readBody()'s own limit: the same answer as the bridge's, and not a bug worth a log line.
-    if (error instanceof BodyTooLargeError && phase === Phase.Idle) return this.#answer(413, 'Payload Too Large', true)
+    if (error instanceof BodyTooLargeError && phase === Phase.Idle) {
+      this.#answer(413, 'Payload Too Large', true)
+      return
+    }
     this.#log('the app threw', error)
     if (phase === Phase.Idle) this.#answer(500, 'Internal Server Error', false)
     else if (phase !== Phase.Done && phase !== Phase.Gone) {

@@ -12,9 +12,7 @@ export type LifespanMessageType = LifespanReceiveMessage['type'] | LifespanSendM
  * state × message type → next state. A pair missing from the table is a protocol error.
  * `lifespan.startup` and `lifespan.shutdown` travel server → app; the rest app → server.
  */
-export const lifespanTransitions: Readonly<
-  Record<LifespanState, Readonly<Partial<Record<LifespanMessageType, LifespanState>>>>
-> = {
+export const lifespanTransitions: Readonly<Record<LifespanState, Readonly<Partial<Record<LifespanMessageType, LifespanState>>>>> = {
   'awaiting-startup': { 'lifespan.startup': 'starting' },
   starting: { 'lifespan.startup.complete': 'started', 'lifespan.startup.failed': 'done' },
   started: { 'lifespan.shutdown': 'stopping' },

@@ -53,14 +53,28 @@ export interface HttpScope {
 export type Scope = HttpScope | LifespanScope
 
 // Messages an app receives.
-export interface LifespanStartup { type: 'lifespan.startup' }
-export interface LifespanShutdown { type: 'lifespan.shutdown' }
-export interface HttpRequest { type: 'http.request'; body: Uint8Array; moreBody: boolean }
-export interface HttpDisconnect { type: 'http.disconnect' }
+export interface LifespanStartup {
+  type: 'lifespan.startup'
+}
+export interface LifespanShutdown {
+  type: 'lifespan.shutdown'
+}
+export interface HttpRequest {
+  type: 'http.request'
+  body: Uint8Array
+  moreBody: boolean
+}
+export interface HttpDisconnect {
+  type: 'http.disconnect'
+}
 
 // Messages an app sends.
-export interface LifespanStartupComplete { type: 'lifespan.startup.complete' }
-export interface LifespanShutdownComplete { type: 'lifespan.shutdown.complete' }
+export interface LifespanStartupComplete {
+  type: 'lifespan.startup.complete'
+}
+export interface LifespanShutdownComplete {
+  type: 'lifespan.shutdown.complete'
+}
 /**
  * `error` and `errors` are tsgi extensions: in process, a failure carries the original values
  * upward so that causes survive composition; anything that serialises messages drops them and
@@ -93,11 +107,7 @@ export type LifespanReceiveMessage = LifespanStartup | LifespanShutdown
 export type HttpReceiveMessage = HttpRequest | HttpDisconnect
 export type ReceiveMessage = LifespanReceiveMessage | HttpReceiveMessage
 
-export type LifespanSendMessage =
-  | LifespanStartupComplete
-  | LifespanStartupFailed
-  | LifespanShutdownComplete
-  | LifespanShutdownFailed
+export type LifespanSendMessage = LifespanStartupComplete | LifespanStartupFailed | LifespanShutdownComplete | LifespanShutdownFailed
 export type HttpSendMessage = HttpResponseStart | HttpResponseBody
 export type SendMessage = LifespanSendMessage | HttpSendMessage
 

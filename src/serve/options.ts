@@ -67,7 +67,12 @@ function functions<T>(value: unknown, option: string): T[] {
 }
 
 function readPort(value: unknown, env: NodeJS.ProcessEnv): number {
-  const [raw, source] = value !== undefined ? [value, 'port'] : env.PORT !== undefined && env.PORT !== '' ? [Number(env.PORT), `env PORT ('${env.PORT}')`] : [3000, 'port']
+  const [raw, source] =
+    value !== undefined
+      ? [value, 'port']
+      : env.PORT !== undefined && env.PORT !== ''
+        ? [Number(env.PORT), `env PORT ('${env.PORT}')`]
+        : [3000, 'port']
   if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw > 65535) {
     fail(`${source} must be an integer from 0 to 65535, got ${show(value ?? env.PORT)}`)
   }
@@ -80,7 +85,10 @@ function readHealth(value: ServeOptions['health']): ServeConfig['health'] {
   if (paths === null || typeof paths !== 'object') fail(`health must be a boolean or { live, ready }, got ${show(value)}`)
   const live = paths.live ?? '/livez'
   const ready = paths.ready ?? '/readyz'
-  for (const [key, path] of [['live', live], ['ready', ready]] as const) {
+  for (const [key, path] of [
+    ['live', live],
+    ['ready', ready],
+  ] as const) {
     if (typeof path !== 'string' || !path.startsWith('/')) fail(`health.${key} must be a path starting with '/', got ${show(path)}`)
   }
   return { live, ready }

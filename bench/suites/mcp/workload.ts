@@ -7,7 +7,11 @@ import type { LoadRequest } from '../../autocannon.ts'
 import type { Workload } from '../../workload.ts'
 import { TOOL, TOOL_ANSWER } from './tool.ts'
 
-const base = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': LATEST_PROTOCOL_VERSION }
+const base = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
+}
 
 async function post(url: string, headers: Record<string, string>, message: object): Promise<Response> {
   return fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', ...message }) })
