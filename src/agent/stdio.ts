@@ -80,7 +80,7 @@ class StdioHost implements Host {
   }
 
   async listen(state: Record<string, unknown>): Promise<void> {
-    const server = this.#config.server({ state })
+    const server = this.#config.server({ state, sessionId: undefined })
     await server.connect(new StdioServerTransport(this.#config.stdin as never, this.#config.stdout as never))
     this.#server = server
   }

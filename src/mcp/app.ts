@@ -5,36 +5,25 @@
 //
 // Stateful by default (one server per session; POST carries messages, GET opens the session's
 // SSE stream, DELETE ends the session); `stateless: true` builds a fresh server per request.
-// The lifespan's shutdown closes every session, so open SSE streams end with it.
+// Sessions are bounded (count and idle time); the lifespan's shutdown closes every session, so
+// open SSE streams end with it.
 
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { respondWithFetch } from '../fetch/app.ts'
-import { McpSessions, type McpPair, type McpServerFactory } from './sessions.ts'
-import { InvalidArgumentError } from '../protocol/errors.ts'
-import type { App, HttpScope, Receive, Send } from '../protocol/types.ts'
-import { answerGone, header, hostProblem, readBody, readLimit, rpcError, sendJson, serviceLifespan } from '../sdk/http.ts'
+import { readMcpOptions, type McpAppOptions } from './options.ts'
+import { McpSessions, type McpPair, type McpSession } from './sessions.ts'
+import { consoleLogger } from '../logging.ts'
+import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
+import { authenticate, type AuthInfo } from '../sdk/auth.ts'
+import { allowedOrigin, answerPreflight, isPreflight, withCorsHeaders } from '../sdk/cors.ts'
+import { answerGone, header, hostProblem, readBody, rpcError, sendJson, serviceLifespan } from '../sdk/http.ts'
+import { internalErrorLog } from '../sdk/internal-error.ts'
 
 export type { McpServerContext, McpServerFactory, McpServerLike } from './sessions.ts'
-
-export interface McpAppOptions {
-  /**
-   * Builds one server: called per session, or per request when stateless, with the lifespan
-   * state (what startup hooks put there: a scheduler, a pool) for its tools to use.
-   */
-  server: McpServerFactory
-  /** A fresh server per request, no sessions, no GET stream. Default false. */
-  stateless?: boolean
-  /**
-   * Host names (port ignored; IPv6 in brackets) this app answers; others get 403. Default:
-   * no check. A server on localhost should set ['localhost', '127.0.0.1', '[::1]'] against
-   * DNS rebinding.
-   */
-  allowedHosts?: string[]
-  /** A POST body past this many bytes gets 413. Default 4 MiB, the SDK's own limit. */
-  maxBodyBytes?: number
-  /** Answer POSTs with plain JSON instead of an SSE stream. Default false (SSE, as the SDK). */
-  jsonResponse?: boolean
-}
+export type { McpAppOptions } from './options.ts'
+export type { AuthInfo, AuthOptions } from '../sdk/auth.ts'
+export type { CorsOptions } from '../sdk/cors.ts'
+export { MemoryEventStore } from './event-store.ts'
 
 /** The App, plus what a host needs to end it early (a drain) or to watch it. */
 export interface McpApp extends App {
@@ -44,28 +33,39 @@ export interface McpApp extends App {
   readonly sessionCount: number
 }
 
-const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+/** Seconds a client is asked to wait when every session slot is busy. */
+const RETRY_AFTER_SECONDS = '5'
 
 /**
  * @example
- * const mcp = mcpApp({ server: () => {
- *   const server = new McpServer({ name: 'demo', version: '1.0.0' })
- *   server.registerTool('ping', { description: 'Answers pong' }, async () => ({ content: [{ type: 'text', text: 'pong' }] }))
- *   return server
- * } })
+ * const mcp = mcpApp({
+ *   server: ({ sessionId }) => {
+ *     const server = new McpServer({ name: 'demo', version: '1.0.0' })
+ *     server.registerTool('ping', { description: 'Answers pong' }, async () => ({ content: [{ type: 'text', text: 'pong' }] }))
+ *     return server
+ *   },
+ *   allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+ *   maxSessions: 1_000,
+ *   sessionIdleMs: 15 * 60_000,
+ * })
  * await serve(router([mount('/mcp', mcp)]))
  */
 export function mcpApp(options: McpAppOptions): McpApp {
-  if (options === null || typeof options !== 'object' || typeof options.server !== 'function') {
-    throw new InvalidArgumentError('mcpApp needs { server: () => McpServer }: a function that builds a server')
-  }
-  if (options.allowedHosts !== undefined && !Array.isArray(options.allowedHosts)) {
-    throw new InvalidArgumentError(`mcpApp allowedHosts must be an array of host names, got ${typeof options.allowedHosts}`)
-  }
-  const stateless = options.stateless === true
-  const limit = readLimit(options.maxBodyBytes, 'mcpApp maxBodyBytes', DEFAULT_MAX_BODY_BYTES)
-  const allowed = options.allowedHosts === undefined ? null : new Set(options.allowedHosts)
-  const sessions = new McpSessions({ factory: options.server, jsonResponse: options.jsonResponse === true })
+  const config = readMcpOptions(options)
+  const { stateless, limit, allowed, cors, auth } = config
+  const sessions = new McpSessions({
+    factory: options.server,
+    jsonResponse: options.jsonResponse === true,
+    maxSessions: config.maxSessions,
+    idleMs: config.idleMs,
+    eventStore: config.eventStore,
+    retryInterval: config.retryInterval,
+  })
+  let scopeLogger: Logger | undefined
+  const logInternal = internalErrorLog('mcp', {
+    logger: () => options.logger ?? scopeLogger ?? consoleLogger,
+    logDetails: options.logDetails === true,
+  })
   let closing: Promise<void> | null = null
   let draining = false
 
@@ -82,19 +82,33 @@ export function mcpApp(options: McpAppOptions): McpApp {
     sessions.endStandaloneStreams()
   }
 
-  const lifespan = serviceLifespan('mcp', drain, close)
+  const lifespan = serviceLifespan('mcp', drain, close, (scope) => {
+    scopeLogger = scope.logger
+  })
 
-  async function http(scope: HttpScope, receive: Receive, send: Send): Promise<void> {
-    if (draining || closing !== null) return sendJson(send, 503, rpcError(-32000, 'Service Unavailable: the MCP server is shutting down'))
+  async function http(scope: HttpScope, receive: Receive, rawSend: Send): Promise<void> {
+    if (draining || closing !== null) return sendJson(rawSend, 503, rpcError(-32000, 'Service Unavailable: the MCP server is shutting down'))
     if (allowed !== null) {
       const problem = hostProblem(scope, allowed)
-      if (problem !== null) return sendJson(send, 403, rpcError(-32000, problem))
+      if (problem !== null) return sendJson(rawSend, 403, rpcError(-32000, problem))
+    }
+    let send = rawSend
+    if (cors !== null) {
+      if (isPreflight(scope)) return answerPreflight(scope, send, cors)
+      const origin = allowedOrigin(scope, cors)
+      if (origin !== null) send = withCorsHeaders(send, origin, cors)
     }
     const method = scope.method
     if (method !== 'POST' && (stateless || (method !== 'GET' && method !== 'DELETE'))) {
       // Stateless mode has no GET stream to offer; the SDK client reads 405 as "none".
       const allow = stateless ? 'POST' : 'GET, POST, DELETE'
       return sendJson(send, 405, rpcError(-32000, `Method ${method} not allowed; use ${allow}`), [['allow', allow]])
+    }
+    let authInfo: AuthInfo | undefined
+    if (auth !== null) {
+      const outcome = await authenticate(scope, send, auth, logInternal)
+      if (outcome.kind === 'refused') return
+      authInfo = outcome.info
     }
 
     let parsedBody: unknown
@@ -109,11 +123,12 @@ export function mcpApp(options: McpAppOptions): McpApp {
         return sendJson(send, 400, rpcError(-32700, 'Parse error: Invalid JSON'))
       }
     }
+    const call: Call = { scope, receive, send, parsedBody, authInfo }
 
     if (stateless) {
       const pair = await sessions.open(false, scope.state)
       try {
-        await answer(scope, receive, send, pair, parsedBody)
+        await answer(call, pair)
       } finally {
         await sessions.close(pair)
       }
@@ -122,19 +137,34 @@ export function mcpApp(options: McpAppOptions): McpApp {
 
     const id = header(scope, 'mcp-session-id')
     if (id !== undefined) {
-      const pair = sessions.get(id)
-      // 404 tells a client its session is gone and it should initialize again (spec).
-      if (pair === undefined) return sendJson(send, 404, rpcError(-32001, 'Session not found'))
-      return answer(scope, receive, send, pair, parsedBody)
+      const session = sessions.get(id)
+      // 404 tells a client its session is gone (expired, evicted, deleted) and it should
+      // initialize again (spec).
+      if (session === undefined) return sendJson(send, 404, rpcError(-32001, 'Session not found'))
+      return answerInSession(call, session)
     }
     if (method !== 'POST' || !isInitialization(parsedBody)) {
       return sendJson(send, 400, rpcError(-32000, 'Bad Request: No valid session ID provided'))
     }
+    if (!sessions.makeRoom()) {
+      return sendJson(send, 503, rpcError(-32000, 'Service Unavailable: too many active sessions'), [['retry-after', RETRY_AFTER_SECONDS]])
+    }
     const pair = await sessions.open(true, scope.state)
     try {
-      await answer(scope, receive, send, pair, parsedBody)
+      await answer(call, pair)
     } finally {
+      sessions.initialized(pair)
       await sessions.discardIfLoose(pair)
+    }
+  }
+
+  async function answerInSession(call: Call, session: McpSession): Promise<void> {
+    const stream = call.scope.method === 'GET'
+    sessions.begin(session, stream)
+    try {
+      await answer(call, session.pair)
+    } finally {
+      sessions.end(session, stream)
     }
   }
 
@@ -147,13 +177,26 @@ export function mcpApp(options: McpAppOptions): McpApp {
   return app
 }
 
+interface Call {
+  scope: HttpScope
+  receive: Receive
+  send: Send
+  parsedBody: unknown
+  authInfo: AuthInfo | undefined
+}
+
 function isInitialization(body: unknown): boolean {
   return Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body)
 }
 
-function answer(scope: HttpScope, receive: Receive, send: Send, pair: McpPair, parsedBody: unknown): Promise<void> {
+function answer(call: Call, pair: McpPair): Promise<void> {
+  const { parsedBody, authInfo } = call
   // The body was read (and bounded) here, so the transport gets it parsed and never reads one.
-  return respondWithFetch(scope, receive, send, (request) => pair.transport.handleRequest(request, { parsedBody }), {
-    bodyConsumed: true,
-  })
+  return respondWithFetch(
+    call.scope,
+    call.receive,
+    call.send,
+    (request) => pair.transport.handleRequest(request, authInfo === undefined ? { parsedBody } : { parsedBody, authInfo }),
+    { bodyConsumed: true },
+  )
 }

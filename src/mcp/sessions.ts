@@ -1,9 +1,11 @@
 // The live MCP sessions of one mcpApp: one server and one web-standard transport per session
 // (the SDK binds a server to a single transport), plus the per-request pairs of stateless mode.
-// Closing them all is the app's shutdown: closing a transport ends its SSE streams, which ends
-// the HTTP responses carrying them.
+// Bounded: at most `maxSessions` (the least recently used idle one makes room), each closed
+// after `idleMs` without a request. Closing a transport ends its SSE streams, which ends the
+// HTTP responses carrying them; closing the server frees what its handlers hold.
 
 import { randomUUID } from 'node:crypto'
+import type { EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { describeError } from '../protocol/errors.ts'
@@ -19,9 +21,11 @@ export interface McpPair {
   transport: WebStandardStreamableHTTPServerTransport
 }
 
-/** What a server factory is given: the lifespan state as the request that asked for it sees it. */
+/** What a server factory is given: the lifespan state as the request that asked for it sees it, and the session's id. */
 export interface McpServerContext {
   state: Record<string, unknown>
+  /** The id the session will have (undefined in stateless mode). */
+  sessionId: string | undefined
 }
 
 export type McpServerFactory = (context: McpServerContext) => McpServerLike
@@ -29,13 +33,29 @@ export type McpServerFactory = (context: McpServerContext) => McpServerLike
 export interface SessionOptions {
   factory: McpServerFactory
   jsonResponse: boolean
+  maxSessions: number
+  idleMs: number
+  /** One store per session, for resumable streams; null: streams cannot be resumed. */
+  eventStore: (() => EventStore) | null
+  retryInterval: number | undefined
+}
+
+/** A session and what makes it busy: requests in flight, and open GET streams. */
+export interface McpSession {
+  readonly id: string
+  readonly pair: McpPair
+  requests: number
+  streams: number
+  timer: NodeJS.Timeout | null
 }
 
 export class McpSessions {
   readonly #options: SessionOptions
-  readonly #sessions = new Map<string, McpPair>()
+  /** In least-recently-used order: a session is moved to the end each time it is used. */
+  readonly #sessions = new Map<string, McpSession>()
   /** Pairs not (yet) filed under a session id: stateless requests, unfinished initializations. */
   readonly #loose = new Set<McpPair>()
+  #initializing = 0
 
   constructor(options: SessionOptions) {
     this.#options = options
@@ -45,37 +65,117 @@ export class McpSessions {
     return this.#sessions.size
   }
 
-  get(id: string): McpPair | undefined {
-    return this.#sessions.get(id)
+  /** The session, marked as just used; undefined when it never was, expired, or was evicted. */
+  get(id: string): McpSession | undefined {
+    const session = this.#sessions.get(id)
+    if (session === undefined) return undefined
+    this.#sessions.delete(id)
+    this.#sessions.set(id, session)
+    return session
   }
 
-  /** A new pair: a session-keeping one, filed once the SDK assigns its id, or a stateless one. */
+  /**
+   * Makes room for one more session: true when there is room (evicting the least recently used
+   * idle session if the cap is reached), false when every session is busy.
+   */
+  makeRoom(): boolean {
+    if (this.#sessions.size + this.#initializing < this.#options.maxSessions) return true
+    for (const session of this.#sessions.values()) {
+      if (session.requests === 0 && session.streams === 0) {
+        this.#end(session)
+        return true
+      }
+    }
+    return false
+  }
+
+  /** A request (or, with `stream`, a GET stream) of this session begins: it is not idle. */
+  begin(session: McpSession, stream: boolean): void {
+    if (stream) session.streams++
+    else session.requests++
+    if (session.timer !== null) {
+      clearTimeout(session.timer)
+      session.timer = null
+    }
+  }
+
+  /** It ended; with no request left, the idle clock starts (a GET stream alone does not hold it). */
+  end(session: McpSession, stream: boolean): void {
+    if (stream) session.streams--
+    else session.requests--
+    if (session.requests === 0 && this.#sessions.get(session.id) === session) this.#arm(session)
+  }
+
+  #arm(session: McpSession): void {
+    if (session.timer !== null) session.timer.refresh()
+    else {
+      session.timer = setTimeout(() => {
+        session.timer = null
+        if (session.requests === 0) this.#end(session)
+      }, this.#options.idleMs)
+      // An idle session is no reason for the process to stay up.
+      session.timer.unref()
+    }
+  }
+
+  /** Forgets a session at once (its id answers 404 from now on) and closes it in the background. */
+  #end(session: McpSession): void {
+    this.#forget(session)
+    void this.close(session.pair).catch(() => undefined)
+  }
+
+  #forget(session: McpSession): void {
+    if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id)
+    if (session.timer !== null) clearTimeout(session.timer)
+    session.timer = null
+  }
+
+  /** A new pair: a session-keeping one, filed once the SDK confirms its id, or a stateless one. */
   async open(stateful: boolean, state: Record<string, unknown>): Promise<McpPair> {
-    const server = this.#options.factory({ state })
+    const sessionId = stateful ? randomUUID() : undefined
+    const server = this.#options.factory({ state, sessionId })
     if (server === null || typeof server !== 'object' || typeof server.connect !== 'function') {
       throw new TypeError(`mcpApp: server() must return an McpServer, got ${server === null ? 'null' : typeof server}`)
     }
     let pair!: McpPair
+    let session: McpSession | null = null
     const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: stateful ? randomUUID : undefined,
+      sessionIdGenerator: sessionId === undefined ? undefined : () => sessionId,
       enableJsonResponse: this.#options.jsonResponse,
+      ...(this.#options.eventStore === null ? {} : { eventStore: this.#options.eventStore() }),
+      ...(this.#options.retryInterval === undefined ? {} : { retryInterval: this.#options.retryInterval }),
       onsessioninitialized: (id) => {
         this.#loose.delete(pair)
-        this.#sessions.set(id, pair)
+        // The initialize request that created it is in flight: it ends through end().
+        session = { id, pair, requests: 1, streams: 0, timer: null }
+        this.#sessions.set(id, session)
       },
     })
     pair = { server, transport }
     // Set before connect(): the SDK chains its own close handling after ours. A session ends
-    // by DELETE, by its server closing, or by shutdown; each lands here once.
+    // by DELETE, by its server closing, by expiry or eviction, or by shutdown; each lands here.
     transport.onclose = () => {
       this.#loose.delete(pair)
-      if (transport.sessionId !== undefined && this.#sessions.get(transport.sessionId) === pair) {
-        this.#sessions.delete(transport.sessionId)
-      }
+      if (session !== null) this.#forget(session)
     }
     this.#loose.add(pair)
-    await server.connect(transport)
+    if (stateful) this.#initializing++
+    try {
+      await server.connect(transport)
+    } catch (error) {
+      if (stateful) this.#initializing--
+      this.#loose.delete(pair)
+      throw error
+    }
     return pair
+  }
+
+  /** The initialize request of `pair` was answered: its session (if one was made) is counted as idle-able. */
+  initialized(pair: McpPair): void {
+    this.#initializing--
+    const id = pair.transport.sessionId
+    const session = id === undefined ? undefined : this.#sessions.get(id)
+    if (session !== undefined && session.pair === pair) this.end(session, false)
   }
 
   /** Closes one pair: the transport first (its streams end), then the server. */
@@ -94,12 +194,13 @@ export class McpSessions {
    * drain can complete; requests in flight keep their own streams until they are answered.
    */
   endStandaloneStreams(): void {
-    for (const pair of this.#sessions.values()) pair.transport.closeStandaloneSSEStream()
+    for (const session of this.#sessions.values()) session.pair.transport.closeStandaloneSSEStream()
   }
 
   /** Closes every pair; each is attempted, and the failures are returned as sentences. */
   async closeAll(): Promise<string[]> {
-    const pairs = [...this.#sessions.values(), ...this.#loose]
+    const pairs = [...[...this.#sessions.values()].map((s) => s.pair), ...this.#loose]
+    for (const session of [...this.#sessions.values()]) this.#forget(session)
     const results = await Promise.allSettled(pairs.map((pair) => this.close(pair)))
     const problems: string[] = []
     results.forEach((result, index) => {

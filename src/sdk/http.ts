@@ -98,14 +98,29 @@ export function readLimit(value: unknown, option: string, fallback: number): num
   return value
 }
 
+/** A positive integer option (a count, or milliseconds), checked once when the app is built. */
+export function readCount(value: unknown, option: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(`${option} must be a positive integer, got ${String(value)}`)
+  }
+  return value
+}
+
 /**
  * The lifespan of an SDK-backed app: nothing to start; `onDraining` when the server begins to
  * drain (end what would hold the drain open); `close` at lifespan.shutdown, its failure
- * reported upward under `name`.
+ * reported upward under `name`. `onStartup` sees the scope first (to take its logger).
  */
-export function serviceLifespan(name: string, onDraining: () => void, close: () => Promise<void>) {
+export function serviceLifespan(
+  name: string,
+  onDraining: () => void,
+  close: () => Promise<void>,
+  onStartup: (scope: LifespanScope) => void = () => {},
+) {
   return async function lifespan(scope: LifespanScope, receive: Receive, send: Send): Promise<void> {
     await receive()
+    onStartup(scope)
     scope.draining?.addEventListener('abort', onDraining, { once: true })
     await send({ type: 'lifespan.startup.complete' })
     await receive()
