@@ -6,37 +6,29 @@
 import {
   DefaultExecutionEventBusManager,
   DefaultRequestHandler,
-  InMemoryTaskStore,
   JsonRpcTransportHandler,
-  type AgentExecutor,
   type RequestContext,
-  type TaskStore,
+  type ServerCallContext,
 } from '@a2a-js/sdk/server'
-import { cardAt, completeCard, endpointUrl, type AgentCardInput, type PublicUrl } from './card.ts'
+import { cardAt, completeCard, endpointUrl } from './card.ts'
+import { containFailures, rememberErrors } from './failures.ts'
+import { readA2aOptions, type A2aAppOptions } from './options.ts'
 import { STATE_KEY, handleRpc, type RpcDeps } from './rpc.ts'
+import { BoundedTaskStore } from './task-store.ts'
 import { RunningTasks } from './tasks.ts'
-import { InvalidArgumentError } from '../protocol/errors.ts'
-import type { App, HttpScope, Receive, Send } from '../protocol/types.ts'
-import { readLimit, sendJson, serviceLifespan } from '../sdk/http.ts'
+import { consoleLogger } from '../logging.ts'
+import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
+import { authenticate, isPublicMetadataPath, type AuthInfo } from '../sdk/auth.ts'
+import { allowedOrigin, answerPreflight, isPreflight, withCorsHeaders } from '../sdk/cors.ts'
+import { hostProblem, rpcError, sendJson, serviceLifespan } from '../sdk/http.ts'
+import { internalErrorLog } from '../sdk/internal-error.ts'
 
 export type { AgentCardInput, PublicUrl } from './card.ts'
-
-export interface A2aAppOptions {
-  /** The agent card; `name` and `description` are required, the rest has defaults. */
-  card: AgentCardInput
-  executor: AgentExecutor
-  /** Default: an InMemoryTaskStore. */
-  taskStore?: TaskStore
-  /**
-   * The JSON-RPC endpoint's public URL for the card: a string, or a function of the request
-   * scope (behind a proxy). Default: the request's scheme, Host and rootPath.
-   */
-  publicUrl?: PublicUrl
-  /** A JSON-RPC body past this many bytes gets 413. Default 4 MiB. */
-  maxBodyBytes?: number
-  /** How long shutdown waits for cancelled tasks to return. Default 5 000 ms. */
-  shutdownGraceMs?: number
-}
+export type { A2aAppOptions } from './options.ts'
+export type { AuthInfo, AuthOptions } from '../sdk/auth.ts'
+export type { CorsOptions } from '../sdk/cors.ts'
+export { AuthenticatedUser } from './rpc.ts'
+export { BoundedTaskStore } from './task-store.ts'
 
 export interface A2aApp extends App {
   /** Stops taking requests (503), cancels running tasks, ends open streams; idempotent. */
@@ -63,34 +55,29 @@ const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.
  * await serve(router([mount('/', a2a)]))
  */
 export function a2aApp(options: A2aAppOptions): A2aApp {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('a2aApp needs { card, executor }')
-  const { card: input, executor } = options
-  if (input === null || typeof input !== 'object' || typeof input.name !== 'string') {
-    throw new InvalidArgumentError('a2aApp card must be an object with at least a name and a description')
-  }
-  if (
-    executor === null ||
-    typeof executor !== 'object' ||
-    typeof executor.execute !== 'function' ||
-    typeof executor.cancelTask !== 'function'
-  ) {
-    throw new InvalidArgumentError('a2aApp executor must be an AgentExecutor, with execute() and cancelTask()')
-  }
-  if (options.publicUrl !== undefined && typeof options.publicUrl !== 'string' && typeof options.publicUrl !== 'function') {
-    throw new InvalidArgumentError(`a2aApp publicUrl must be a URL string or a function of the request, got ${typeof options.publicUrl}`)
-  }
-  const graceMs = readLimit(options.shutdownGraceMs, 'a2aApp shutdownGraceMs', 5_000)
-  const card = completeCard(input)
+  const config = readA2aOptions(options)
+  const { graceMs, allowed, cors, auth } = config
+  let scopeLogger: Logger | undefined
+  const log = internalErrorLog('a2a', {
+    logger: () => options.logger ?? scopeLogger ?? consoleLogger,
+    logDetails: options.logDetails === true,
+  })
+  const card = completeCard(options.card)
   const tasks = new RunningTasks()
   const buses = new DefaultExecutionEventBusManager()
-  const handler = new DefaultRequestHandler(card, options.taskStore ?? new InMemoryTaskStore(), tasks.wrap(executor), buses)
+  const store = options.taskStore ?? new BoundedTaskStore({ maxTasks: config.maxTasks, ttlMs: config.taskTtlMs })
+  const executor = tasks.wrap(containFailures(options.executor, options.exposeErrors === true, log))
+  const handler = new DefaultRequestHandler(card, store, executor, buses)
   tasks.attach(handler, buses)
+  const caught = new WeakMap<ServerCallContext, unknown>()
   const deps: RpcDeps = {
-    transport: new JsonRpcTransportHandler(handler),
+    transport: new JsonRpcTransportHandler(rememberErrors(handler, caught)),
     card,
     tasks,
     streams: new Set(),
-    maxBodyBytes: readLimit(options.maxBodyBytes, 'a2aApp maxBodyBytes', 4 * 1024 * 1024),
+    maxBodyBytes: config.maxBodyBytes,
+    log,
+    caught,
   }
   let closing: Promise<void> | null = null
 
@@ -117,17 +104,37 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
   // itself, and the drain waits for in-flight responses before the shutdown arrives.
   const cancelOnDrain = (): void => void close().catch(() => undefined)
 
-  const lifespan = serviceLifespan('a2a', cancelOnDrain, close)
+  const lifespan = serviceLifespan('a2a', cancelOnDrain, close, (scope) => {
+    scopeLogger = scope.logger
+  })
 
-  async function http(scope: HttpScope, receive: Receive, send: Send): Promise<void> {
+  async function http(scope: HttpScope, receive: Receive, rawSend: Send): Promise<void> {
+    if (allowed !== null) {
+      const problem = hostProblem(scope, allowed)
+      if (problem !== null) return sendJson(rawSend, 403, rpcError(-32600, problem))
+    }
+    let send = rawSend
+    if (cors !== null) {
+      if (isPreflight(scope)) return answerPreflight(scope, send, cors)
+      const origin = allowedOrigin(scope, cors)
+      if (origin !== null) send = withCorsHeaders(send, origin, cors)
+    }
     const path = scope.path
     if (CARD_PATHS.has(path)) {
       if (scope.method !== 'GET' && scope.method !== 'HEAD') return notAllowed(send, 'GET, HEAD')
-      return sendJson(send, 200, cardAt(card, endpointUrl(scope, options.publicUrl)), [['cache-control', 'no-cache']])
+      // The Host header counts only once allowedHosts has vouched for it.
+      const url = endpointUrl(scope, options.publicUrl, allowed !== null)
+      return sendJson(send, 200, cardAt(card, url), [['cache-control', 'no-cache']])
     }
-    if (path !== '/')
+    if (path !== '/' || (auth !== null && isPublicMetadataPath(scope, auth)))
       return sendJson(send, 404, { error: `Not Found: A2A serves JSON-RPC at the mount root and the card at /.well-known/agent-card.json` })
     if (scope.method !== 'POST') return notAllowed(send, 'POST')
+    let authInfo: AuthInfo | undefined
+    if (auth !== null) {
+      const outcome = await authenticate(scope, send, auth, log)
+      if (outcome.kind === 'refused') return
+      authInfo = outcome.info
+    }
     if (closing !== null) {
       return sendJson(send, 503, {
         jsonrpc: '2.0',
@@ -135,7 +142,7 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
         error: { code: -32603, message: 'Service Unavailable: the agent is shutting down' },
       })
     }
-    return handleRpc(scope, receive, send, deps)
+    return handleRpc(scope, receive, send, deps, authInfo)
   }
 
   const app = function a2a(scope, receive, send) {

@@ -1,6 +1,7 @@
 // The agent card: the caller gives the parts that describe the agent, this file fills in the
 // protocol's required-but-boring fields, and each request gets a copy whose JSON-RPC interface
-// URL says where this app is actually reachable (publicUrl, or the request's Host + rootPath).
+// URL says where this app is actually reachable (publicUrl, or a checked Host, or the local
+// address, + rootPath).
 
 import type { AgentCard, AgentInterface } from '@a2a-js/sdk'
 import type { HttpScope } from '../protocol/types.ts'
@@ -48,11 +49,15 @@ export function cardAt(card: AgentCard, url: string): AgentCard {
 // A Host header becomes part of a document clients trust, so only a plain host[:port] counts.
 const plainHost = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-_~]+)(?::\d{1,5})?$/
 
-/** The JSON-RPC endpoint's URL for this request: the mount root, ending in '/'. */
-export function endpointUrl(scope: HttpScope, publicUrl: PublicUrl | undefined): string {
+/**
+ * The JSON-RPC endpoint's URL for this request: the mount root, ending in '/'. Without
+ * `publicUrl`, the Host header is used only when `hostChecked` (allowedHosts accepted it);
+ * otherwise the address the request arrived on, which no client can choose.
+ */
+export function endpointUrl(scope: HttpScope, publicUrl: PublicUrl | undefined, hostChecked: boolean): string {
   if (typeof publicUrl === 'string') return publicUrl
   if (typeof publicUrl === 'function') return publicUrl(scope)
-  let host = header(scope, 'host')
+  let host = hostChecked ? header(scope, 'host') : undefined
   if (host === undefined || !plainHost.test(host)) {
     const server = scope.server
     host = server === null ? 'localhost' : server[0].includes(':') ? `[${server[0]}]:${server[1]}` : `${server[0]}:${server[1]}`

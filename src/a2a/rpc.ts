@@ -12,9 +12,12 @@ import {
   validateVersion,
   type ServerCallContext,
 } from '@a2a-js/sdk/server'
+import { filterRpcError, type RpcErrorBody } from './failures.ts'
 import type { RunningTasks } from './tasks.ts'
 import type { HttpScope, Receive, Send } from '../protocol/types.ts'
+import type { AuthInfo } from '../sdk/auth.ts'
 import { answerGone, header, readBody, sendJson } from '../sdk/http.ts'
+import type { InternalErrorLog } from '../sdk/internal-error.ts'
 
 export interface RpcDeps {
   transport: JsonRpcTransportHandler
@@ -23,6 +26,9 @@ export interface RpcDeps {
   /** Open streams: shutdown waits for them to end by themselves, then aborts the rest. */
   streams: Set<OpenStream>
   maxBodyBytes: number
+  log: InternalErrorLog
+  /** Errors the request handler threw, by call context, for the log line's class. */
+  caught: WeakMap<ServerCallContext, unknown>
 }
 
 export interface OpenStream {
@@ -36,7 +42,18 @@ export const STATE_KEY = 'tsgi.state'
 
 type RpcEnvelope = { jsonrpc: string; id: string | number | null; result?: unknown; error?: unknown }
 
-const user = new UnauthenticatedUser()
+const anonymous = new UnauthenticatedUser()
+
+/** The SDK's user for a caller whose token verified: what executors and stores see. */
+export class AuthenticatedUser {
+  constructor(readonly authInfo: AuthInfo) {}
+  get isAuthenticated(): boolean {
+    return true
+  }
+  get userName(): string {
+    return this.authInfo.clientId
+  }
+}
 const encoder = new TextEncoder()
 const SSE_HEADERS: Array<[string, string]> = [
   ['content-type', 'text/event-stream'],
@@ -45,21 +62,41 @@ const SSE_HEADERS: Array<[string, string]> = [
 ]
 
 /** Only the SDK's own errors carry sentences meant for clients; anything else stays in here. */
-function toRpcError(error: unknown): { code: number; message: string } {
+function toRpcError(error: unknown): RpcErrorBody {
   if (error instanceof A2AError || isJsonRpcError(error)) return JsonRpcTransportHandler.mapToJSONRPCError(error)
   return { code: -32603, message: 'Internal error' }
 }
 
-function envelope(id: unknown, error: unknown): RpcEnvelope {
+/** The envelope for an error thrown at `step`, through the one filter. */
+function envelope(id: unknown, error: unknown, step: string, deps: RpcDeps): RpcEnvelope {
   const safeId = typeof id === 'string' || typeof id === 'number' ? id : null
-  return { jsonrpc: '2.0', id: safeId, error: toRpcError(error) }
+  return { jsonrpc: '2.0', id: safeId, error: filterRpcError(toRpcError(error), step, error, deps.log) }
 }
 
-export async function handleRpc(scope: HttpScope, receive: Receive, send: Send, deps: RpcDeps): Promise<void> {
+/** An envelope the SDK built, its error (if any) through the same filter. */
+function filtered(answer: RpcEnvelope, step: string, context: ServerCallContext, deps: RpcDeps): RpcEnvelope {
+  if (answer.error === undefined) return answer
+  return { ...answer, error: filterRpcError(answer.error as RpcErrorBody, step, deps.caught.get(context), deps.log) }
+}
+
+function stepOf(request: Record<string, unknown>): string {
+  const method = request?.method
+  return typeof method === 'string' && /^[A-Za-z]{1,64}$/.test(method) ? method : 'JSON-RPC'
+}
+
+export async function handleRpc(
+  scope: HttpScope,
+  receive: Receive,
+  send: Send,
+  deps: RpcDeps,
+  authInfo: AuthInfo | undefined,
+): Promise<void> {
+  // A JSON-RPC POST must say it is JSON: a form or text/plain POST is what a foreign web page
+  // can send without a preflight.
   const contentType = header(scope, 'content-type')
-  if (contentType !== undefined && contentType.split(';', 1)[0]!.trim().toLowerCase() !== 'application/json') {
-    const error = { code: -32005, message: `Unsupported Content-Type "${contentType}"; expected application/json.` }
-    return sendJson(send, 200, { jsonrpc: '2.0', id: null, error })
+  if (contentType === undefined || contentType.split(';', 1)[0]!.trim().toLowerCase() !== 'application/json') {
+    const error = { code: -32600, message: 'Unsupported Media Type: send Content-Type: application/json' }
+    return sendJson(send, 415, { jsonrpc: '2.0', id: null, error })
   }
   const body = await readBody(scope, receive, deps.maxBodyBytes)
   if (body.kind === 'disconnect') return answerGone(send)
@@ -82,32 +119,38 @@ export async function handleRpc(scope: HttpScope, receive: Receive, send: Send, 
   for (const [name, value] of scope.headers) headers[name] = name in headers ? `${headers[name]}, ${value}` : value
   const context = defaultServerCallContextBuilder({
     extensions: Extensions.parseServiceParameter(headers['a2a-extensions']),
-    user,
+    user: authInfo === undefined ? anonymous : new AuthenticatedUser(authInfo),
     headers,
     requestedVersion: headers['a2a-version'],
   })
   context.state.set(STATE_KEY, scope.state)
+  const step = stepOf(request)
   let result: RpcEnvelope | AsyncGenerator<RpcEnvelope, void, undefined>
   try {
     validateVersion(context.requestedVersion, deps.card, 'JSONRPC')
     result = await deps.transport.handle(request, context)
   } catch (error) {
-    const answer = envelope(id, error)
+    const answer = envelope(id, error, step, deps)
     return sendJson(send, (answer.error as { code: number }).code === -32603 ? 500 : 200, answer)
   }
   const extra: Array<[string, string]> = []
   if (context.activatedExtensions !== undefined) extra.push(['a2a-extensions', Extensions.toServiceParameter(context.activatedExtensions)])
-  if (Symbol.asyncIterator in result) return stream(result, id, context, receive, send, deps, extra)
-  return sendJson(send, 200, result, extra)
+  if (Symbol.asyncIterator in result) return stream(result, { id, step, context }, receive, send, deps, extra)
+  return sendJson(send, 200, filtered(result, step, context, deps), extra)
 }
 
 /** What ended a stream early: the client left, or the app is shutting down. */
 type Interrupt = { why: 'disconnect' | 'shutdown' }
 
+interface StreamCall {
+  id: unknown
+  step: string
+  context: ServerCallContext
+}
+
 async function stream(
   events: AsyncGenerator<RpcEnvelope, void, undefined>,
-  id: unknown,
-  context: ServerCallContext,
+  call: StreamCall,
   receive: Receive,
   send: Send,
   deps: RpcDeps,
@@ -134,7 +177,7 @@ async function stream(
       if ('why' in next) {
         if (next.why === 'disconnect') {
           // Nobody will read what the tasks produce: stop the work, not just the writing.
-          for (const taskId of deps.tasks.startedBy(context)) void deps.tasks.cancel(taskId).catch(() => undefined)
+          for (const taskId of deps.tasks.startedBy(call.context)) void deps.tasks.cancel(taskId).catch(() => undefined)
         }
         // The generator is parked at an await; return() takes effect when that settles.
         void events.return(undefined).catch(() => undefined)
@@ -142,7 +185,7 @@ async function stream(
         return finish(send, started, extra)
       }
       if ('error' in next) {
-        const failure = envelope(id, next.error)
+        const failure = envelope(call.id, next.error, call.step, deps)
         if (!started) return sendJson(send, 200, failure, extra)
         await send({
           type: 'http.response.body',

@@ -87,7 +87,8 @@ export function mcpApp(options: McpAppOptions): McpApp {
   })
 
   async function http(scope: HttpScope, receive: Receive, rawSend: Send): Promise<void> {
-    if (draining || closing !== null) return sendJson(rawSend, 503, rpcError(-32000, 'Service Unavailable: the MCP server is shutting down'))
+    if (draining || closing !== null)
+      return sendJson(rawSend, 503, rpcError(-32000, 'Service Unavailable: the MCP server is shutting down'))
     if (allowed !== null) {
       const problem = hostProblem(scope, allowed)
       if (problem !== null) return sendJson(rawSend, 403, rpcError(-32000, problem))

@@ -83,7 +83,9 @@ export function readMcpOptions(options: McpAppOptions): McpConfig {
     throw new InvalidArgumentError(`mcpApp allowedHosts must be an array of host names, got ${typeof options.allowedHosts}`)
   }
   if (options.eventStore !== undefined && typeof options.eventStore !== 'function') {
-    throw new InvalidArgumentError(`mcpApp eventStore must be a function that builds one store per session, got ${typeof options.eventStore}`)
+    throw new InvalidArgumentError(
+      `mcpApp eventStore must be a function that builds one store per session, got ${typeof options.eventStore}`,
+    )
   }
   const retryInterval = options.retryInterval === undefined ? undefined : readCount(options.retryInterval, 'mcpApp retryInterval', 0)
   const eventStore = options.eventStore ?? (options.resumable === true ? () => new MemoryEventStore() : null)

@@ -50,12 +50,7 @@ const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i
  * Verifies the request's bearer token. When it is missing or refused, the 401 has been sent
  * and the outcome is 'refused'; a `verify` that throws is logged (class only) and refuses too.
  */
-export async function authenticate(
-  scope: HttpScope,
-  send: Send,
-  auth: AuthOptions,
-  log: InternalErrorLog,
-): Promise<AuthOutcome> {
+export async function authenticate(scope: HttpScope, send: Send, auth: AuthOptions, log: InternalErrorLog): Promise<AuthOutcome> {
   const match = BEARER.exec(header(scope, 'authorization') ?? '')
   if (match === null) {
     await unauthorized(send, auth, null)

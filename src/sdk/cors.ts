@@ -23,11 +23,7 @@ export interface CorsPolicy {
 const PREFLIGHT_MAX_AGE = '600'
 
 /** Checks the option once, when the app is built; null when CORS is off. */
-export function readCors(
-  value: unknown,
-  option: string,
-  protocol: Omit<CorsPolicy, 'allows'>,
-): CorsPolicy | null {
+export function readCors(value: unknown, option: string, protocol: Omit<CorsPolicy, 'allows'>): CorsPolicy | null {
   if (value === undefined) return null
   const origins = (value as { origins?: unknown } | null)?.origins
   if (typeof origins === 'function') return { ...protocol, allows: (origin) => (origins as (o: string) => boolean)(origin) === true }
