@@ -141,12 +141,11 @@ const loopback = ['127.0.0.1', 'localhost', '::1'].includes(host)
 
 const server = await agent({
   host,
-  mcp: {
-    server: mcpServer,
-    // On a loopback address, only loopback Host headers: a web page cannot reach this server
-    // through DNS rebinding. Listening on other addresses leaves the check to the network.
-    ...(loopback ? { allowedHosts: ['127.0.0.1', 'localhost', '[::1]'] } : {}),
-  },
+  // On a loopback address, only loopback Host headers, on both /mcp and /: a web page cannot
+  // reach this server through DNS rebinding. Listening on other addresses leaves the check to
+  // the network (or set allowedHosts to the names clients use).
+  ...(loopback ? { allowedHosts: ['127.0.0.1', 'localhost', '[::1]'] } : {}),
+  mcp: { server: mcpServer },
   a2a: {
     card: {
       name: 'tsgi example agent',

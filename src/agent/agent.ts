@@ -7,6 +7,8 @@ import { serveStdio, stderrLogger, type StdioAgent } from './stdio.ts'
 import { mcpApp, type McpApp, type McpAppOptions } from '../mcp/app.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { App, Logger } from '../protocol/types.ts'
+import type { AuthOptions } from '../sdk/auth.ts'
+import type { CorsOptions } from '../sdk/cors.ts'
 import { router } from '../compose/router.ts'
 import { mount } from '../compose/routes.ts'
 import { serve, type Server } from '../serve/serve.ts'
@@ -15,10 +17,22 @@ import { readServeOptions, type ServeOptions } from '../serve/options.ts'
 export type { StdioAgent } from './stdio.ts'
 export type { A2aAppOptions } from '../a2a/app.ts'
 export type { McpAppOptions } from '../mcp/app.ts'
+export type { AuthInfo, AuthOptions } from '../sdk/auth.ts'
+export type { CorsOptions } from '../sdk/cors.ts'
+
+/** What both apps take from one option; an app's own setting, if given, wins. */
+export interface SharedAppOptions {
+  /** Host names both apps answer (DNS-rebinding defence); others get 403. */
+  allowedHosts?: string[]
+  /** CORS for browser clients, on both apps. */
+  cors?: CorsOptions
+  /** Bearer-token auth on both apps; the card and the health probes stay public. */
+  auth?: AuthOptions
+}
 
 export type AgentTransport = 'both' | 'mcp' | 'a2a' | 'stdio'
 
-export interface AgentOptions extends ServeOptions {
+export interface AgentOptions extends ServeOptions, SharedAppOptions {
   mcp?: McpAppOptions
   a2a?: A2aAppOptions
   /** Default 'both': MCP at /mcp (and /mcp/...), A2A at every other path. */
@@ -40,11 +54,12 @@ const TRANSPORTS: readonly AgentTransport[] = ['both', 'mcp', 'a2a', 'stdio']
  * The HTTP app of an agent, without serving it (to embed it, or mount it elsewhere).
  * @example router([mount('/agents/echo', agentApp({ mcp, a2a }).app)])
  */
-export function agentApp(options: Pick<AgentOptions, 'mcp' | 'a2a' | 'transport'>): AgentApps {
+export function agentApp(options: Pick<AgentOptions, 'mcp' | 'a2a' | 'transport' | 'logDetails'> & SharedAppOptions): AgentApps {
   const transport = readTransport(options.transport)
   if (transport === 'stdio') throw new InvalidArgumentError("agentApp() builds HTTP apps; transport 'stdio' has none (use agent())")
-  const mcp = transport === 'a2a' ? null : mcpApp(need(options.mcp, 'mcp', transport))
-  const a2a = transport === 'mcp' ? null : a2aApp(need(options.a2a, 'a2a', transport))
+  const shared = sharedOptions(options)
+  const mcp = transport === 'a2a' ? null : mcpApp({ ...shared, ...need(options.mcp, 'mcp', transport) })
+  const a2a = transport === 'mcp' ? null : a2aApp({ ...shared, ...need(options.a2a, 'a2a', transport) })
   const routes = [...(mcp === null ? [] : [mount('/mcp', mcp)]), ...(a2a === null ? [] : [mount('/', a2a)])]
   return { app: router(routes), mcp, a2a }
 }
@@ -64,7 +79,7 @@ export function agent(options: AgentOptions & { transport: 'stdio' }): Promise<S
 export function agent(options: AgentOptions): Promise<Server>
 export async function agent(options: AgentOptions): Promise<Server | StdioAgent> {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('agent() needs an options object')
-  const { mcp, a2a, transport, stdin, stdout, ...serveOptions } = options
+  const { mcp, a2a, transport, stdin, stdout, allowedHosts, cors, auth, ...serveOptions } = options
   if (readTransport(transport) === 'stdio') {
     // The same options as serve(), checked the same way; only the logger's default differs,
     // since stdout carries protocol frames.
@@ -78,7 +93,7 @@ export async function agent(options: AgentOptions): Promise<Server | StdioAgent>
   }
   // Open SSE streams end when the drain begins: each app listens to its lifespan scope's
   // `draining` signal, so serve() needs no help here.
-  const apps = agentApp({ mcp, a2a, transport })
+  const apps = agentApp({ mcp, a2a, transport, allowedHosts, cors, auth, logDetails: serveOptions.logDetails })
   const server = await serve(apps.app, serveOptions)
   announce(server.url, apps, serveOptions.logger)
   return server
@@ -89,6 +104,16 @@ function announce(url: string, apps: AgentApps, logger: Logger | false | undefin
   const log = logger ?? console
   if (apps.mcp !== null) log.info(`tsgi: MCP (streamable HTTP) at ${url}/mcp`)
   if (apps.a2a !== null) log.info(`tsgi: A2A agent card at ${url}/.well-known/agent-card.json, JSON-RPC at ${url}/`)
+}
+
+/** The shared options that were given, so that an app's own (spread after) can override them. */
+function sharedOptions(options: SharedAppOptions & { logDetails?: boolean }): SharedAppOptions & { logDetails?: boolean } {
+  const shared: SharedAppOptions & { logDetails?: boolean } = {}
+  if (options.allowedHosts !== undefined) shared.allowedHosts = options.allowedHosts
+  if (options.cors !== undefined) shared.cors = options.cors
+  if (options.auth !== undefined) shared.auth = options.auth
+  if (options.logDetails !== undefined) shared.logDetails = options.logDetails
+  return shared
 }
 
 function readTransport(value: unknown): AgentTransport {
