@@ -91,8 +91,12 @@ export class McpSessions {
 
   /** A request (or, with `stream`, a GET stream) of this session begins: it is not idle. */
   begin(session: McpSession, stream: boolean): void {
-    if (stream) session.streams++
-    else session.requests++
+    if (stream) {
+      // A stream open with no request is what an abandoned client leaves: the clock runs on.
+      session.streams++
+      return
+    }
+    session.requests++
     if (session.timer !== null) {
       clearTimeout(session.timer)
       session.timer = null
