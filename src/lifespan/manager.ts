@@ -66,7 +66,8 @@ export class LifespanManager implements AsyncDisposable {
   readonly #startupTimeoutMs: number
   readonly #shutdownTimeoutMs: number
   readonly #conversation = new LifespanConversation()
-  readonly #inbox = new LifespanInbox()
+  // The conversation is the app's: it moves when the app takes a message, not when one is queued.
+  readonly #inbox = new LifespanInbox((message) => this.#conversation.advance(message))
   #answer: Answer | null = null
   #exit: Promise<Exit> | null = null
   #exited: Exit | null = null
@@ -162,7 +163,6 @@ export class LifespanManager implements AsyncDisposable {
 
   /** Sends one message and waits, within the phase's time limit, for the answer or the app's end. */
   async #exchange(message: LifespanReceiveMessage, phase: 'startup' | 'shutdown', timeoutMs: number): Promise<Outcome> {
-    this.#conversation.advance(message)
     const answer = expectAnswer()
     this.#answer = answer
     this.#inbox.deliver(message)
@@ -215,7 +215,6 @@ export class LifespanManager implements AsyncDisposable {
   #stopLateStarter(): void {
     this.#logger.warn(`tsgi: '${this.#name}' finished startup after its time limit; shutting it down`)
     this.#answer = null
-    this.#conversation.advance({ type: 'lifespan.shutdown' })
     this.#inbox.deliver({ type: 'lifespan.shutdown' })
   }
 

@@ -1,0 +1,125 @@
+// The public surface, name by name: what each entry point of the package exports, types
+// included, read off the compiler. Moving a file or renaming an internal must not change it;
+// a name added on purpose is added here in the same commit.
+
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import ts from 'typescript'
+
+const publicNames: Record<string, { entry: string; names: string[] }> = {
+  tsgi: {
+    entry: 'src/index.ts',
+    names: [
+      'App',
+      'BodyTooLargeError',
+      'ClientDisconnectedError',
+      'ErrorCode',
+      'FetchHandler',
+      'HttpDisconnect',
+      'HttpHandler',
+      'HttpReceiveMessage',
+      'HttpRequest',
+      'HttpResponseBody',
+      'HttpResponseStart',
+      'HttpScope',
+      'HttpSendMessage',
+      'InvalidArgumentError',
+      'LifecycleTrace',
+      'LifespanContext',
+      'LifespanFn',
+      'LifespanHook',
+      'LifespanManager',
+      'LifespanManagerOptions',
+      'LifespanReceiveMessage',
+      'LifespanScope',
+      'LifespanSendMessage',
+      'LifespanShutdown',
+      'LifespanShutdownComplete',
+      'LifespanShutdownError',
+      'LifespanShutdownFailed',
+      'LifespanStartup',
+      'LifespanStartupComplete',
+      'LifespanStartupError',
+      'LifespanStartupFailed',
+      'LifespanState',
+      'LifespanTimeoutError',
+      'Logger',
+      'NodeHandler',
+      'NodeHandlerOptions',
+      'Phase',
+      'ProtocolError',
+      'ReadBodyOptions',
+      'Receive',
+      'ReceiveMessage',
+      'Route',
+      'RouterOptions',
+      'Scope',
+      'Send',
+      'SendMessage',
+      'ServeOptions',
+      'Server',
+      'ServerClosedError',
+      'TSGI_VERSION',
+      'ToFetchHandlerOptions',
+      'TsgiInfo',
+      'fromFetch',
+      'httpOnly',
+      'lifecycleTransitions',
+      'lifespanTransitions',
+      'mount',
+      'readBody',
+      'readText',
+      'route',
+      'router',
+      'sendJson',
+      'sendText',
+      'serve',
+      'toFetchHandler',
+      'toNodeHandler',
+      'withLifespan',
+    ],
+  },
+  'tsgi/mcp': {
+    entry: 'src/mcp/app.ts',
+    names: ['McpApp', 'McpAppOptions', 'McpServerContext', 'McpServerFactory', 'McpServerLike', 'mcpApp'],
+  },
+  'tsgi/a2a': { entry: 'src/a2a/app.ts', names: ['A2aApp', 'A2aAppOptions', 'AgentCardInput', 'PublicUrl', 'a2aApp', 'lifespanState'] },
+  'tsgi/agent': {
+    entry: 'src/agent/agent.ts',
+    names: ['A2aAppOptions', 'AgentApps', 'AgentOptions', 'AgentTransport', 'McpAppOptions', 'StdioAgent', 'agent', 'agentApp'],
+  },
+}
+
+function exportedNames(program: ts.Program, file: string): string[] {
+  const source = program.getSourceFile(file)
+  assert.ok(source !== undefined, `${file} is not part of the program`)
+  const checker = program.getTypeChecker()
+  const module = checker.getSymbolAtLocation(source)
+  assert.ok(module !== undefined, `${file} is not a module`)
+  return checker
+    .getExportsOfModule(module)
+    .map((symbol) => symbol.name)
+    .sort()
+}
+
+const config = ts.getParsedCommandLineOfConfigFile('tsconfig.json', {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })
+assert.ok(config !== undefined, 'tsconfig.json could not be read')
+const program = ts.createProgram(
+  Object.values(publicNames).map((p) => p.entry),
+  config.options,
+)
+
+for (const [specifier, { entry, names }] of Object.entries(publicNames)) {
+  test(`${specifier} exports exactly its public names, types included (${entry})`, () => {
+    assert.deepEqual(exportedNames(program, entry), [...names].sort())
+  })
+}
+
+test('package.json maps every entry point to the built file of its source', async () => {
+  const { default: pkg } = await import('../package.json', { with: { type: 'json' } })
+  for (const [specifier, { entry }] of Object.entries(publicNames)) {
+    const key = specifier === 'tsgi' ? '.' : `./${specifier.slice('tsgi/'.length)}`
+    const built = `./dist/${entry.replace(/\.ts$/, '')}`
+    assert.deepEqual((pkg.exports as Record<string, unknown>)[key], { types: `${built}.d.ts`, default: `${built}.js` }, key)
+  }
+})
