@@ -45,7 +45,7 @@ test('every subpath of the installed tarball imports in Node and exports its fun
   assert.deepEqual([...exported.keys()], entries)
   assert.match(exported.get('tsgi')!, /(^|,)serve(,|$)/)
   assert.match(exported.get('tsgi')!, /(^|,)router(,|$)/)
-  assert.equal(exported.get('tsgi/mcp'), 'mcpApp')
+  assert.equal(exported.get('tsgi/mcp'), 'MemoryEventStore,mcpApp')
   assert.match(exported.get('tsgi/a2a')!, /(^|,)a2aApp(,|$)/)
   assert.match(exported.get('tsgi/agent')!, /(^|,)agent(,|$)/)
 })

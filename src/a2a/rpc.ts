@@ -44,7 +44,15 @@ type RpcEnvelope = { jsonrpc: string; id: string | number | null; result?: unkno
 
 const anonymous = new UnauthenticatedUser()
 
-/** The SDK's user for a caller whose token verified: what executors and stores see. */
+/**
+ * The SDK's user for a caller whose token verified (with `auth`): what executors and task
+ * stores see as `context.user`; its userName is the AuthInfo's clientId.
+ * @example
+ * async execute(ctx, bus) {
+ *   const user = ctx.context.user
+ *   if (user instanceof AuthenticatedUser && !user.authInfo.scopes.includes('write')) throw new Error('forbidden')
+ * }
+ */
 export class AuthenticatedUser {
   constructor(readonly authInfo: AuthInfo) {}
   get isAuthenticated(): boolean {

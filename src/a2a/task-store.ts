@@ -24,6 +24,11 @@ export interface BoundedTaskStoreOptions {
   ttlMs: number
 }
 
+/**
+ * The task store a2aApp uses unless given one; exported to share one between apps or to
+ * size it by hand.
+ * @example a2aApp({ card, executor, taskStore: new BoundedTaskStore({ maxTasks: 500, ttlMs: 10 * 60_000 }) })
+ */
 export class BoundedTaskStore implements TaskStore {
   readonly #options: BoundedTaskStoreOptions
   readonly #tasks = new Map<string, Stored>()

@@ -14,8 +14,13 @@ interface StoredEvent {
 }
 
 /** Events kept per session by default. */
-export const DEFAULT_MAX_EVENTS = 1_000
+export const DEFAULT_MAX_EVENTS = 100
 
+/**
+ * The bounded in-memory event store `resumable: true` gives each session; pass your own
+ * factory as `eventStore` to change the bound (or to keep events elsewhere).
+ * @example mcpApp({ server, eventStore: () => new MemoryEventStore(500), retryInterval: 1_000 })
+ */
 export class MemoryEventStore implements EventStore {
   readonly #max: number
   /** Oldest first; ids grow with `#next`, so an id's position is found by its number. */
