@@ -141,6 +141,7 @@ async function runSuite(suite: string): Promise<void> {
   for (const [name, values] of cpuRatios) {
     console.log(`  ${name.padEnd(22)} ${median(values).toFixed(3)}  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`)
   }
+  if (workload.report !== undefined) for (const line of await workload.report()) console.log(line)
 }
 
 for (const suite of suites) await runSuite(suite)

@@ -17,4 +17,6 @@ export interface Workload {
    * the baseline must, and returns the load to send. Throws, naming the server, when it does not.
    */
   prepare(name: string, origin: string): Promise<Omit<LoadOptions, 'connections' | 'pipelining' | 'duration'>>
+  /** Figures that are not req/s (memory, say), measured once after the rounds; lines to print. */
+  report?(): Promise<string[]>
 }
