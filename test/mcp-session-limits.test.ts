@@ -2,8 +2,11 @@
 // with a 160 MB heap, eviction and expiry seen by raw requests and the SDK's own client.
 
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
@@ -186,4 +189,23 @@ test('session limits are checked when the app is built', () => {
   assert.throws(() => mcpApp({ server, eventStore: {} as never }), /mcpApp eventStore must be a function/)
   assert.throws(() => mcpApp({ server, cors: { origins: 'x' } as never }), /mcpApp cors must be/)
   assert.throws(() => mcpApp({ server, auth: {} as never }), /mcpApp auth must be/)
+})
+
+test('a live session and its idle timer do not keep the process alive', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/mcp-idle-exit.ts', import.meta.url))], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout!.on('data', (chunk) => (out += chunk))
+  child.stderr!.on('data', (chunk) => (out += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+  try {
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null]
+    assert.match(out, /session open/)
+    assert.equal(signal, null, 'it exited by itself, not killed after 15 s')
+    assert.equal(code, 0)
+  } finally {
+    clearTimeout(timer)
+    child.kill('SIGKILL')
+  }
 })
