@@ -32,9 +32,12 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 export async function startMemoryChild(env: Record<string, string>): Promise<MemoryChild> {
+  // Without coverage collection: under c8 it would slow this load several times over, and the
+  // code it runs is covered by the in-process tests.
+  const { NODE_V8_COVERAGE: _coverage, ...inherited } = process.env
   const child = fork(script, [], {
     execArgv: ['--expose-gc', '--max-old-space-size=160', '--import', 'tsx'],
-    env: { ...process.env, ...env },
+    env: { ...inherited, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   })
   let exited = false
