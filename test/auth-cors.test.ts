@@ -8,9 +8,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js'
-import { agent } from '../src/agent/agent.ts'
+import { agent, agentApp } from '../src/agent/agent.ts'
+import { httpOnly, mount, route, router, sendJson } from '../src/index.ts'
 import type { AuthInfo } from '../src/sdk/auth.ts'
 import { textPart } from './fixtures/a2a-executor.ts'
+import { host } from './fixtures/agent-host.ts'
 
 const GOOD = 'good-token-123'
 
@@ -131,6 +133,36 @@ test('the agent card and the health probes answer without a token', async () => 
     }
   } finally {
     await server.close()
+  }
+})
+
+test('a protected-resource metadata document served beside the authed apps answers without a token', async () => {
+  const metadata = { resource: 'http://127.0.0.1/mcp', authorization_servers: ['https://auth.example'] }
+  const apps = agentApp({
+    auth: { verify, resourceMetadataUrl: '/.well-known/oauth-protected-resource' },
+    mcp: { server: mcpServer },
+    a2a: { card: { name: 'Auth', description: 'Knows who calls' }, executor: new WhoExecutor() },
+  })
+  const hosted = await host(
+    router([
+      route(
+        'GET',
+        '/.well-known/oauth-protected-resource',
+        httpOnly((_s, _r, send) => sendJson(send, 200, metadata)),
+      ),
+      mount('/', apps.app),
+    ]),
+  )
+  try {
+    const document = await fetch(`${hosted.url}/.well-known/oauth-protected-resource`)
+    assert.equal(document.status, 200)
+    assert.deepEqual(await document.json(), metadata)
+    const refused = await fetch(`${hosted.url}/mcp`, { method: 'POST', headers: mcpHeaders, body: initialize })
+    assert.equal(refused.status, 401)
+    assert.equal(refused.headers.get('www-authenticate'), 'Bearer resource_metadata="/.well-known/oauth-protected-resource"')
+    await refused.text()
+  } finally {
+    await hosted.close()
   }
 })
 

@@ -18,7 +18,7 @@ import { BoundedTaskStore } from './task-store.ts'
 import { RunningTasks } from './tasks.ts'
 import { consoleLogger } from '../logging.ts'
 import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
-import { authenticate, isPublicMetadataPath, type AuthInfo } from '../sdk/auth.ts'
+import { authenticate, type AuthInfo } from '../sdk/auth.ts'
 import { allowedOrigin, answerPreflight, isPreflight, withCorsHeaders } from '../sdk/cors.ts'
 import { hostProblem, rpcError, sendJson, serviceLifespan } from '../sdk/http.ts'
 import { internalErrorLog } from '../sdk/internal-error.ts'
@@ -126,7 +126,7 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
       const url = endpointUrl(scope, options.publicUrl, allowed !== null)
       return sendJson(send, 200, cardAt(card, url), [['cache-control', 'no-cache']])
     }
-    if (path !== '/' || (auth !== null && isPublicMetadataPath(scope, auth)))
+    if (path !== '/')
       return sendJson(send, 404, { error: `Not Found: A2A serves JSON-RPC at the mount root and the card at /.well-known/agent-card.json` })
     if (scope.method !== 'POST') return notAllowed(send, 'POST')
     let authInfo: AuthInfo | undefined

@@ -23,8 +23,8 @@ export interface AuthOptions {
   /** The caller's AuthInfo for a token, or null to refuse it (401). */
   verify(token: string, scope: HttpScope): Promise<AuthInfo | null>
   /**
-   * The OAuth protected-resource metadata URL (RFC 9728) the 401 points clients to. A path of
-   * this app stays public.
+   * The OAuth protected-resource metadata URL (RFC 9728) the 401 points clients to. Auth
+   * guards only the JSON-RPC endpoints, so a metadata document served beside them stays public.
    */
   resourceMetadataUrl?: string
 }
@@ -77,17 +77,4 @@ function unauthorized(send: Send, auth: AuthOptions, error: string | null): Prom
   if (auth.resourceMetadataUrl !== undefined) params.push(`resource_metadata="${auth.resourceMetadataUrl}"`)
   const challenge = params.length === 0 ? 'Bearer' : `Bearer ${params.join(', ')}`
   return sendJson(send, 401, rpcError(-32001, 'Unauthorized'), [['www-authenticate', challenge]])
-}
-
-/** The path part of a resource-metadata URL, if it is a path under this app's mount. */
-export function isPublicMetadataPath(scope: HttpScope, auth: AuthOptions): boolean {
-  const url = auth.resourceMetadataUrl
-  if (url === undefined) return false
-  let path: string
-  try {
-    path = new URL(url, 'http://x').pathname
-  } catch {
-    return false
-  }
-  return `${scope.rootPath}${scope.path}` === path
 }
