@@ -1,5 +1,5 @@
 // Forked by memory.ts with --expose-gc: mcpApp with MAX_SESSIONS sessions at most, answering
-// 'rss' over IPC with its RSS after a full GC.
+// 'rss' over IPC with its RSS and live heap after a full GC.
 
 import { mcpApp } from '../../../src/mcp/app.ts'
 import { mount, router, serve } from '../../../src/index.ts'
@@ -14,7 +14,8 @@ process.on('message', (message) => {
     const gc = (globalThis as { gc?: () => void }).gc
     gc?.()
     gc?.()
-    process.send?.({ rss: process.memoryUsage().rss, sessions: mcp.sessionCount })
+    const { rss, heapUsed } = process.memoryUsage()
+    process.send?.({ rss, heap: heapUsed, sessions: mcp.sessionCount })
   }, 200)
 })
 process.on('disconnect', () => process.exit(0))
