@@ -8,6 +8,7 @@ import type { RunnerConfig } from '../lifecycle/runner.ts'
 import { consoleLogger, silentLogger } from '../logging.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
+import { compileTrustProxy, type TrustProxy } from '../node/trust.ts'
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-options.ts'
 
 export interface ServeOptions extends HttpLimitOptions {
@@ -43,6 +44,11 @@ export interface ServeOptions extends HttpLimitOptions {
   health?: boolean | { live?: string; ready?: string }
   /** Request bodies past this size get 413; default 1 MiB. */
   maxBodyBytes?: number
+  /**
+   * Proxies whose Forwarded / X-Forwarded-* headers set `scope.client`, `scope.scheme` and the
+   * Host: `true` for any peer, or their addresses and CIDRs (`['10.0.0.0/8']`). Default false.
+   */
+  trustProxy?: TrustProxy
 }
 
 /** serve()'s options, read: the runner's part (hooks, timeouts, signals, logging) plus HTTP's. */
@@ -52,6 +58,7 @@ export interface ServeConfig extends RunnerConfig {
   health: { live: string; ready: string } | null
   maxBodyBytes: number | undefined
   http: HttpLimits
+  trustProxy: TrustProxy
 }
 
 function fail(message: string): never {
@@ -83,6 +90,11 @@ function readDelay(value: unknown, env: NodeJS.ProcessEnv): number {
     fail(`${source} must be a finite number of milliseconds, 0 or more, got ${fromEnv ? String(raw) : show(value)}`)
   }
   return raw
+}
+
+function readTrustProxy(value: unknown): TrustProxy {
+  compileTrustProxy(value, 'serve(): trustProxy')
+  return value === undefined ? false : Array.isArray(value) ? [...(value as string[])] : (value as boolean)
 }
 
 function readPort(value: unknown, env: NodeJS.ProcessEnv): number {
@@ -156,5 +168,6 @@ export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv =
     health: readHealth(options.health),
     maxBodyBytes: options.maxBodyBytes,
     http: readHttpLimits(options),
+    trustProxy: readTrustProxy(options.trustProxy),
   }
 }

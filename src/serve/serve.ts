@@ -81,7 +81,7 @@ class HttpHost implements Host {
 
   /** Builds the request listener: the bridge, behind the probes when asked for. */
   handle(app: App, runner: LifecycleRunner): void {
-    const { logger, maxBodyBytes, health, http } = this.#config
+    const { logger, maxBodyBytes, health, http, trustProxy } = this.#config
     // Answers say `Connection: close` from the moment the shutdown begins (its delay included),
     // while apps see `scope.draining` only when the drain does.
     const closing = runner.retiring
@@ -89,6 +89,7 @@ class HttpHost implements Host {
       state: runner.state,
       logger,
       draining: closing,
+      trustProxy,
       ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
     })
     const listener = health === null ? handler : withHealth(handler, health, closing, () => runner.phase === 'running')
