@@ -5,6 +5,7 @@
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
+import { warnPastGracePeriod } from './budget.ts'
 import { Listener } from './drain.ts'
 import { OpenSockets } from './sockets.ts'
 import { withHealth } from './health.ts'
@@ -43,6 +44,7 @@ export async function serve(app: App, options: ServeOptions = {}): Promise<Serve
   const since = performance.now()
   if (typeof app !== 'function') throw new InvalidArgumentError(`serve() needs an app function, got ${typeof app}`)
   const config = readServeOptions(options)
+  warnPastGracePeriod(config)
   const host = new HttpHost(config)
   const runner = new LifecycleRunner(app, host, config, since)
   host.handle(app, runner)
