@@ -113,12 +113,15 @@ function readPort(value: unknown, env: NodeJS.ProcessEnv): number {
   return raw
 }
 
+/** The probe paths `health: true` answers. */
+export const DEFAULT_HEALTH_PATHS = Object.freeze({ live: '/livez', ready: '/readyz' })
+
 function readHealth(value: ServeOptions['health']): ServeConfig['health'] {
   if (value === undefined || value === false) return null
   const paths = value === true ? {} : value
   if (paths === null || typeof paths !== 'object') fail(`health must be a boolean or { live, ready }, got ${show(value)}`)
-  const live = paths.live ?? '/livez'
-  const ready = paths.ready ?? '/readyz'
+  const live = paths.live ?? DEFAULT_HEALTH_PATHS.live
+  const ready = paths.ready ?? DEFAULT_HEALTH_PATHS.ready
   for (const [key, path] of [
     ['live', live],
     ['ready', ready],
