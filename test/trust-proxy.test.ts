@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
 import { test } from 'node:test'
 
-import { InvalidArgumentError, serve, toNodeHandler, type App } from '../src/index.ts'
+import { InvalidArgumentError, mount, router, serve, toNodeHandler, type App } from '../src/index.ts'
+import { a2aApp } from '../src/a2a/app.ts'
+import { StepsExecutor } from './fixtures/a2a-executor.ts'
 import { Balancer } from './support/balancer.ts'
 
 const quiet = { signals: false as const, logger: false as const, port: 0 }
@@ -109,5 +111,19 @@ test('a bad trustProxy is refused by serve() and toNodeHandler(), naming the opt
       return true
     })
     assert.throws(() => toNodeHandler(app, { trustProxy: value as never }), message)
+  }
+})
+
+test("behind a trusted proxy the A2A card's URL uses the forwarded scheme and host", async () => {
+  const a2a = a2aApp({ card: { name: 'Proxied', description: 'Seen through a proxy' }, executor: new StepsExecutor() })
+  const server = await serve(router([mount('/a2a', a2a)]), { ...quiet, trustProxy: ['127.0.0.1'] })
+  try {
+    const response = await fetch(`${server.url}/a2a/.well-known/agent-card.json`, {
+      headers: { forwarded: 'for=198.51.100.7;proto=https;host=agents.example' },
+    })
+    const card = (await response.json()) as { supportedInterfaces: Array<{ url: string }> }
+    assert.equal(card.supportedInterfaces[0]?.url, 'https://agents.example/a2a/')
+  } finally {
+    await server.close()
   }
 })
