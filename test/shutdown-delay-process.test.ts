@@ -55,14 +55,16 @@ test('after SIGTERM /readyz answers 503 at once, /livez 200 through the delay, e
   const code = await exitWithin(running, 3_000)
   const exitAfterMs = performance.now() - signalled
   console.log(`delay 500: /readyz 503 ${readyAfterMs.toFixed(0)} ms after SIGTERM; exit ${code} after ${exitAfterMs.toFixed(0)} ms`)
-  assert.ok(readyAfterMs < 50, `readiness failed ${readyAfterMs.toFixed(0)} ms after the signal`)
+  // About 10 ms alone; the bound leaves room for a loaded machine and stays half the delay, so
+  // readiness provably fails before the drain begins.
+  assert.ok(readyAfterMs < 250, `readiness failed ${readyAfterMs.toFixed(0)} ms after the signal`)
   assert.ok(seen.length >= 6)
   assert.ok(
     seen.every((s) => s.status === 200 && s.connection === 'close'),
     JSON.stringify(seen),
   )
   assert.equal(code, 0)
-  assert.ok(exitAfterMs >= 500 && exitAfterMs < 1_000, `exited ${exitAfterMs.toFixed(0)} ms after SIGTERM`)
+  assert.ok(exitAfterMs >= 500 && exitAfterMs < 2_000, `exited ${exitAfterMs.toFixed(0)} ms after SIGTERM`)
 })
 
 test('a second signal during the delay exits at once with 128 + its number', async () => {
@@ -75,7 +77,8 @@ test('a second signal during the delay exits at once with 128 + its number', asy
   const elapsed = performance.now() - second
   console.log(`second signal during the delay: exit ${code} after ${elapsed.toFixed(0)} ms`)
   assert.equal(code, 130)
-  assert.ok(elapsed < 250, `exited ${elapsed.toFixed(0)} ms after the second signal`)
+  // Tens of milliseconds alone; the margin is for a loaded machine, still far from the 5 s delay.
+  assert.ok(elapsed < 1_000, `exited ${elapsed.toFixed(0)} ms after the second signal`)
 })
 
 function open(port: number, write?: string): Promise<Socket> {
