@@ -182,6 +182,7 @@ export class LifecycleRunner {
     this.#retiring.abort()
     if (stopAccepting) this.#host.stopAccepting?.()
     this.#lifecycle.step('delay', 'delay', 'start')
+    this.#config.logger.info(`tsgi: still serving for ${delayMs} ms (readiness failing) before the drain`)
     await new Promise((resolve) => setTimeout(resolve, delayMs))
     this.#lifecycle.step('delay', 'delay', 'ok')
     this.#lifecycle.apply('delayed')
