@@ -141,8 +141,6 @@ const loopback = ['127.0.0.1', 'localhost', '::1'].includes(host)
 
 const server = await agent({
   host,
-  // GET /livez and /readyz for the probes of deploy/kubernetes.yaml; readiness fails first on SIGTERM.
-  health: true,
   mcp: {
     server: mcpServer,
     // On a loopback address, only loopback Host headers: a web page cannot reach this server
@@ -181,6 +179,8 @@ const server = await agent({
       logger.info(`scheduler stopped after ${scheduler.ticks} ticks`)
     },
   ],
+  // GET /livez and /readyz for the probes of deploy/kubernetes.yaml; readiness fails first on SIGTERM.
+  health: true,
 })
 
 // Copy-paste calls for a real client of each protocol, run from this directory (the SDKs are
