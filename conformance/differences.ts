@@ -52,6 +52,14 @@ export const behaviours = {
     'hypercorn binds only after startup; when the bind fails the error ends the worker without sending lifespan.shutdown to the started app.',
   hypercornNoDisconnect:
     'hypercorn 0.13 did not give the app `http.disconnect` within 2 s after the client went away while the app waited in receive().',
+  noShutdownDelay:
+    'uvicorn and hypercorn close their listening socket the moment the signal arrives and have no setting to keep serving for a while first, so a request still routed to the process after its SIGTERM is refused.',
+  noReadinessProbe:
+    'uvicorn and hypercorn have no readiness or liveness endpoint of their own (the app answers /readyz like any path), and after the signal they stop listening at once: the probes are refused instead of answered 503 and 200.',
+  uvicornStreamWaits:
+    'uvicorn stops listening at once, then waits for the open stream to end by itself (ASGI has no drain signal and uvicorn 0.17 sends the app no `http.disconnect`), so the request during the delay is refused and the stream ends at its own timeout.',
+  hypercornStreamCut:
+    'hypercorn stops listening at once and, after `graceful_timeout` (3 s), cancels the still-open stream and cuts its connection; the request during the delay is refused.',
   pathNotResolved:
     "uvicorn and hypercorn percent-decode the path but do not resolve dot segments ('/a/../b' stays as is, '%2f..' becomes '/..'), and a malformed escape such as '%zz' passes through with 200.",
 } as const
@@ -101,6 +109,9 @@ export const differences: Record<Peer, Record<string, Behaviour>> = {
     X19: 'noConnectionClose',
     X7: 'uvicornSignalInStartup',
     X8: 'uvicornSecondSignal',
+    X26: 'noShutdownDelay',
+    X27: 'noReadinessProbe',
+    X28: 'uvicornStreamWaits',
     H9: 'pathNotResolved',
     H16: 'pathNotResolved',
   },
@@ -124,6 +135,9 @@ export const differences: Record<Peer, Record<string, Behaviour>> = {
     X8: 'hypercornSecondSignal',
     X12: 'hypercornNoMessageKey',
     X17: 'hypercornBindNoShutdown',
+    X26: 'noShutdownDelay',
+    X27: 'noReadinessProbe',
+    X28: 'hypercornStreamCut',
     H2: 'hypercornNoDisconnect',
     H9: 'pathNotResolved',
     H16: 'pathNotResolved',

@@ -178,6 +178,8 @@ const server = await agent({
       logger.info(`scheduler stopped after ${scheduler.ticks} ticks`)
     },
   ],
+  // GET /livez and /readyz for the probes of deploy/kubernetes.yaml; readiness fails first on SIGTERM.
+  health: true,
 })
 
 // Copy-paste calls for a real client of each protocol, run from this directory (the SDKs are

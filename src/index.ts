@@ -45,6 +45,8 @@ export { router, type RouterOptions } from './compose/router.ts'
 export { mount, route, type Route } from './compose/routes.ts'
 export { withLifespan } from './compose/with-lifespan.ts'
 export { serve, type Server, type ServeOptions } from './serve/serve.ts'
+export { shutdownBudgetMs } from './serve/budget.ts'
+export type { TrustProxy } from './node/trust.ts'
 export { lifecycleTransitions, type LifecycleTrace, type Phase } from './lifecycle/table.ts'
 // The fetch bridge: a `(Request) => Response` handler as an App, and an App as one.
 export { fromFetch, toFetchHandler, type FetchHandler, type ToFetchHandlerOptions } from './fetch/app.ts'

@@ -1,5 +1,5 @@
-// The suite must be able to fail: a server with three known bugs fails exactly the scenarios
-// those bugs break, no more, no fewer (test/fixtures/conformance-broken/server.ts).
+// The suite must be able to fail: a server with three known bugs (and no shutdown delay) fails
+// exactly the scenarios those break, no more, no fewer (test/fixtures/conformance-broken/server.ts).
 
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -35,13 +35,15 @@ const reversedChildren = [
 const shutdownBeforeDrain = ['S21', 'S24', 'X5', 'X10', 'X19', 'X23']
 /** Bug 3: its onShutdown hooks stop at the first failure. */
 const skipsHooksAfterFailure = ['X24']
+/** And, like uvicorn and hypercorn, it has no shutdown delay: it stops listening at the signal. */
+const noShutdownDelay = ['X26', 'X27', 'X28']
 
-test('the broken server fails exactly the scenarios its three bugs break', async () => {
+test('the broken server fails exactly the scenarios its three bugs and its missing shutdown delay break', async () => {
   const command = nodeCommand(fileURLToPath(new URL('./fixtures/conformance-broken/server.ts', import.meta.url))).join(' ')
   const driver = processDriver(commandServer(command, [...processCapabilities, 'hooks']))
   const results = await runSuite(scenarios, driver)
   const failed = results.filter((r) => r.result === 'failed').map((r) => r.id)
-  const expected = [...reversedChildren, ...shutdownBeforeDrain, ...skipsHooksAfterFailure]
+  const expected = [...reversedChildren, ...shutdownBeforeDrain, ...skipsHooksAfterFailure, ...noShutdownDelay]
   const order = (ids: string[]): string[] => scenarios.map((s) => s.id).filter((id) => ids.includes(id))
   assert.deepEqual(
     failed,

@@ -92,6 +92,8 @@ export interface ScenarioServeOptions {
   startupTimeoutMs?: number
   shutdownTimeoutMs?: number
   drainTimeoutMs?: number
+  shutdownDelayMs?: number
+  health?: boolean
   logDetails?: boolean
 }
 
@@ -105,5 +107,7 @@ export function buildServeOptions(spec: ServerSpec | undefined, record: Recorder
   if (spec.shutdownTimeoutMs !== undefined) options.shutdownTimeoutMs = spec.shutdownTimeoutMs
   if (spec.drainTimeoutMs !== undefined) options.drainTimeoutMs = spec.drainTimeoutMs
   if (spec.logDetails !== undefined) options.logDetails = spec.logDetails
+  if (spec.shutdownDelayMs !== undefined) options.shutdownDelayMs = spec.shutdownDelayMs
+  if (spec.health !== undefined) options.health = spec.health
   return options
 }

@@ -45,7 +45,30 @@ async function respond(send: Send, status: number, body: string, headers: Array<
   await send({ type: 'http.response.body', body: bytes })
 }
 
-export async function handleHttp(name: string, scope: HttpScope, receive: Receive, send: Send, record: Recorder): Promise<void> {
+/** Resolves with why a held stream ends: the server drains, the client leaves, or `maxMs` passed. */
+function streamEnd(receive: Receive, draining: AbortSignal | undefined, maxMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('timeout'), maxMs)
+    const done = (why: string) => {
+      clearTimeout(timer)
+      resolve(why)
+    }
+    if (draining?.aborted) done('draining')
+    draining?.addEventListener('abort', () => done('draining'), { once: true })
+    void readBody(receive).then(async (body) => {
+      if (body.disconnected || (await receive()).type === 'http.disconnect') done('disconnect')
+    })
+  })
+}
+
+export async function handleHttp(
+  name: string,
+  scope: HttpScope,
+  receive: Receive,
+  send: Send,
+  record: Recorder,
+  draining?: AbortSignal,
+): Promise<void> {
   const query = new URLSearchParams(scope.queryString)
   const verb = query.get('do') ?? 'echo'
   record(`${name}.request`, `${scope.method} ${scope.path}`)
@@ -93,6 +116,16 @@ export async function handleHttp(name: string, scope: HttpScope, receive: Receiv
       })
       for (let i = 0; i < chunks; i++) await send({ type: 'http.response.body', body: chunk, moreBody: i < chunks - 1 })
       record(`${name}.body.sent`)
+      return
+    }
+    case 'hold': {
+      // A long-lived response (an event stream): open, then held until the server drains.
+      await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/event-stream']] })
+      await send({ type: 'http.response.body', body: 'data: open\n\n', moreBody: true })
+      record(`${name}.stream.open`)
+      const why = await streamEnd(receive, draining, Number(query.get('ms') ?? '3000'))
+      record(`${name}.stream.end`, why)
+      await send({ type: 'http.response.body', body: 'data: end\n\n' })
       return
     }
     case 'cookies': {

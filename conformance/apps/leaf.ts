@@ -71,8 +71,11 @@ async function answer(
 
 export function leafApp(spec: LeafSpec, record: Recorder): App {
   const name = spec.name
+  // tsgi's lifespan scope carries the server's draining signal; long-lived responses end on it.
+  let draining: AbortSignal | undefined
   return async function leaf(scope, receive: Receive, send: Send): Promise<void> {
-    if (scope.type === 'http') return handleHttp(name, scope, receive, send, record)
+    if (scope.type === 'http') return handleHttp(name, scope, receive, send, record, draining)
+    draining = scope.draining
     if (spec.inspectScope === true) {
       record(`${name}.scope.type=${scope.type}`)
       record(`${name}.scope.state=${scope.state !== null && typeof scope.state === 'object' ? 'object' : 'missing'}`)

@@ -101,6 +101,7 @@ export class ProcessSession implements Session {
     if (setup.server?.startupTimeoutMs !== undefined) env.TSGI_SERVER_STARTUP_TIMEOUT_MS = String(setup.server.startupTimeoutMs)
     if (setup.server?.shutdownTimeoutMs !== undefined) env.TSGI_SERVER_SHUTDOWN_TIMEOUT_MS = String(setup.server.shutdownTimeoutMs)
     if (setup.server?.drainTimeoutMs !== undefined) env.TSGI_SERVER_DRAIN_TIMEOUT_MS = String(setup.server.drainTimeoutMs)
+    if (setup.server?.shutdownDelayMs !== undefined) env.TSGI_SERVER_SHUTDOWN_DELAY_MS = String(setup.server.shutdownDelayMs)
     const [program, ...args] = this.server.command.map((part) => part.replaceAll('{port}', String(this.port)))
     const child = spawn(program!, args, { cwd: this.server.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     this.#child = child

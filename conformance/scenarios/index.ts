@@ -6,6 +6,7 @@ import { protocolScenarios } from './p-protocol.ts'
 import { serveScenarios } from './s-serve.ts'
 import type { Scenario } from './types.ts'
 import { processScenarios } from './x-process.ts'
+import { rolloutScenarios } from './x-rollout.ts'
 
 export type { Scenario } from './types.ts'
 
@@ -14,6 +15,7 @@ export const scenarios: Scenario[] = [
   ...compositionScenarios,
   ...serveScenarios,
   ...processScenarios,
+  ...rolloutScenarios,
   ...bridgeScenarios,
 ]
 

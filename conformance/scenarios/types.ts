@@ -113,6 +113,13 @@ export interface ServerSpec {
   maxBodyBytes?: number
   /** Binds a port that is already taken (the runner holds it). */
   portTaken?: boolean
+  /**
+   * A shutdown delay: after the signal, keep listening and serving this long (readiness
+   * failing) before the drain, as a rollout behind a load balancer needs.
+   */
+  shutdownDelayMs?: number
+  /** Answer GET /livez and /readyz (503 from the start of the shutdown) before the app. */
+  health?: boolean
 }
 
 export interface Setup {

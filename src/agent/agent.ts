@@ -86,6 +86,8 @@ export async function agent(options: AgentOptions): Promise<Server | StdioAgent>
     const config = readServeOptions({ ...serveOptions, logger: serveOptions.logger ?? stderrLogger })
     return serveStdio({
       ...config,
+      // The delay lets load balancers stop routing to a replica; a pipe has none to wait for.
+      shutdownDelayMs: 0,
       server: need(mcp, 'mcp', 'stdio').server,
       stdin: stdin ?? process.stdin,
       stdout: stdout ?? process.stdout,

@@ -72,6 +72,27 @@ async def handle_http(name, scope, receive, send):
             await send({"type": "http.response.body", "body": b"x" * size, "more_body": i < chunks - 1})
         record(f"{name}.body.sent")
         return
+    if verb == "hold":
+        # A long-lived response (an event stream), held until the client leaves or `ms` passed:
+        # ASGI has no drain signal, so a server ends it by disconnecting or by waiting it out.
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
+        await send({"type": "http.response.body", "body": b"data: open\n\n", "more_body": True})
+        record(f"{name}.stream.open")
+
+        async def disconnected():
+            _, _, gone = await read_body(receive)
+            if not gone:
+                while (await receive())["type"] != "http.disconnect":
+                    pass
+
+        try:
+            await asyncio.wait_for(disconnected(), int(query.get("ms", "3000")) / 1000)
+            why = "disconnect"
+        except asyncio.TimeoutError:
+            why = "timeout"
+        record(f"{name}.stream.end", why)
+        await send({"type": "http.response.body", "body": b"data: end\n\n"})
+        return
     if verb == "cookies":
         rep = [v.decode("latin-1") for k, v in scope["headers"] if k == b"x-rep"]
         await respond(send, 200, json.dumps({"app": name, "rep": rep}), [(b"set-cookie", b"a=1"), (b"set-cookie", b"b=2")])
