@@ -112,7 +112,7 @@ test('new connections are refused once the drain began', async () => {
   await client.close()
 })
 
-test('health: /livez answers 200, /readyz 200 while running and 503 once draining, before the app sees them', async () => {
+test('health: /livez answers 200 and /readyz 200 while running, before the app sees them; a half-sent probe does not hold the drain', async () => {
   const seenByApp: string[] = []
   const app: App = async (scope, _receive, send) => {
     if (scope.type !== 'http') return
@@ -130,21 +130,20 @@ test('health: /livez answers 200, /readyz 200 while running and 503 once drainin
   assert.equal((await request(`${server.url}/livez`, { method: 'POST' })).statusCode, 200, 'other methods go to the app')
   assert.deepEqual(seenByApp, ['/livez'])
 
-  // A probe whose request is still arriving when the drain starts is answered during the drain.
+  // A probe still sending its head when the drain starts has no request in flight: its socket
+  // is closed at once, unanswered, rather than hold the drain (probes during a delay are answered).
   const socket = await open(Number(new URL(server.url).port))
   socket.write('GET /readyz HTTP/1.1\r\nHost: probe\r\n')
   await sleep(30)
-  const closing = server.close()
   const answer = new Promise<string>((resolve) => {
     let text = ''
     socket.on('data', (chunk) => (text += chunk))
     socket.on('close', () => resolve(text))
   })
-  socket.write('\r\n')
-  const raw = await answer
-  await closing
-  assert.match(raw, /^HTTP\/1\.1 503 /)
-  assert.match(raw, /not ready$/)
+  const started = performance.now()
+  await server.close()
+  assert.equal(await answer, '')
+  assert.ok(performance.now() - started < 500, `close took ${Math.round(performance.now() - started)} ms`)
 })
 
 test('health paths can be moved', async () => {

@@ -1,7 +1,8 @@
 // Performs the composed lifecycle that lifecycle.ts tables, for any host: node:http (serve())
 // or stdio (agent({ transport: 'stdio' })). The sequences are lists of steps (data); step.ts
 // bounds, traces and logs each one. Startup: the app, lifespan setups, onStartup hooks, then
-// the host opens (listen). Shutdown: the host drains, onShutdown hooks, lifespan teardowns
+// the host opens (listen). Shutdown: an optional delay while load balancers notice (readiness
+// fails, requests are still served), the host drains, onShutdown hooks, lifespan teardowns
 // reversed, the app's shutdown. Every shutdown step runs even when an earlier one failed; the
 // first error is primary and the rest ride along.
 
@@ -9,32 +10,12 @@ import { Lifecycle, type Phase } from './table.ts'
 import { LifespanManager } from '../lifespan/manager.ts'
 import { functionName, setUpLifespanFn, type RunningLifespanFn } from '../lifespan/lifespan-fn.ts'
 import { LifespanShutdownError, LifespanStartupError, originalErrors } from '../protocol/errors.ts'
-import type { App, LifespanContext, LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
+import type { App, LifespanContext, LifespanHook } from '../protocol/types.ts'
+import type { ClosePlan, Host, RunnerConfig } from './host.ts'
 import { onSignals, signalExitCode, type SignalHandlers } from './signals.ts'
 import { StepRunner, type Step } from './step.ts'
 
-/** Where the app meets the world: a port, or a pair of pipes. */
-export interface Host {
-  /** Names the opening step in traces and errors: 'listen', 'stdio'. */
-  readonly listenName: string
-  readonly listening: boolean
-  /** Opens the door; `state` is the lifespan state, for hosts that build servers from it. */
-  listen(state: Record<string, unknown>): Promise<void>
-  /** Stops taking work and lets in-flight work finish within `timeoutMs`; 'timeout' when it was cut. */
-  drain(timeoutMs: number): Promise<'ok' | 'timeout'>
-}
-
-export interface RunnerConfig {
-  onStartup: LifespanHook[]
-  onShutdown: LifespanHook[]
-  lifespan: LifespanFn[]
-  startupTimeoutMs: number
-  shutdownTimeoutMs: number
-  drainTimeoutMs: number
-  signals: NodeJS.Signals[]
-  logger: Logger
-  logDetails: boolean
-}
+export type { ClosePlan, Host, RunnerConfig } from './host.ts'
 
 type Failure = { step: string; error: unknown }
 
@@ -47,6 +28,7 @@ export class LifecycleRunner {
   readonly #steps: StepRunner
   readonly #app: LifespanManager | null
   readonly #draining = new AbortController()
+  readonly #retiring = new AbortController()
   readonly #teardowns: Array<{ name: string; running: RunningLifespanFn }> = []
   readonly #signals: SignalHandlers | null
   #appStarted = false
@@ -91,6 +73,14 @@ export class LifecycleRunner {
     return this.#draining.signal
   }
 
+  /**
+   * Aborted when the shutdown begins (the delay, or the drain when there is none): from then on
+   * every response says `Connection: close`, so clients reconnect to another replica.
+   */
+  get retiring(): AbortSignal {
+    return this.#retiring.signal
+  }
+
   /** Resolves once the host listens; rejects with LifespanStartupError when any step fails. */
   async start(): Promise<void> {
     const steps = this.#startupSteps()
@@ -105,9 +95,12 @@ export class LifecycleRunner {
     this.#lifecycle.apply('started')
   }
 
-  /** Idempotent: later callers join the running shutdown. Rejects with LifespanShutdownError. */
-  close(): Promise<void> {
-    this.#closing ??= this.#close()
+  /**
+   * Idempotent: later callers join the running shutdown, whatever plan they pass. Rejects with
+   * LifespanShutdownError.
+   */
+  close(plan: ClosePlan = { delayMs: this.#config.shutdownDelayMs, stopAccepting: false }): Promise<void> {
+    this.#closing ??= this.#close(plan)
     return this.#closing
   }
 
@@ -183,7 +176,19 @@ export class LifecycleRunner {
     }
   }
 
+  /** Readiness fails (phase 'delaying') and answers close their sockets while balancers catch up. */
+  async #delay({ delayMs, stopAccepting }: ClosePlan): Promise<void> {
+    this.#lifecycle.apply('close-delayed')
+    this.#retiring.abort()
+    if (stopAccepting) this.#host.stopAccepting?.()
+    this.#lifecycle.step('delay', 'delay', 'start')
+    await new Promise((resolve) => setTimeout(resolve, delayMs))
+    this.#lifecycle.step('delay', 'delay', 'ok')
+    this.#lifecycle.apply('delayed')
+  }
+
   async #drain(): Promise<Failure[]> {
+    this.#retiring.abort()
     this.#draining.abort()
     this.#lifecycle.step('drain', 'drain', 'start')
     try {
@@ -233,9 +238,10 @@ export class LifecycleRunner {
     })
   }
 
-  async #close(): Promise<void> {
+  async #close(plan: ClosePlan): Promise<void> {
     if (this.#lifecycle.phase !== 'running') return this.closed
-    this.#lifecycle.apply('close')
+    if (plan.delayMs > 0) await this.#delay(plan)
+    else this.#lifecycle.apply('close')
     const drained = await this.#drain()
     this.#lifecycle.apply('drained')
     const failures = [...drained, ...(await this.#runShutdown())]

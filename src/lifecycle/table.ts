@@ -7,7 +7,7 @@ import diagnostics from 'node:diagnostics_channel'
 
 import { ProtocolError } from '../protocol/errors.ts'
 
-export type Phase = 'starting' | 'running' | 'draining' | 'stopping' | 'stopped' | 'failed'
+export type Phase = 'starting' | 'running' | 'delaying' | 'draining' | 'stopping' | 'stopped' | 'failed'
 
 export type LifecycleEvent =
   /** Every startup step completed and the server listens. */
@@ -16,8 +16,12 @@ export type LifecycleEvent =
   | 'startup-failed'
   /** close() or a signal while starting: the running step finishes, the rest is skipped. */
   | 'interrupted'
-  /** close() or the first signal while running. */
+  /** close() or the first signal while running, with no shutdown delay. */
   | 'close'
+  /** close() or the first signal while running, with a shutdown delay: readiness goes first. */
+  | 'close-delayed'
+  /** The shutdown delay passed: load balancers have stopped routing here. */
+  | 'delayed'
   /** The drain finished (or its time ran out). */
   | 'drained'
   /** The shutdown sequence finished, whatever its outcome. */
@@ -26,7 +30,7 @@ export type LifecycleEvent =
   | 'rollback-done'
 
 /** What serve() runs on entering a phase. */
-export type Sequence = 'drain' | 'shutdown' | 'none'
+export type Sequence = 'delay' | 'drain' | 'shutdown' | 'none'
 
 export interface Transition {
   to: Phase
@@ -35,8 +39,9 @@ export interface Transition {
 
 /**
  * A pair missing from the table cannot happen; asking for it is a bug in serve(), reported as
- * a ProtocolError. `close` during draining or stopping is not a transition: later callers join
- * the shutdown already running.
+ * a ProtocolError. `close` during delaying, draining or stopping is not a transition: later
+ * callers join the shutdown already running. `delaying` is entered only when the shutdown has a
+ * delay (shutdownDelayMs > 0), so a Ctrl-C without one goes straight to the drain.
  */
 export const lifecycleTransitions: Readonly<Record<Phase, Readonly<Partial<Record<LifecycleEvent, Transition>>>>> = {
   starting: {
@@ -44,14 +49,15 @@ export const lifecycleTransitions: Readonly<Record<Phase, Readonly<Partial<Recor
     'startup-failed': { to: 'stopping', run: 'shutdown' },
     interrupted: { to: 'stopping', run: 'shutdown' },
   },
-  running: { close: { to: 'draining', run: 'drain' } },
+  running: { close: { to: 'draining', run: 'drain' }, 'close-delayed': { to: 'delaying', run: 'delay' } },
+  delaying: { delayed: { to: 'draining', run: 'drain' } },
   draining: { drained: { to: 'stopping', run: 'shutdown' } },
   stopping: { 'shutdown-done': { to: 'stopped', run: 'none' }, 'rollback-done': { to: 'failed', run: 'none' } },
   stopped: {},
   failed: {},
 }
 
-export type StepKind = 'app' | 'lifespan' | 'onStartup' | 'listen' | 'drain' | 'onShutdown' | 'teardown' | 'app-shutdown'
+export type StepKind = 'app' | 'lifespan' | 'onStartup' | 'listen' | 'delay' | 'drain' | 'onShutdown' | 'teardown' | 'app-shutdown'
 export type Outcome = 'enter' | 'start' | 'ok' | 'error' | 'timeout' | 'skipped'
 
 /** One event of the trace: all five keys, always. */

@@ -1,29 +1,63 @@
-// The drain: stop accepting, close idle keep-alive sockets at once, let in-flight responses
-// finish until the time runs out, then destroy what remains. Plain node:http would keep a
-// socket that goes idle mid-drain open for keepAliveTimeout; Fastify waits up to 72 s here.
+// The listener and the drain. Stopping the listener and draining are two moves, because a
+// retiring cluster worker stops taking connections first and keeps serving its open ones for a
+// while; a plain shutdown makes both moves at once.
 
 import type { Server } from 'node:http'
+import { Server as NetServer } from 'node:net'
+
+import type { OpenSockets } from './sockets.ts'
 
 /** How often sockets whose response just finished are swept while the drain waits. */
 const SWEEP_MS = 20
 
-export async function drainServer(server: Server, timeoutMs: number): Promise<'ok' | 'timeout'> {
-  if (!server.listening) return 'ok'
-  const closed = new Promise<'ok'>((resolve) => server.close(() => resolve('ok')))
-  server.closeIdleConnections()
-  // A response whose head went out before the drain promised keep-alive; once it ends its
-  // socket is idle, and only a sweep notices that without hooking every request.
-  const sweep = setInterval(() => server.closeIdleConnections(), SWEEP_MS)
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs)
-  })
-  const outcome = await Promise.race([closed, expired])
-  clearInterval(sweep)
-  clearTimeout(timer)
-  if (outcome === 'timeout') {
-    server.closeAllConnections()
-    await closed
+export class Listener {
+  readonly #server: Server
+  readonly #sockets: OpenSockets
+  /** Resolves once the listener is closed and the last socket is gone. */
+  #allClosed: Promise<void> | null = null
+
+  constructor(server: Server, sockets: OpenSockets) {
+    this.#server = server
+    this.#sockets = sockets
   }
-  return outcome
+
+  /**
+   * Takes no new connections; the open ones are left alone. http.Server's own close() would also
+   * close the idle keep-alive sockets, under clients that may be sending on them right now.
+   */
+  stopAccepting(): void {
+    if (this.#allClosed !== null || !this.#server.listening) return
+    const server = this.#server
+    this.#allClosed = new Promise((resolve) => NetServer.prototype.close.call(server, () => resolve()))
+  }
+
+  /**
+   * Closes every socket without a request in flight at once, lets in-flight requests finish
+   * until `timeoutMs`, then destroys what remains. 'timeout' when something was cut.
+   */
+  async drain(timeoutMs: number): Promise<'ok' | 'timeout'> {
+    const wasOpen = this.#allClosed !== null || this.#server.listening
+    this.stopAccepting()
+    if (!wasOpen) return 'ok'
+    const closed = this.#allClosed!.then(() => 'ok' as const)
+    this.#sockets.closeUnused()
+    // A response whose head went out before the drain promised keep-alive: once it ends, its
+    // socket is unused, and only a sweep notices that without hooking every request.
+    const sweep = setInterval(() => this.#sockets.closeUnused(), SWEEP_MS)
+    let timer: NodeJS.Timeout | undefined
+    const expired = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs)
+    })
+    const outcome = await Promise.race([closed, expired])
+    clearInterval(sweep)
+    clearTimeout(timer)
+    if (outcome === 'timeout') {
+      this.#sockets.destroyAll()
+      await closed
+    }
+    // http.Server's close() also stops its timer that enforces the request timeouts; the
+    // listener is closed by now, so the error it reports (not running) is expected.
+    this.#server.close(() => undefined)
+    return outcome
+  }
 }

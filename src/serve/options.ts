@@ -8,8 +8,9 @@ import type { RunnerConfig } from '../lifecycle/runner.ts'
 import { consoleLogger, silentLogger } from '../logging.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
+import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-options.ts'
 
-export interface ServeOptions {
+export interface ServeOptions extends HttpLimitOptions {
   /** Default: env PORT, else 3000. 0 picks any free port. */
   port?: number
   /** Default: env HOST, else '127.0.0.1'. */
@@ -26,6 +27,12 @@ export interface ServeOptions {
   shutdownTimeoutMs?: number
   /** For in-flight requests once shutdown began; default 10 000. */
   drainTimeoutMs?: number
+  /**
+   * Between close() (or the first signal) and the drain: /readyz answers 503, requests are still
+   * served, each with `Connection: close`, while load balancers stop routing here. Default env
+   * TSGI_SHUTDOWN_DELAY_MS, else 0 (no delay: Ctrl-C stays instant).
+   */
+  shutdownDelayMs?: number
   /** Default ['SIGINT', 'SIGTERM']; false leaves the process alone. */
   signals?: NodeJS.Signals[] | false
   /** Default console; false for silence. */
@@ -71,6 +78,7 @@ export interface ServeConfig extends RunnerConfig {
   host: string
   health: { live: string; ready: string } | null
   maxBodyBytes: number | undefined
+  http: HttpLimits
 }
 
 function fail(message: string): never {
@@ -91,6 +99,17 @@ function functions<T>(value: unknown, option: string): T[] {
     if (typeof fn !== 'function') fail(`${option}[${i}] must be a function, got ${show(fn)}`)
   })
   return [...list] as T[]
+}
+
+/** A pause that may be zero: a finite number of milliseconds, at least 0. */
+function readDelay(value: unknown, env: NodeJS.ProcessEnv): number {
+  const fromEnv = value === undefined && env.TSGI_SHUTDOWN_DELAY_MS !== undefined && env.TSGI_SHUTDOWN_DELAY_MS !== ''
+  const raw = fromEnv ? Number(env.TSGI_SHUTDOWN_DELAY_MS) : (value ?? 0)
+  if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0) {
+    const source = fromEnv ? `env TSGI_SHUTDOWN_DELAY_MS ('${env.TSGI_SHUTDOWN_DELAY_MS}')` : 'shutdownDelayMs'
+    fail(`${source} must be a finite number of milliseconds, 0 or more, got ${fromEnv ? String(raw) : show(value)}`)
+  }
+  return raw
 }
 
 function readPort(value: unknown, env: NodeJS.ProcessEnv): number {
@@ -157,10 +176,12 @@ export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv =
     startupTimeoutMs: readTimeout(options.startupTimeoutMs, 'serve(): startupTimeoutMs', 60_000),
     shutdownTimeoutMs: readTimeout(options.shutdownTimeoutMs, 'serve(): shutdownTimeoutMs', 30_000),
     drainTimeoutMs: readTimeout(options.drainTimeoutMs, 'serve(): drainTimeoutMs', 10_000),
+    shutdownDelayMs: readDelay(options.shutdownDelayMs, env),
     signals: readSignals(options.signals),
     logger: readLogger(options.logger),
     logDetails: options.logDetails === true,
     health: readHealth(options.health),
     maxBodyBytes: options.maxBodyBytes,
+    http: readHttpLimits(options),
   }
 }

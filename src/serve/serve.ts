@@ -5,7 +5,8 @@
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-import { drainServer } from './drain.ts'
+import { Listener } from './drain.ts'
+import { OpenSockets } from './sockets.ts'
 import { withHealth } from './health.ts'
 import type { Phase } from '../lifecycle/table.ts'
 import { LifecycleRunner, type Host } from '../lifecycle/runner.ts'
@@ -47,13 +48,23 @@ export async function serve(app: App, options: ServeOptions = {}): Promise<Serve
   host.handle(app, runner)
   await runner.start()
   config.logger.info(`tsgi: listening on ${host.url}`)
-  return new RunningServer(runner, host)
+  const server = new RunningServer(runner, host)
+  runners.set(server, runner)
+  return server
+}
+
+/** The runner behind each Server serve() returned, for the internal ways of closing it. */
+const runners = new WeakMap<Server, LifecycleRunner>()
+
+export function runnerOf(server: Server): LifecycleRunner | undefined {
+  return runners.get(server)
 }
 
 class HttpHost implements Host {
   readonly listenName = 'listen'
   readonly #config: ServeConfig
   #server: HttpServer | null = null
+  #listener: Listener | null = null
   #url = ''
 
   constructor(config: ServeConfig) {
@@ -70,11 +81,27 @@ class HttpHost implements Host {
 
   /** Builds the request listener: the bridge, behind the probes when asked for. */
   handle(app: App, runner: LifecycleRunner): void {
-    const { logger, maxBodyBytes, health } = this.#config
-    const draining = runner.draining
-    const handler = toNodeHandler(app, { state: runner.state, logger, draining, ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }) })
-    const listener = health === null ? handler : withHealth(handler, health, draining, () => runner.phase === 'running')
-    const server = createServer(listener)
+    const { logger, maxBodyBytes, health, http } = this.#config
+    // Answers say `Connection: close` from the moment the shutdown begins (its delay included),
+    // while apps see `scope.draining` only when the drain does.
+    const closing = runner.retiring
+    const handler = toNodeHandler(app, {
+      state: runner.state,
+      logger,
+      draining: closing,
+      ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+    })
+    const listener = health === null ? handler : withHealth(handler, health, closing, () => runner.phase === 'running')
+    const server = createServer(
+      {
+        headersTimeout: http.headersTimeoutMs,
+        requestTimeout: http.requestTimeoutMs,
+        keepAliveTimeout: http.keepAliveTimeoutMs,
+        connectionsCheckingInterval: http.checkEveryMs,
+      },
+      listener,
+    )
+    server.maxConnections = http.maxConnections
     // A client that sends `Expect: 100-continue` waits for our go-ahead before its body. Node
     // would give it at once; a body we will refuse gets its 413 instead, unsent.
     const limit = maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
@@ -83,6 +110,7 @@ class HttpHost implements Host {
       listener(req, res)
     })
     this.#server = server
+    this.#listener = new Listener(server, new OpenSockets(server))
   }
 
   listen(): Promise<void> {
@@ -100,8 +128,12 @@ class HttpHost implements Host {
     })
   }
 
+  stopAccepting(): void {
+    this.#listener!.stopAccepting()
+  }
+
   drain(timeoutMs: number): Promise<'ok' | 'timeout'> {
-    return drainServer(this.#server!, timeoutMs)
+    return this.#listener!.drain(timeoutMs)
   }
 }
 

@@ -1,0 +1,39 @@
+// Every socket the HTTP server holds, so the drain can tell the ones a request is using from
+// the rest. node:http's closeIdleConnections() only knows keep-alive sockets between requests:
+// a socket that never sent a byte, or one still trickling its headers (slowloris), counts as
+// busy there and held the drain for its whole timeout.
+
+import type { Server } from 'node:http'
+import type { Socket } from 'node:net'
+
+/** node:http sets `_httpMessage` to the response being written on a socket, null between requests. */
+type HttpSocket = Socket & { _httpMessage?: unknown }
+
+export class OpenSockets {
+  readonly #open = new Set<HttpSocket>()
+
+  constructor(server: Server) {
+    server.on('connection', (socket: HttpSocket) => {
+      this.#open.add(socket)
+      socket.once('close', () => this.#open.delete(socket))
+    })
+  }
+
+  get size(): number {
+    return this.#open.size
+  }
+
+  /**
+   * Destroys every socket no app is answering on: idle keep-alive ones, silent ones, ones still
+   * sending a request head. A request is in flight from its head's arrival to its response's end.
+   */
+  closeUnused(): void {
+    for (const socket of this.#open) {
+      if (socket._httpMessage == null) socket.destroy()
+    }
+  }
+
+  destroyAll(): void {
+    for (const socket of this.#open) socket.destroy()
+  }
+}
