@@ -92,6 +92,8 @@ export function readClusterOptions(options: ServeOptions, serve: ServeConfig): C
       startupTimeoutMs: serve.startupTimeoutMs,
       shutdownTimeoutMs: serve.shutdownTimeoutMs,
       drainTimeoutMs: serve.drainTimeoutMs,
+      // The workers keep serving through their own delay; the primary has nothing to delay.
+      shutdownDelayMs: 0,
       signals: serve.signals,
       logger: serve.logger,
       logDetails: serve.logDetails,

@@ -115,7 +115,7 @@ export class WorkerPool {
     try {
       for (let slot = 0; slot < this.#config.workers; slot++) {
         if (this.mode !== 'reloading') throw new ServerClosedError('the server began shutting down; the reload stopped')
-        const old = this.#slots[slot]
+        const old = this.#slots[slot] ?? null
         // The old worker serves until its replacement is admitted; admission retires it.
         await this.#fork(slot, true).ready
         if (old !== null) retired.push(old.exited)
@@ -175,35 +175,44 @@ export class WorkerPool {
         }
         return
       case 'admit':
-        return this.#admit(member)
+        this.#admit(member)
+        return
       case 'stop-it':
         member.markReady()
-        return this.#ask(member, { tsgi: 'cluster', type: 'shutdown' })
+        this.#ask(member, { tsgi: 'cluster', type: 'shutdown' })
+        return
       case 'note-failure':
         member.failure = failure
         return
       case 'fail-boot':
         member.failure ??= failure
         this.#modes.apply('boot-failed')
-        this.#boot?.reject(error ?? this.#startupError(member, null))
+        this.#failBoot(error ?? this.#startupError(member, null))
         return
       case 'restart':
-        return this.#restart(member, exit!)
+        this.#restart(member, exit!)
+        return
       case 'abort-replacement':
       case 'forget':
         return
     }
   }
 
+  #failBoot(error: Error): void {
+    this.#logger.error(`tsgi: ${error.message}; stopping the other workers, restarting none`)
+    this.#boot?.reject(error)
+  }
+
   /** Takes a ready worker into its slot; the one it replaces (a reload's) retires. */
   #admit(member: Member): void {
     member.markReady()
     member.watchUptime(this.#config.restart.windowMs, () => this.#backoff.stayedUp(member.slot))
-    const previous = this.#slots[member.slot]
+    const previous = this.#slots[member.slot] ?? null
     this.#slots[member.slot] = member
     clearTimeout(this.#restarts[member.slot])
     this.#restarts[member.slot] = undefined
-    if (previous !== null && previous !== member) this.#ask(previous, { tsgi: 'cluster', type: 'retire', graceMs: this.#config.reloadGraceMs })
+    if (previous !== null && previous !== member)
+      this.#ask(previous, { tsgi: 'cluster', type: 'retire', graceMs: this.#config.reloadGraceMs })
   }
 
   #restart(member: Member, exit: Exit): void {
@@ -227,7 +236,7 @@ export class WorkerPool {
   }
 
   #ask(member: Member, message: PrimaryMessage): void {
-    const delayMs = message.type === 'retire' ? message.graceMs : 0
+    const delayMs = message.type === 'retire' ? message.graceMs : this.#serve.shutdownDelayMs
     const budgetMs = workerStopBudgetMs(this.#serve, delayMs) + (member.phase === 'starting' ? workerStartBudgetMs(this.#serve) : 0)
     member.ask(message, budgetMs, () => {
       this.#logger.warn(`tsgi: worker ${member.id} (pid ${member.pid}) passed its stop budget of ${budgetMs} ms; killing it`)
