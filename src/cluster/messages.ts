@@ -15,9 +15,6 @@ export type PrimaryMessage =
   /** A reload replaced it: stop accepting, answer `Connection: close` for `graceMs`, then drain and exit. */
   | { tsgi: 'cluster'; type: 'retire'; graceMs: number }
 
-/** Where a worker forked after the first ones listens: the port they got, even when the option said 0. */
-export const PORT_ENV = 'TSGI_CLUSTER_PORT'
-
 function isTagged(value: unknown): value is { tsgi: 'cluster'; type: unknown } {
   return typeof value === 'object' && value !== null && (value as { tsgi?: unknown }).tsgi === 'cluster'
 }

@@ -12,7 +12,7 @@ import { CrashBackoff } from './backoff.ts'
 import { workerStartBudgetMs, workerStopBudgetMs } from './budget.ts'
 import { publishCluster, type ClusterTrace } from './channel.ts'
 import { Member, type Exit, type WorkerInfo } from './member.ts'
-import { PORT_ENV, type PrimaryMessage } from './messages.ts'
+import type { PrimaryMessage } from './messages.ts'
 import type { ClusterConfig } from './options.ts'
 import { PrimaryModeMachine, type PrimaryMode, type WorkerEvent } from './table.ts'
 
@@ -131,10 +131,7 @@ export class WorkerPool {
   }
 
   #fork(slot: number, replacement: boolean): Member {
-    // Later forks listen on the port the first ones got, even when the option said 0:
-    // node:cluster hands out a new random port once every worker has closed the old one.
-    const env = this.#port === null ? {} : { [PORT_ENV]: String(this.#port) }
-    const member = new Member(cluster.fork(env), slot, replacement)
+    const member = new Member(cluster.fork(), slot, replacement)
     this.#members.set(member.id, member)
     this.#publish('fork', member)
     member.onMessage((message) => {
@@ -147,7 +144,9 @@ export class WorkerPool {
   }
 
   #onReady(member: Member, port: number): void {
-    this.#port ??= port
+    // Every worker listens with the same options, so node:cluster shares one handle among them,
+    // port 0 included; only when all of them had closed it would a port-0 machine move.
+    this.#port = port
     this.#publish('ready', member)
     this.#onEvent(member, 'ready', null)
   }

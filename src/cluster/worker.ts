@@ -9,7 +9,7 @@ import { closeWith } from '../serve/retire.ts'
 import { serve as serveOne, type Server } from '../serve/serve.ts'
 import type { ServeConfig, ServeOptions } from '../serve/options.ts'
 import type { App } from '../protocol/types.ts'
-import { isPrimaryMessage, PORT_ENV, type PrimaryMessage, type WorkerMessage } from './messages.ts'
+import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './messages.ts'
 import { SoloServer, type ClusterServer } from './server.ts'
 
 function tellPrimary(message: WorkerMessage): void {
@@ -43,9 +43,8 @@ export async function serveWorker(app: App, options: ServeOptions, config: Serve
     void stop({ tsgi: 'cluster', type: 'shutdown' })
   })
 
-  const fixedPort = process.env[PORT_ENV]
   try {
-    server = await serveOne(app, { ...options, signals: false, ...(fixedPort === undefined ? {} : { port: Number(fixedPort) }) })
+    server = await serveOne(app, { ...options, signals: false })
   } catch (error) {
     tellPrimary({ tsgi: 'cluster', type: 'startup-failed', message: error instanceof Error ? error.message : String(error) })
     throw error
