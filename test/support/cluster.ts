@@ -98,13 +98,21 @@ export async function readyUrl(machine: Machine): Promise<string> {
   return ready.url as string
 }
 
-/** Whether a process with this pid still exists. */
+/**
+ * Whether a process with this pid still runs. A zombie (exited, not yet reaped: an orphan's
+ * new parent may reap late) has stopped: it holds no socket and runs no code.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch {
     return false
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return true
   }
 }
 
