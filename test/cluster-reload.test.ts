@@ -1,11 +1,15 @@
 // The rolling reload as real processes: SIGHUP to the primary under a steady load of
 // back-to-back keep-alive clients, three times over. Nothing may fail, every worker must be
-// new, and the primary (with its scheduler) must be the same process, never stopped, never doubled.
+// new, and the primary (with its scheduler) must be the same process, never stopped, never
+// doubled. A replacement that fails its startup stops the reload and leaves the old workers.
 
 import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 
-import { Pool } from 'undici'
+import { Pool, request } from 'undici'
 
 import { alive, liveWorkerPids, readyUrl, startMachine, type Machine, type TraceLine } from './support/cluster.ts'
 
@@ -106,4 +110,31 @@ test('SIGHUP three times under back-to-back keep-alive load: 0 failed requests, 
   machine.child.kill('SIGTERM')
   assert.equal(await machine.exit, 0)
   assert.equal(machine.count('scheduler stopped'), 1)
+})
+
+test('a replacement that fails its startup aborts the reload: the old workers keep serving and none is restarted', async (t) => {
+  const failFile = join(mkdtempSync(join(tmpdir(), 'tsgi-reload-')), 'broken')
+  const machine = startMachine({ FAIL_FILE: failFile })
+  t.after(() => machine.destroy())
+  const url = await readyUrl(machine)
+  const before = liveWorkerPids(machine)
+  writeFileSync(failFile, 'the next build is broken')
+  machine.child.kill('SIGHUP')
+  await machine.waitFor((line) => line.event === 'cluster reload' && line.step === 'aborted', 'the aborted reload')
+  const answered = new Set<number>()
+  for (let i = 0; i < 20 && answered.size < 2; i++) {
+    const response = await request(url, { reset: true })
+    assert.equal(response.statusCode, 200)
+    answered.add(((await response.body.json()) as { pid: number }).pid)
+  }
+  assert.deepEqual(new Set(liveWorkerPids(machine)), new Set(before), 'the old workers are the ones left')
+  assert.deepEqual(answered, new Set(before), 'and they serve')
+  assert.equal(machine.count('cluster fork'), 3, 'one replacement tried, not restarted')
+  assert.equal(machine.count('cluster restart'), 0)
+  assert.match(
+    machine.stdout() + machine.stderr(),
+    /the reload stopped \(the new worker for slot 0 failed its startup: startup failed at onStartup\[0\] workerStartup/,
+  )
+  machine.child.kill('SIGTERM')
+  assert.equal(await machine.exit, 0)
 })
