@@ -3,6 +3,7 @@
 
 import type { Worker } from 'node:cluster'
 
+import { LifespanStartupError } from '../protocol/errors.ts'
 import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './messages.ts'
 
 export type WorkerPhase = 'starting' | 'running' | 'retiring' | 'stopping'
@@ -18,6 +19,10 @@ export interface WorkerInfo {
 export interface Exit {
   code: number | null
   signal: string | null
+}
+
+export function describeExit({ code, signal }: Exit): string {
+  return signal === null ? `code ${code}` : `signal ${signal}`
 }
 
 export class Member {
@@ -68,6 +73,16 @@ export class Member {
     this.worker.on('message', (message: unknown) => {
       if (isWorkerMessage(message)) listener(message)
     })
+  }
+
+  /** Why it never became ready, for the error the boot or the reload rejects with. */
+  startupError(exit: Exit | null): LifespanStartupError {
+    const what = this.replacement ? `the new worker for slot ${this.slot}` : `worker ${this.id}`
+    const detail =
+      this.failure !== null
+        ? `failed its startup: ${this.failure}`
+        : `exited before it was ready${exit === null ? '' : ` (${describeExit(exit)})`}`
+    return new LifespanStartupError(`${what} ${detail}`)
   }
 
   markReady(): void {

@@ -5,20 +5,17 @@
 
 import cluster from 'node:cluster'
 
-import { LifespanStartupError, ServerClosedError } from '../protocol/errors.ts'
+import { ServerClosedError } from '../protocol/errors.ts'
 import type { Logger } from '../protocol/types.ts'
 import type { ServeConfig } from '../serve/options.ts'
 import { CrashBackoff } from './backoff.ts'
 import { workerStartBudgetMs, workerStopBudgetMs } from './budget.ts'
 import { publishCluster, type ClusterTrace } from './channel.ts'
-import { Member, type Exit, type WorkerInfo } from './member.ts'
+import { describeExit, Member, type Exit, type WorkerInfo } from './member.ts'
 import type { PrimaryMessage } from './messages.ts'
 import type { ClusterConfig } from './options.ts'
+import { rollingReload, type ReloadSlots } from './reload.ts'
 import { PrimaryModeMachine, type PrimaryMode, type WorkerEvent } from './table.ts'
-
-function describeExit({ code, signal }: Exit): string {
-  return signal === null ? `code ${code}` : `signal ${signal}`
-}
 
 export class WorkerPool {
   /** Called when crashes passed restart.maxCrashes: the primary shuts the whole server down. */
@@ -87,7 +84,14 @@ export class WorkerPool {
       return Promise.reject(new ServerClosedError(`reload() needs a serving cluster; it is ${this.mode}`))
     }
     this.#modes.apply('reload')
-    this.#reloading = this.#rollingReload().finally(() => {
+    const slots: ReloadSlots = {
+      count: this.#config.workers,
+      stillReloading: () => this.mode === 'reloading',
+      current: (slot) => this.#slots[slot] ?? null,
+      replace: (slot) => this.#fork(slot, true),
+      publish: (slot, step) => this.#publish('reload', null, slot === null ? { step } : { slot, step }),
+    }
+    this.#reloading = rollingReload(slots).finally(() => {
       this.#reloading = null
       if (this.mode === 'reloading') this.#modes.apply('reload-done')
     })
@@ -107,27 +111,6 @@ export class WorkerPool {
   /** The last resort when the primary exits at once: no worker may outlive it unasked. */
   killAll(): void {
     for (const member of this.#members.values()) member.kill()
-  }
-
-  async #rollingReload(): Promise<void> {
-    this.#publish('reload', null, { step: 'start' })
-    const retired: Array<Promise<Exit>> = []
-    try {
-      for (let slot = 0; slot < this.#config.workers; slot++) {
-        if (this.mode !== 'reloading') throw new ServerClosedError('the server began shutting down; the reload stopped')
-        const old = this.#slots[slot] ?? null
-        // The old worker serves until its replacement is admitted; admission retires it.
-        await this.#fork(slot, true).ready
-        if (old !== null) retired.push(old.exited)
-        this.#publish('reload', null, { slot, step: 'replaced' })
-      }
-    } catch (error) {
-      this.#publish('reload', null, { step: 'aborted' })
-      throw error
-    } finally {
-      await Promise.all(retired)
-    }
-    this.#publish('reload', null, { step: 'done' })
   }
 
   #fork(slot: number, replacement: boolean): Member {
@@ -159,7 +142,7 @@ export class WorkerPool {
       : member.replacement && member.phase === 'starting'
         ? 'replacement-crash'
         : 'crash'
-    const error = this.#startupError(member, exit)
+    const error = member.startupError(exit)
     member.failReady(error)
     this.#onEvent(member, event, null, exit, error)
   }
@@ -186,7 +169,7 @@ export class WorkerPool {
       case 'fail-boot':
         member.failure ??= failure
         this.#modes.apply('boot-failed')
-        this.#failBoot(error ?? this.#startupError(member, null))
+        this.#failBoot(error ?? member.startupError(null))
         return
       case 'restart':
         this.#restart(member, exit!)
@@ -251,15 +234,6 @@ export class WorkerPool {
     return exits
       .filter(({ exit }) => exit.code !== 0 || exit.signal !== null)
       .map(({ member, exit }) => `worker ${member.id} (pid ${member.pid}, ${describeExit(exit)})`)
-  }
-
-  #startupError(member: Member, exit: Exit | null): Error {
-    const what = member.replacement ? `the new worker for slot ${member.slot}` : `worker ${member.id}`
-    const detail =
-      member.failure !== null
-        ? `failed its startup: ${member.failure}`
-        : `exited before it was ready${exit === null ? '' : ` (${describeExit(exit)})`}`
-    return new LifespanStartupError(`${what} ${detail}`)
   }
 
   #publish(event: ClusterTrace['event'], member: Member | null, extra: Partial<ClusterTrace> = {}): void {
