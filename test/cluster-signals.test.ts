@@ -103,3 +103,22 @@ test('SIGKILL to the primary: every worker runs its own graceful shutdown and is
       .every((e) => e.code === 0),
   )
 })
+
+test('a worker stuck past its shutdown budget is killed, and the primary still runs its onShutdown and exits 1', async (t) => {
+  // Worker budget: drain 200 ms + 2 steps × 200 ms + 1 s to exit = 1.6 s.
+  const machine = startMachine({ SCENARIO: 'stuck-shutdown', OPTIONS: JSON.stringify({ drainTimeoutMs: 200, shutdownTimeoutMs: 200 }) })
+  t.after(() => machine.destroy())
+  await readyUrl(machine)
+  const signalled = Date.now()
+  machine.child.kill('SIGTERM')
+  assert.equal(await machine.exit, 1)
+  const took = Date.now() - signalled
+  assert.ok(took >= 1_500 && took < 5_000, `exited ${took} ms after SIGTERM`)
+  const exits = machine.events().filter((e) => e.event === 'cluster exit')
+  assert.deepEqual(
+    exits.map((e) => e.signal),
+    ['SIGKILL', 'SIGKILL'],
+  )
+  assert.equal(machine.count('scheduler stopped'), 1)
+  assert.match(machine.stderr(), /passed its stop budget of 1600 ms; killing it/)
+})
