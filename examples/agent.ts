@@ -141,6 +141,8 @@ const loopback = ['127.0.0.1', 'localhost', '::1'].includes(host)
 
 const server = await agent({
   host,
+  // GET /livez and /readyz for the probes of deploy/kubernetes.yaml; readiness fails first on SIGTERM.
+  health: true,
   mcp: {
     server: mcpServer,
     // On a loopback address, only loopback Host headers: a web page cannot reach this server

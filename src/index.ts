@@ -50,6 +50,8 @@ export type { PrimaryHooks, RestartOptions } from './serve/options.ts'
 export { serve } from './cluster/roles.ts'
 export type { ClusterServer, WorkerInfo, WorkerPhase } from './cluster/server.ts'
 export type { ClusterTrace } from './cluster/channel.ts'
+export { shutdownBudgetMs } from './serve/budget.ts'
+export type { TrustProxy } from './node/trust.ts'
 export { lifecycleTransitions, type LifecycleTrace, type Phase } from './lifecycle/table.ts'
 // The fetch bridge: a `(Request) => Response` handler as an App, and an App as one.
 export { fromFetch, toFetchHandler, type FetchHandler, type ToFetchHandlerOptions } from './fetch/app.ts'

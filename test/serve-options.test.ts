@@ -51,7 +51,7 @@ test('port and host default to env PORT and HOST, then 3000 and 127.0.0.1; a bad
   const config = readServeOptions({ lifespan: async function* one() {} }, {})
   assert.equal(config.lifespan.length, 1, 'a single lifespan function is taken as a list of one')
   assert.deepEqual(config.signals, ['SIGINT', 'SIGTERM'])
-  assert.deepEqual([config.startupTimeoutMs, config.shutdownTimeoutMs, config.drainTimeoutMs], [60_000, 30_000, 10_000])
+  assert.deepEqual([config.startupTimeoutMs, config.shutdownTimeoutMs, config.drainTimeoutMs], [60_000, 5_000, 10_000])
 })
 
 test('signal listeners are installed while the server lives and removed when it stops, never leaked', async () => {

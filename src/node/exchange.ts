@@ -11,6 +11,8 @@ import type { HttpReceiveMessage, HttpScope, Logger, SendMessage } from '../prot
 import { parseTarget, type RequestTarget } from './request-path.ts'
 import { Phase, flatHead, misplaced, phaseName, plainAnswer, untilDrained } from './response.ts'
 import { declaredBodyLength, requestScope, scopeHeaders } from './scope.ts'
+import { applyForwarded } from './forwarded.ts'
+import type { TrustCheck } from './trust.ts'
 
 /** What every exchange of one handler shares, built once by toNodeHandler(). */
 export interface BridgeConfig {
@@ -18,6 +20,8 @@ export interface BridgeConfig {
   maxBodyBytes: number
   logger: Logger | null
   draining: AbortSignal | null
+  /** The trustProxy option compiled; null when forwarding headers are ignored. */
+  trusted: TrustCheck | null
 }
 
 const SENT: Promise<void> = Promise.resolve()
@@ -56,6 +60,7 @@ export class Exchange {
       this.#answer(413, 'Payload Too Large', true)
     } else {
       this.scope = requestScope(req, target as RequestTarget & { path: string }, headers, config.state)
+      if (config.trusted !== null) applyForwarded(this.scope, config.trusted)
     }
   }
 

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Exchange, type BridgeConfig } from './exchange.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { App, Logger } from '../protocol/types.ts'
+import { compileTrustProxy, type TrustProxy } from './trust.ts'
 
 export interface NodeHandlerOptions {
   /**
@@ -25,6 +26,12 @@ export interface NodeHandlerOptions {
    * signal its drain aborts (the same one apps see as `scope.draining`); one read per response.
    */
   draining?: AbortSignal
+  /**
+   * Which peers are proxies whose forwarding headers (Forwarded, X-Forwarded-For / -Proto /
+   * -Host) may set `scope.client`, `scope.scheme` and the Host header: `true` for any peer, or a
+   * list of addresses and CIDRs. Default false: the headers are the client's and are ignored.
+   */
+  trustProxy?: TrustProxy
 }
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
@@ -56,7 +63,13 @@ export function toNodeHandler(app: App, options: NodeHandlerOptions = {}): NodeH
   if (draining !== undefined && !(draining instanceof AbortSignal)) {
     throw new InvalidArgumentError(`toNodeHandler() draining must be an AbortSignal, got ${describe(draining)}`)
   }
-  const config: BridgeConfig = { state, maxBodyBytes, logger: logger === false ? null : logger, draining: draining ?? null }
+  const config: BridgeConfig = {
+    state,
+    maxBodyBytes,
+    logger: logger === false ? null : logger,
+    draining: draining ?? null,
+    trusted: compileTrustProxy(options.trustProxy, 'toNodeHandler() trustProxy'),
+  }
 
   return function tsgiNodeHandler(req: IncomingMessage, res: ServerResponse): void {
     const exchange = new Exchange(req, res, config)

@@ -5,6 +5,7 @@
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
+import { warnPastGracePeriod } from './budget.ts'
 import { Listener } from './drain.ts'
 import { OpenSockets } from './sockets.ts'
 import { withHealth } from './health.ts'
@@ -43,6 +44,7 @@ export async function serve(app: App, options: ServeOptions = {}): Promise<Serve
   const since = performance.now()
   if (typeof app !== 'function') throw new InvalidArgumentError(`serve() needs an app function, got ${typeof app}`)
   const config = readServeOptions(options)
+  warnPastGracePeriod(config)
   const host = new HttpHost(config)
   const runner = new LifecycleRunner(app, host, config, since)
   host.handle(app, runner)
@@ -81,7 +83,7 @@ class HttpHost implements Host {
 
   /** Builds the request listener: the bridge, behind the probes when asked for. */
   handle(app: App, runner: LifecycleRunner): void {
-    const { logger, maxBodyBytes, health, http } = this.#config
+    const { logger, maxBodyBytes, health, http, trustProxy } = this.#config
     // Answers say `Connection: close` from the moment the shutdown begins (its delay included),
     // while apps see `scope.draining` only when the drain does.
     const closing = runner.retiring
@@ -89,6 +91,7 @@ class HttpHost implements Host {
       state: runner.state,
       logger,
       draining: closing,
+      trustProxy,
       ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
     })
     const listener = health === null ? handler : withHealth(handler, health, closing, () => runner.phase === 'running')
