@@ -22,7 +22,7 @@ test('boot: primary onStartup runs once, each worker startup once, and no reques
   const knock = (async () => {
     while (!booted) {
       try {
-        const response = await request(`http://127.0.0.1:${port}/`, { reset: true })
+        const response = await request(`http://127.0.0.1:${port}/`, { reset: true, headersTimeout: 5_000 })
         statuses.push(response.statusCode)
         await response.body.dump()
       } catch {
@@ -31,8 +31,9 @@ test('boot: primary onStartup runs once, each worker startup once, and no reques
       }
     }
   })()
-  const url = await readyUrl(machine)
-  booted = true
+  const url = await readyUrl(machine).finally(() => (booted = true))
+  const ready = machine.events().find((e) => e.event === 'primary ready')!
+  assert.deepEqual(ready.phases, ['running', 'running'], "the primary's server.workers once serve() resolved")
   await knock
   assert.equal(url, `http://127.0.0.1:${port}`)
   assert.ok(refused > 0, 'the port refused connections while the workers started')
