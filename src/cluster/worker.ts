@@ -59,6 +59,10 @@ export async function serveWorker(app: App, options: ServeOptions, config: Serve
 async function stopAndExit(server: Server, message: PrimaryMessage): Promise<never> {
   let code = 0
   try {
+    // Retiring, the listener closes first: node:cluster's primary stops handing this worker
+    // connections, and one it is handing over right now is still taken (or handed back) because
+    // the process lives on through the grace. A worker that exited at once would leave such a
+    // connection in limbo, never answered and never closed.
     if (message.type === 'retire') await closeWith(server, { delayMs: message.graceMs, stopAccepting: true })
     else await server.close()
   } catch {
