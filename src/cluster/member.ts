@@ -86,7 +86,7 @@ export class Member {
   }
 
   markReady(): void {
-    this.phase = 'running'
+    if (!this.asked) this.phase = 'running'
     this.#settleReady.resolve()
   }
 

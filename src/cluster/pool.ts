@@ -131,7 +131,9 @@ export class WorkerPool {
     // port 0 included; only when all of them had closed it would a port-0 machine move.
     this.#port = port
     this.#publish('ready', member)
-    this.#onEvent(member, 'ready', null)
+    // One already asked to stop (a restart whose slot a reload filled first) stops once it can.
+    if (member.asked) member.markReady()
+    else this.#onEvent(member, 'ready', null)
   }
 
   #onExit(member: Member, exit: Exit): void {
