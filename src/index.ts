@@ -44,7 +44,12 @@ export { LifespanManager, type LifespanManagerOptions } from './lifespan/manager
 export { router, type RouterOptions } from './compose/router.ts'
 export { mount, route, type Route } from './compose/routes.ts'
 export { withLifespan } from './compose/with-lifespan.ts'
-export { serve, type Server, type ServeOptions } from './serve/serve.ts'
+export type { Server, ServeOptions } from './serve/serve.ts'
+export type { PrimaryHooks, RestartOptions } from './serve/options.ts'
+// serve() itself, with `workers` on node:cluster: one script, a primary and its workers.
+export { serve } from './cluster/roles.ts'
+export type { ClusterServer, WorkerInfo, WorkerPhase } from './cluster/server.ts'
+export type { ClusterTrace } from './cluster/channel.ts'
 export { shutdownBudgetMs } from './serve/budget.ts'
 export type { TrustProxy } from './node/trust.ts'
 export { lifecycleTransitions, type LifecycleTrace, type Phase } from './lifecycle/table.ts'

@@ -52,6 +52,33 @@ export interface ServeOptions extends HttpLimitOptions {
    * Host: `true` for any peer, or their addresses and CIDRs (`['10.0.0.0/8']`). Default false.
    */
   trustProxy?: TrustProxy
+  // Scale-out on one machine (node:cluster); src/cluster/ reads and checks these.
+  /** Worker processes; 'auto' is os.availableParallelism(). Absent or 1: one process, as without it. */
+  workers?: number | 'auto'
+  /** Hooks and lifespans run once, in the primary, around the workers' whole life. */
+  primary?: PrimaryHooks
+  /** How the primary restarts a worker that exited without being asked. */
+  restart?: RestartOptions
+  /** How long a worker retired by a reload answers with `Connection: close` before its drain; default 1 000. */
+  reloadGraceMs?: number
+}
+
+/** The primary's own lifecycle, run once per machine (not once per worker). */
+export interface PrimaryHooks {
+  onStartup?: LifespanHook[]
+  onShutdown?: LifespanHook[]
+  lifespan?: LifespanFn | LifespanFn[]
+}
+
+export interface RestartOptions {
+  /** Wait before the first restart; doubles after each crash up to maxDelayMs. Default 100. */
+  initialDelayMs?: number
+  /** Default 15 000. */
+  maxDelayMs?: number
+  /** More crashes than this within windowMs shut the whole server down (exit 1). Default 5. */
+  maxCrashes?: number
+  /** The crash window; a worker up this long resets its delay. Default 60 000. */
+  windowMs?: number
 }
 
 /** serve()'s options, read: the runner's part (hooks, timeouts, signals, logging) plus HTTP's. */
