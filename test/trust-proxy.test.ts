@@ -114,8 +114,13 @@ test('a bad trustProxy is refused by serve() and toNodeHandler(), naming the opt
   }
 })
 
-test("behind a trusted proxy the A2A card's URL uses the forwarded scheme and host", async () => {
-  const a2a = a2aApp({ card: { name: 'Proxied', description: 'Seen through a proxy' }, executor: new StepsExecutor() })
+test("behind a trusted proxy the A2A card's URL uses the forwarded scheme and the forwarded host that allowedHosts accepted", async () => {
+  // The forwarded Host is what allowedHosts checks; a Host nobody checked never reaches the card.
+  const a2a = a2aApp({
+    card: { name: 'Proxied', description: 'Seen through a proxy' },
+    executor: new StepsExecutor(),
+    allowedHosts: ['agents.example'],
+  })
   const server = await serve(router([mount('/a2a', a2a)]), { ...quiet, trustProxy: ['127.0.0.1'] })
   try {
     const response = await fetch(`${server.url}/a2a/.well-known/agent-card.json`, {
