@@ -6,7 +6,7 @@
 import { EMPTY, PushStream, toBytes } from './body.ts'
 import { InvalidArgumentError, ProtocolError } from '../protocol/errors.ts'
 import { TSGI_VERSION, type App, type HttpScope, type ReceiveMessage, type SendMessage } from '../protocol/types.ts'
-import { decodePath } from '../node/request-path.ts'
+import { mountedTarget } from '../node/mounted.ts'
 
 export interface ToFetchHandlerOptions {
   /** The lifespan state; each request's scope gets a shallow copy. */
@@ -22,7 +22,15 @@ export interface ToFetchHandlerOptions {
 export function toFetchHandler(app: App, options: ToFetchHandlerOptions = {}): (request: Request) => Promise<Response> {
   if (typeof app !== 'function') throw new InvalidArgumentError(`toFetchHandler needs an app function, got ${typeof app}`)
   const state = options.state ?? {}
-  return (request) => new Exchange(app, request, state).response
+  return (request) => new Exchange(app, request, state, '').response
+}
+
+/**
+ * Answers one Request under a host that matched the raw prefix `root` (Hono's route): the
+ * scope's rootPath is that prefix and its path what follows. For embed().
+ */
+export function respondMounted(app: App, request: Request, state: Record<string, unknown>, root: string): Promise<Response> {
+  return new Exchange(app, request, state, root).response
 }
 
 const NULL_BODY_STATUSES = new Set([204, 205, 304])
@@ -40,13 +48,13 @@ class Exchange {
   #gone: Promise<typeof FINISHED | 'disconnect'>
   #leave!: (why: typeof FINISHED | 'disconnect') => void
 
-  constructor(app: App, request: Request, state: Record<string, unknown>) {
+  constructor(app: App, request: Request, state: Record<string, unknown>, root: string) {
     this.#request = request
     this.response = new Promise((resolve) => (this.#resolve = resolve))
     this.#gone = new Promise((resolve) => (this.#leave = resolve))
     request.signal.addEventListener('abort', () => this.#disconnect(), { once: true })
 
-    const scope = scopeOf(request, state)
+    const scope = scopeOf(request, state, root)
     if (scope === null) {
       this.#resolve(new Response('Bad Request', { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } }))
       return
@@ -158,10 +166,9 @@ function toHeaders(pairs: Array<[string, string]> | undefined): Headers {
   return headers
 }
 
-function scopeOf(request: Request, state: Record<string, unknown>): HttpScope | null {
+function scopeOf(request: Request, state: Record<string, unknown>, root: string): HttpScope | null {
   const url = new URL(request.url)
-  const rawPath = url.pathname
-  const path = decodePath(rawPath)
+  const { rawPath, path, rootPath } = mountedTarget(url.pathname, root)
   if (path === null) return null
   const headers: Array<[string, string]> = []
   let host = false
@@ -181,7 +188,7 @@ function scopeOf(request: Request, state: Record<string, unknown>): HttpScope | 
     path,
     rawPath,
     queryString: url.search === '' ? '' : url.search.slice(1),
-    rootPath: '',
+    rootPath,
     headers,
     client: null,
     server: [url.hostname, port],

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DISCONNECT, RequestBody, lastMessage } from './body.ts'
 import { BodyTooLargeError, ClientDisconnectedError, ProtocolError } from '../protocol/errors.ts'
 import type { HttpReceiveMessage, HttpScope, Logger, SendMessage } from '../protocol/types.ts'
+import { replayHeaders, mountedTarget, type HostView } from './mounted.ts'
 import { parseTarget, type RequestTarget } from './request-path.ts'
 import { Phase, flatHead, misplaced, phaseName, plainAnswer, untilDrained } from './response.ts'
 import { declaredBodyLength, requestScope, scopeHeaders } from './scope.ts'
@@ -32,22 +33,30 @@ export class Exchange {
   /** -1 when chunked, else the declared content-length (0 when there is no body). */
   readonly #bodyLength: number
   #body: RequestBody | null = null
+  /** A body the host already read, handed to the app as one message. */
+  #replay: Uint8Array | null = null
   #bodyDone = false
   #phase = Phase.Idle
   #status = 0
   #headers: Array<[string, string]> | undefined = undefined
 
-  constructor(req: IncomingMessage, res: ServerResponse, config: BridgeConfig) {
+  constructor(req: IncomingMessage, res: ServerResponse, config: BridgeConfig, view?: HostView) {
     this.#req = req
     this.#res = res
     this.#config = config
     this.receive = this.#receive.bind(this)
     this.send = this.#send.bind(this)
 
-    const headers = scopeHeaders(req.rawHeaders)
-    const bodyLength = declaredBodyLength(headers)
+    let headers = scopeHeaders(req.rawHeaders)
+    let bodyLength = declaredBodyLength(headers)
+    if (view?.body != null) {
+      // The host read the stream: nothing is left on it for the bridge to read or discard.
+      this.#replay = view.body
+      headers = replayHeaders(headers, view.body.byteLength)
+      bodyLength = 0
+    }
     this.#bodyLength = bodyLength
-    const target = parseTarget(req.url ?? '/')
+    const target = view === undefined ? parseTarget(req.url ?? '/') : mountedTarget(view.target, view.root)
     if (target.path === null) {
       this.scope = null
       this.#answer(400, 'Bad Request', false)
@@ -55,11 +64,27 @@ export class Exchange {
       this.scope = null
       this.#answer(413, 'Payload Too Large', true)
     } else {
-      this.scope = requestScope(req, target as RequestTarget & { path: string }, headers, config.state)
+      this.scope = requestScope(req, target as RequestTarget & { path: string }, headers, config.state, this)
     }
   }
 
+  /**
+   * fromNodeHandler() takes the request over: its handler reads `req` and writes `res` itself,
+   * so the bridge neither answers for the app nor reads the rest of the body.
+   */
+  handOver(): { req: IncomingMessage; res: ServerResponse } | null {
+    if (this.#phase !== Phase.Idle || this.#body !== null || this.#bodyDone || this.#replay !== null) return null
+    this.#phase = Phase.Gone
+    return { req: this.#req, res: this.#res }
+  }
+
   #receive(): Promise<HttpReceiveMessage> {
+    const replay = this.#replay
+    if (replay !== null) {
+      this.#replay = null
+      this.#bodyDone = true
+      return Promise.resolve({ type: 'http.request', body: replay, moreBody: false })
+    }
     const body = this.#body
     if (body !== null) {
       if (!body.finished) return body.next()
