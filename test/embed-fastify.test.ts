@@ -75,11 +75,14 @@ test('fastify: a startup slower than pluginTimeout fails with LifespanTimeoutErr
   t.after(() => fastify.close())
   const plugin = tsgiPlugin(lifespanApp(events, { ms: 600 }), { logger: false })
   await fastify.register(plugin, { prefix: '/a' })
-  await assert.rejects(fastify.ready(), (error: unknown) => {
-    assert.ok(error instanceof LifespanTimeoutError, `got ${String(error)}`)
-    assert.equal(error.phase, 'startup')
-    return true
-  })
+  await assert.rejects(
+    async () => fastify.ready(),
+    (error: unknown) => {
+      assert.ok(error instanceof LifespanTimeoutError, `got ${String(error)}`)
+      assert.equal(error.phase, 'startup')
+      return true
+    },
+  )
   // Once its startup finishes, the app is shut down: nothing keeps running unwatched.
   await until(() => events.includes('shutdown'), 'the late starter to be stopped')
   assert.deepEqual(events, ['startup', 'started', 'shutdown'])
@@ -138,12 +141,13 @@ test("fastify: after another plugin's onReady failed, fastify.close() still shut
   const plugin = tsgiPlugin(lifespanApp(events), { logger: false })
   await fastify.register(plugin, { prefix: '/a' })
   // Another plugin, registered after tsgi: its onReady runs after tsgi's and fails.
-  await fastify.register(async function cacheWarmer(instance) {
+  await fastify.register(function cacheWarmer(instance, _options, done) {
     instance.addHook('onReady', async function brokenWarmup() {
       throw new Error('the cache would not warm')
     })
+    done()
   })
-  await assert.rejects(fastify.ready(), /the cache would not warm/)
+  await assert.rejects(async () => fastify.ready(), /the cache would not warm/)
   assert.equal(plugin.phase, 'running')
   await fastify.close()
   // A second close (a signal handler and a test hook, say) does not shut it down again.

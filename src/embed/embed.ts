@@ -9,7 +9,8 @@ import { LifecycleRunner } from '../lifecycle/runner.ts'
 import type { Phase } from '../lifecycle/table.ts'
 import { hostViewOf, mountedBridge, type MountedBridge } from '../node/handler.ts'
 import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
-import type { HostView } from '../node/mounted.ts'
+import { replayHeaders, type HostView } from '../node/mounted.ts'
+import { scopeHeaders } from '../node/scope.ts'
 import { InvalidArgumentError, ServerClosedError } from '../protocol/errors.ts'
 import type { App, Logger } from '../protocol/types.ts'
 import { EmbedHost } from './host.ts'
@@ -38,10 +39,20 @@ export interface Embedded extends AsyncDisposable {
 }
 
 /** What the adapters use beyond the public face: handlers told the host's prefix. */
+/** node:http's pair under a fetch host (@hono/node-server's c.env). */
+export interface NodePair {
+  incoming: IncomingMessage
+  outgoing: ServerResponse
+}
+
 export interface EmbeddedCore extends Embedded {
   /** `view.root` is the raw prefix the host matched; `view.body` what it read, if it did. */
   serveNode(req: IncomingMessage, res: ServerResponse, view: HostView | undefined): void
-  serveFetch(request: Request, root: string): Promise<Response>
+  /**
+   * `node` is what node-server gives (incoming, outgoing): the headers as received, and a
+   * connection to cut if the drain runs out of time.
+   */
+  serveFetch(request: Request, root: string, node?: NodePair, body?: number): Promise<Response>
   /** What to do with a body the host already read. */
   readonly consumedBody: ConsumedBodyPolicy
   /** One log line naming why a consumed body cannot reach the app, and the 500 that answers it. */
@@ -77,25 +88,31 @@ export function embedCore(app: App, options: EmbedOptions, caller: string): Embe
 
 class EmbeddedApp implements EmbeddedCore {
   readonly #runner: LifecycleRunner
-  readonly #host = new EmbedHost()
+  readonly #host: EmbedHost
   readonly #bridge: MountedBridge
+  readonly #app: App
   readonly #fetchApp: App
   #starting: Promise<void> | null = null
   #closing: Promise<void> | null = null
   readonly #logger: Logger
+  readonly #maxBodyBytes: number
   readonly consumedBody: ConsumedBodyPolicy
   readonly node: Embedded['node']
   readonly fetch: Embedded['fetch']
 
   constructor(app: App, options: EmbedOptions) {
     const config = readEmbedOptions(options)
+    // The runner owns the draining signal; the host reads it once the runner exists.
+    this.#host = new EmbedHost(() => this.#runner.draining)
     this.#runner = new LifecycleRunner(app, this.#host, config)
     const { logger, maxBodyBytes, consumedBody } = config
     this.#logger = logger
+    this.#maxBodyBytes = maxBodyBytes
     this.consumedBody = consumedBody
     const state = this.#runner.state
     this.#bridge = mountedBridge(this.#host.nodeApp(app), { state, maxBodyBytes, logger, draining: this.#runner.draining, consumedBody })
-    this.#fetchApp = this.#host.fetchApp(app)
+    this.#app = app
+    this.#fetchApp = this.#host.fetchApp(app, undefined)
     this.node = (req, res) => this.serveNode(req, res, hostViewOf(req))
     this.fetch = (request) => this.serveFetch(request, '')
   }
@@ -137,15 +154,20 @@ class EmbeddedApp implements EmbeddedCore {
       return
     }
     this.#host.track(res)
+    if (res.getHeaderNames().length > 0) view = { ...(view ?? { target: req.url ?? '/', root: '', body: null }), presetHeaders: true }
     this.#bridge(req, res, view)
   }
 
-  serveFetch(request: Request, root: string): Promise<Response> {
+  serveFetch(request: Request, root: string, node?: NodePair, replayed?: number): Promise<Response> {
     if (!this.#host.open) {
       const headers = { 'content-type': 'text/plain; charset=utf-8', 'retry-after': RETRY_AFTER_SECONDS }
       return Promise.resolve(new Response(UNAVAILABLE, { status: 503, headers }))
     }
-    return respondMounted(this.#fetchApp, request, this.#runner.state, root)
+    if (node === undefined) return respondMounted(this.#fetchApp, request, this.#runner.state, { root, maxBodyBytes: this.#maxBodyBytes })
+    const raw = scopeHeaders(node.incoming.rawHeaders)
+    const rawHeaders = replayed === undefined ? raw : replayHeaders(raw, replayed)
+    const app = this.#host.fetchApp(this.#app, () => node.outgoing.destroy())
+    return respondMounted(app, request, this.#runner.state, { root, maxBodyBytes: this.#maxBodyBytes, rawHeaders })
   }
 
   refuseConsumed(method: string, target: string, why: string): Response {

@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono'
 import { basePath } from 'hono/route'
 import type { App } from '../protocol/types.ts'
-import { embedCore, type Embedded, type EmbedOptions, type EmbeddedCore } from './embed.ts'
+import { embedCore, type Embedded, type EmbedOptions, type EmbeddedCore, type NodePair } from './embed.ts'
 import { withEmbedded } from './face.ts'
 
 export type { Embedded, EmbedOptions } from './embed.ts'
@@ -26,8 +26,12 @@ export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono:
   const hono = new Hono()
   const handler = (c: Context): Promise<Response> => {
     const root = rawPrefix(c.req.raw.url, basePath(c))
-    if (!c.req.raw.bodyUsed) return core.serveFetch(c.req.raw, root)
-    return replayed(core, c, root)
+    // Under @hono/node-server the node pair is at hand: the headers as received, and a
+    // connection a drain that runs out can cut.
+    const env = c.env as Partial<NodePair> | undefined
+    const node = env?.incoming !== undefined && env.outgoing !== undefined ? (env as NodePair) : undefined
+    if (!c.req.raw.bodyUsed) return core.serveFetch(c.req.raw, root, node)
+    return replayed(core, c, root, node)
   }
   hono.all('/', handler)
   hono.all('/*', handler)
@@ -47,7 +51,7 @@ function rawPrefix(url: string, decodedBase: string): string {
 }
 
 /** A middleware read the body: Hono's cache holds it; the app gets those bytes with a matching length. */
-async function replayed(core: EmbeddedCore, c: Context, root: string): Promise<Response> {
+async function replayed(core: EmbeddedCore, c: Context, root: string, node: NodePair | undefined): Promise<Response> {
   const request = c.req.raw
   const target = new URL(request.url).pathname
   if (core.consumedBody === 'error') {
@@ -64,5 +68,5 @@ async function replayed(core: EmbeddedCore, c: Context, root: string): Promise<R
   headers.delete('transfer-encoding')
   headers.set('content-length', String(body.byteLength))
   const again = new Request(request.url, { method: request.method, headers, body, signal: request.signal })
-  return core.serveFetch(again, root)
+  return core.serveFetch(again, root, node, body.byteLength)
 }

@@ -18,6 +18,13 @@ export class EmbedHost implements Host {
   readonly #responses = new Set<ServerResponse>()
   #cut = false
   #onCut: Array<() => void> = []
+  /** Fetch requests in flight whose host can cut their connection (node-server gives the socket). */
+  readonly #cutters = new Set<() => void>()
+  readonly #draining: () => AbortSignal
+
+  constructor(draining: () => AbortSignal) {
+    this.#draining = draining
+  }
   #markDrained!: () => void
   /** Resolves when the drain is over, or at once when close() finds nothing to drain. */
   readonly drained = new Promise<void>((resolve) => (this.#markDrained = resolve))
@@ -48,13 +55,17 @@ export class EmbedHost implements Host {
   }
 
   /**
-   * The app as fetch requests run it: counted, and once the drain is cut, its receive() says
-   * http.disconnect and its send() throws, since there is no socket here to destroy.
+   * The app as one fetch request runs it: counted; once the drain is cut, `cut` destroys its
+   * connection where the host gives one (node-server), and its receive() says http.disconnect
+   * and its send() throws, so an app that waits on neither still learns it is over.
    */
-  fetchApp(app: App): App {
+  fetchApp(app: App, cut: (() => void) | undefined): App {
     return (scope, receive, send) => {
       if (this.#cut) return Promise.reject(new ClientDisconnectedError('the embedded app was closed'))
-      return this.#count(app(scope, this.#cutReceive(receive), this.#cutSend(send)))
+      const running = this.#count(app(scope, this.#cutReceive(receive), this.#cutSend(send)))
+      if (cut === undefined) return running
+      this.#cutters.add(cut)
+      return running.finally(() => this.#cutters.delete(cut))
     }
   }
 
@@ -99,6 +110,7 @@ export class EmbedHost implements Host {
   #cutAll(): void {
     this.#cut = true
     for (const res of this.#responses) res.destroy()
+    for (const cut of this.#cutters) cut()
     for (const wake of this.#onCut.splice(0)) wake()
   }
 
@@ -118,6 +130,13 @@ export class EmbedHost implements Host {
   }
 
   #cutSend(send: Send): Send {
-    return (message) => (this.#cut ? Promise.reject(new ClientDisconnectedError('the embedded app was closed')) : send(message))
+    return (message) => {
+      if (this.#cut) return Promise.reject(new ClientDisconnectedError('the embedded app was closed'))
+      // A head that leaves during the drain says so, so no client reuses the connection.
+      if (message.type === 'http.response.start' && this.#draining().aborted) {
+        return send({ ...message, headers: [...(message.headers ?? []), ['connection', 'close']] })
+      }
+      return send(message)
+    }
   }
 }

@@ -10,7 +10,7 @@ import { BodyTooLargeError, ClientDisconnectedError, ProtocolError } from '../pr
 import type { HttpReceiveMessage, HttpScope, Logger, SendMessage } from '../protocol/types.ts'
 import { replayHeaders, mountedTarget, type HostView } from './mounted.ts'
 import { parseTarget, type RequestTarget } from './request-path.ts'
-import { Phase, flatHead, misplaced, phaseName, plainAnswer, untilDrained } from './response.ts'
+import { Phase, appendHead, flatHead, misplaced, phaseName, plainAnswer, untilDrained } from './response.ts'
 import { declaredBodyLength, requestScope, scopeHeaders } from './scope.ts'
 
 /** What every exchange of one handler shares, built once by toNodeHandler(). */
@@ -35,6 +35,7 @@ export class Exchange {
   #body: RequestBody | null = null
   /** A body the host already read, handed to the app as one message. */
   #replay: Uint8Array | null = null
+  readonly #presetHeaders: boolean
   #bodyDone = false
   #phase = Phase.Idle
   #status = 0
@@ -56,6 +57,7 @@ export class Exchange {
       bodyLength = 0
     }
     this.#bodyLength = bodyLength
+    this.#presetHeaders = view?.presetHeaders === true
     const target = view === undefined ? parseTarget(req.url ?? '/') : mountedTarget(view.target, view.root)
     if (target.path === null) {
       this.scope = null
@@ -180,7 +182,9 @@ export class Exchange {
   #writeHead(contentLength: number): void {
     this.#closeIfDraining()
     try {
-      this.#res.writeHead(this.#status, flatHead(this.#headers, this.#status, contentLength, this.#req.method === 'HEAD'))
+      const head = flatHead(this.#headers, this.#status, contentLength, this.#req.method === 'HEAD')
+      if (this.#presetHeaders) appendHead(this.#res, head)
+      this.#res.writeHead(this.#status, this.#presetHeaders ? undefined : head)
     } catch (error) {
       // Nothing reached the wire (Node refused a header), so an error answer is still possible.
       this.#phase = Phase.Idle

@@ -13,6 +13,12 @@ export interface HostView {
   root: string
   /** The body the host already read, to hand over again; null when the stream is untouched. */
   body: Uint8Array | null
+  /**
+   * The host already set headers on the response (Express's X-Powered-By, a CORS middleware):
+   * Node's writeHead would then let a repeated name of the app's replace the earlier one, so
+   * the head is appended to them pair by pair instead.
+   */
+  presetHeaders?: boolean
 }
 
 /** A target under a mount: `path` is relative to `rootPath`, `rawPath` stays full. */

@@ -52,6 +52,12 @@ export function flatHead(headers: Array<[string, string]> | undefined, status: n
   return flat
 }
 
+/** Adds a flat head to headers a host already set: the app's names replace the host's, its repeats stay. */
+export function appendHead(res: ServerResponse, head: string[]): void {
+  for (let i = 0; i < head.length; i += 2) res.removeHeader(head[i]!)
+  for (let i = 0; i < head.length; i += 2) res.appendHeader(head[i]!, head[i + 1]!)
+}
+
 function isFraming(name: string): boolean {
   const lower = name.toLowerCase()
   return lower === 'content-length' || lower === 'transfer-encoding'
