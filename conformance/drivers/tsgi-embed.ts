@@ -16,7 +16,7 @@ import type { Capability, Driver, Session } from './types.ts'
 /** Why an embedding lacks a capability: the host owns the port, the process and its signals. */
 const lacks: Partial<Record<Capability, string>> = {
   bind: "the host binds the port, not tsgi: a taken port is the host's error",
-  signals: 'the host owns the process and its signals; tsgi embedded installs no signal handlers',
+  signals: 'the host owns the process and its signals; an embedding installs no signal handlers',
   'exit-code': 'the host owns the process and its exit code',
   manager: "an embedding shows the lifespan state but not whether the app supports lifespan (LifespanManager's `supported`)",
 }
@@ -28,13 +28,13 @@ export function embedDriver(host: EmbedHostName): Driver {
     name,
     concurrency: 1,
     unsupported(scenario, requirements) {
-      if (scenario.level === 'X') return `X scenarios run a server as its own process; ${name} runs inside the host's process`
+      if (scenario.level === 'X') return "X scenarios run a server as its own process; an embedding runs inside the host's process"
       // P is one app under a LifespanManager, whose time limit rejects with a bare LifespanTimeoutError.
       if (scenario.level === 'P' && requirements.includes('server-timeouts') && requirements.includes('error-objects')) {
-        return `${name} reports a timed-out step as serve() does, a LifespanStartupError or LifespanShutdownError whose cause is the LifespanTimeoutError, not the manager's bare LifespanTimeoutError`
+        return "an embedding reports a timed-out step as serve() does (a LifespanStartupError or LifespanShutdownError whose cause is the LifespanTimeoutError), not as the manager's bare LifespanTimeoutError"
       }
       const missing = requirements.flatMap((r) => (lacks[r] === undefined ? [] : [lacks[r]]))
-      return missing.length === 0 ? null : `${name}: ${missing.join('; ')}`
+      return missing.length === 0 ? null : missing.join('; ')
     },
     async open(scenario) {
       const leave = await turnstile.enter()
