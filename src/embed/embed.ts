@@ -9,8 +9,7 @@ import { LifecycleRunner } from '../lifecycle/runner.ts'
 import type { Phase } from '../lifecycle/table.ts'
 import { hostViewOf, mountedBridge, type MountedBridge } from '../node/handler.ts'
 import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
-import { replayHeaders, type HostView } from '../node/mounted.ts'
-import { scopeHeaders } from '../node/scope.ts'
+import type { HostView } from '../node/mounted.ts'
 import { InvalidArgumentError, ServerClosedError } from '../protocol/errors.ts'
 import type { App, Logger } from '../protocol/types.ts'
 import { EmbedHost } from './host.ts'
@@ -39,20 +38,10 @@ export interface Embedded extends AsyncDisposable {
 }
 
 /** What the adapters use beyond the public face: handlers told the host's prefix. */
-/** node:http's pair under a fetch host (@hono/node-server's c.env). */
-export interface NodePair {
-  incoming: IncomingMessage
-  outgoing: ServerResponse
-}
-
 export interface EmbeddedCore extends Embedded {
   /** `view.root` is the raw prefix the host matched; `view.body` what it read, if it did. */
   serveNode(req: IncomingMessage, res: ServerResponse, view: HostView | undefined): void
-  /**
-   * `node` is what node-server gives (incoming, outgoing): the headers as received, and a
-   * connection to cut if the drain runs out of time.
-   */
-  serveFetch(request: Request, root: string, node?: NodePair, body?: number): Promise<Response>
+  serveFetch(request: Request, root: string): Promise<Response>
   /** What to do with a body the host already read. */
   readonly consumedBody: ConsumedBodyPolicy
   /** One log line naming why a consumed body cannot reach the app, and the 500 that answers it. */
@@ -90,7 +79,6 @@ class EmbeddedApp implements EmbeddedCore {
   readonly #runner: LifecycleRunner
   readonly #host: EmbedHost
   readonly #bridge: MountedBridge
-  readonly #app: App
   readonly #fetchApp: App
   #starting: Promise<void> | null = null
   #closing: Promise<void> | null = null
@@ -111,8 +99,7 @@ class EmbeddedApp implements EmbeddedCore {
     this.consumedBody = consumedBody
     const state = this.#runner.state
     this.#bridge = mountedBridge(this.#host.nodeApp(app), { state, maxBodyBytes, logger, draining: this.#runner.draining, consumedBody })
-    this.#app = app
-    this.#fetchApp = this.#host.fetchApp(app, undefined)
+    this.#fetchApp = this.#host.fetchApp(app)
     this.node = (req, res) => this.serveNode(req, res, hostViewOf(req))
     this.fetch = (request) => this.serveFetch(request, '')
   }
@@ -158,16 +145,12 @@ class EmbeddedApp implements EmbeddedCore {
     this.#bridge(req, res, view)
   }
 
-  serveFetch(request: Request, root: string, node?: NodePair, replayed?: number): Promise<Response> {
+  serveFetch(request: Request, root: string): Promise<Response> {
     if (!this.#host.open) {
       const headers = { 'content-type': 'text/plain; charset=utf-8', 'retry-after': RETRY_AFTER_SECONDS }
       return Promise.resolve(new Response(UNAVAILABLE, { status: 503, headers }))
     }
-    if (node === undefined) return respondMounted(this.#fetchApp, request, this.#runner.state, { root, maxBodyBytes: this.#maxBodyBytes })
-    const raw = scopeHeaders(node.incoming.rawHeaders)
-    const rawHeaders = replayed === undefined ? raw : replayHeaders(raw, replayed)
-    const app = this.#host.fetchApp(this.#app, () => node.outgoing.destroy())
-    return respondMounted(app, request, this.#runner.state, { root, maxBodyBytes: this.#maxBodyBytes, rawHeaders })
+    return respondMounted(this.#fetchApp, request, this.#runner.state, { root, maxBodyBytes: this.#maxBodyBytes })
   }
 
   refuseConsumed(method: string, target: string, why: string): Response {

@@ -1,12 +1,14 @@
-// tsgi/hono: a tsgi app as a Hono 4 sub-app, for `honoApp.route(prefix, mounted.hono)`. It
-// speaks Request and Response (c.req.raw), so it runs wherever Hono runs; under
-// @hono/node-server a client that leaves aborts the Request, which the app sees as
-// http.disconnect. Hono has no lifecycle: startup() and close() are the caller's to call.
+// tsgi/hono: a tsgi app as a Hono 4 sub-app, for `honoApp.route(prefix, mounted.hono)`. Under
+// @hono/node-server it answers on the node pair (c.env.incoming / outgoing) through the node
+// bridge; elsewhere it speaks Request and Response (c.req.raw), so it runs wherever Hono runs.
+// Hono has no lifecycle: startup() and close() are the caller's to call.
 
 import { Hono, type Context } from 'hono'
 import { basePath } from 'hono/route'
 import type { App } from '../protocol/types.ts'
-import { embedCore, type Embedded, type EmbedOptions, type EmbeddedCore, type NodePair } from './embed.ts'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { bodyConsumed } from '../node/consumed-body.ts'
+import { embedCore, type Embedded, type EmbedOptions, type EmbeddedCore } from './embed.ts'
 import { withEmbedded } from './face.ts'
 
 export type { Embedded, EmbedOptions } from './embed.ts'
@@ -24,18 +26,58 @@ export type { Embedded, EmbedOptions } from './embed.ts'
 export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono: Hono } {
   const core = embedCore(app, options, 'toHono()')
   const hono = new Hono()
-  const handler = (c: Context): Promise<Response> => {
+  const handler = (c: Context): Response | Promise<Response> => {
     const root = rawPrefix(c.req.raw.url, basePath(c))
-    // Under @hono/node-server the node pair is at hand: the headers as received, and a
-    // connection a drain that runs out can cut.
+    // Under @hono/node-server the node pair is at hand: the node bridge answers on it directly
+    // (the headers as received, the socket's back-pressure, a drain that can cut it).
     const env = c.env as Partial<NodePair> | undefined
-    const node = env?.incoming !== undefined && env.outgoing !== undefined ? (env as NodePair) : undefined
-    if (!c.req.raw.bodyUsed) return core.serveFetch(c.req.raw, root, node)
-    return replayed(core, c, root, node)
+    if (env?.incoming !== undefined && env.outgoing !== undefined) return onNode(core, c, env as NodePair, root)
+    if (!c.req.raw.bodyUsed) return core.serveFetch(c.req.raw, root)
+    return replayed(core, c, root)
   }
   hono.all('/', handler)
   hono.all('/*', handler)
   return withEmbedded({ hono }, core)
+}
+
+/** @hono/node-server's c.env. */
+interface NodePair {
+  incoming: IncomingMessage
+  outgoing: ServerResponse
+}
+
+/** node-server's marker: the handler wrote the response itself, so node-server writes nothing. */
+const ALREADY_SENT = 'x-hono-already-sent'
+let alreadySent: Response | undefined
+
+/**
+ * node-server swaps the global Response for a lighter class that extends the real one, and
+ * writes a light Response's head without reading the marker; the marker must be a real one.
+ */
+function sent(): Response {
+  if (alreadySent === undefined) {
+    const parent: unknown = Object.getPrototypeOf(Response)
+    const Real = typeof parent === 'function' && parent !== Function.prototype ? (parent as typeof Response) : Response
+    alreadySent = new Real(null, { headers: { [ALREADY_SENT]: 'true' } })
+  }
+  return alreadySent
+}
+
+function onNode(core: EmbeddedCore, c: Context, { incoming, outgoing }: NodePair, root: string): Response | Promise<Response> {
+  const target = incoming.url ?? '/'
+  // A middleware read the body through Hono (c.req.json()): its cache holds the bytes. Under
+  // consumedBody 'error' the bridge refuses it, with its one log line.
+  if (!bodyConsumed(incoming) || core.consumedBody === 'error') {
+    core.serveNode(incoming, outgoing, { target, root, body: null })
+    return sent()
+  }
+  return c.req.arrayBuffer().then(
+    (bytes) => {
+      core.serveNode(incoming, outgoing, { target, root, body: new Uint8Array(bytes) })
+      return sent()
+    },
+    () => core.refuseConsumed(incoming.method ?? 'GET', target, 'the host already read the request body and kept nothing of it'),
+  )
 }
 
 /** Hono's base path is decoded; the raw prefix is the same number of segments of the raw path. */
@@ -51,7 +93,7 @@ function rawPrefix(url: string, decodedBase: string): string {
 }
 
 /** A middleware read the body: Hono's cache holds it; the app gets those bytes with a matching length. */
-async function replayed(core: EmbeddedCore, c: Context, root: string, node: NodePair | undefined): Promise<Response> {
+async function replayed(core: EmbeddedCore, c: Context, root: string): Promise<Response> {
   const request = c.req.raw
   const target = new URL(request.url).pathname
   if (core.consumedBody === 'error') {
@@ -68,5 +110,5 @@ async function replayed(core: EmbeddedCore, c: Context, root: string, node: Node
   headers.delete('transfer-encoding')
   headers.set('content-length', String(body.byteLength))
   const again = new Request(request.url, { method: request.method, headers, body, signal: request.signal })
-  return core.serveFetch(again, root, node, body.byteLength)
+  return core.serveFetch(again, root)
 }

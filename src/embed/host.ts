@@ -18,8 +18,6 @@ export class EmbedHost implements Host {
   readonly #responses = new Set<ServerResponse>()
   #cut = false
   #onCut: Array<() => void> = []
-  /** Fetch requests in flight whose host can cut their connection (node-server gives the socket). */
-  readonly #cutters = new Set<() => void>()
   readonly #draining: () => AbortSignal
 
   constructor(draining: () => AbortSignal) {
@@ -55,17 +53,13 @@ export class EmbedHost implements Host {
   }
 
   /**
-   * The app as one fetch request runs it: counted; once the drain is cut, `cut` destroys its
-   * connection where the host gives one (node-server), and its receive() says http.disconnect
-   * and its send() throws, so an app that waits on neither still learns it is over.
+   * The app as fetch requests run it: counted; there is no socket here to destroy, so once the
+   * drain is cut its receive() says http.disconnect and its send() throws.
    */
-  fetchApp(app: App, cut: (() => void) | undefined): App {
+  fetchApp(app: App): App {
     return (scope, receive, send) => {
       if (this.#cut) return Promise.reject(new ClientDisconnectedError('the embedded app was closed'))
-      const running = this.#count(app(scope, this.#cutReceive(receive), this.#cutSend(send)))
-      if (cut === undefined) return running
-      this.#cutters.add(cut)
-      return running.finally(() => this.#cutters.delete(cut))
+      return this.#count(app(scope, this.#cutReceive(receive), this.#cutSend(send)))
     }
   }
 
@@ -110,7 +104,6 @@ export class EmbedHost implements Host {
   #cutAll(): void {
     this.#cut = true
     for (const res of this.#responses) res.destroy()
-    for (const cut of this.#cutters) cut()
     for (const wake of this.#onCut.splice(0)) wake()
   }
 

@@ -38,11 +38,6 @@ export interface MountedRequest {
   /** The raw prefix the host matched ('' for none). */
   root: string
   maxBodyBytes: number
-  /**
-   * The request's headers as received, [name, value, ...], where the host has them (node-server's
-   * `incoming.rawHeaders`): the Headers class joins repeated names, these keep each one.
-   */
-  rawHeaders?: Array<[string, string]>
 }
 
 const PLAIN: MountedRequest = { root: '', maxBodyBytes: Infinity }
@@ -217,13 +212,11 @@ function scopeOf(request: Request, state: Record<string, unknown>, mounted: Moun
   const url = new URL(request.url)
   const { rawPath, path, rootPath } = mountedTarget(url.pathname, mounted.root)
   if (path === null) return null
-  let host = mounted.rawHeaders !== undefined
-  const headers: Array<[string, string]> = mounted.rawHeaders ?? []
-  if (mounted.rawHeaders === undefined) {
-    for (const [name, value] of request.headers) {
-      if (name === 'host') host = true
-      headers.push([name, value])
-    }
+  const headers: Array<[string, string]> = []
+  let host = false
+  for (const [name, value] of request.headers) {
+    if (name === 'host') host = true
+    headers.push([name, value])
   }
   // A Request built in code has no Host header; the URL's authority is what it means.
   if (!host) headers.unshift(['host', url.host])
