@@ -8,10 +8,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DISCONNECT, RequestBody, lastMessage } from './body.ts'
 import { BodyTooLargeError, ClientDisconnectedError, ProtocolError } from '../protocol/errors.ts'
 import type { HttpReceiveMessage, HttpScope, Logger, SendMessage } from '../protocol/types.ts'
-import { replayHeaders, mountedTarget, type HostView } from './mounted.ts'
-import { parseTarget, type RequestTarget } from './request-path.ts'
-import { Phase, appendHead, flatHead, misplaced, phaseName, plainAnswer, untilDrained } from './response.ts'
-import { declaredBodyLength, requestScope, scopeHeaders } from './scope.ts'
+import { readRequestHead, type HostView } from './mounted.ts'
+import type { RequestTarget } from './request-path.ts'
+import { Phase, appendHead, bodySize, flatHead, misplaced, plainAnswer, statusError, untilDrained } from './response.ts'
+import { requestScope } from './scope.ts'
 
 /** What every exchange of one handler shares, built once by toNodeHandler(). */
 export interface BridgeConfig {
@@ -48,17 +48,11 @@ export class Exchange {
     this.receive = this.#receive.bind(this)
     this.send = this.#send.bind(this)
 
-    let headers = scopeHeaders(req.rawHeaders)
-    let bodyLength = declaredBodyLength(headers)
-    if (view?.body != null) {
-      // The host read the stream: nothing is left on it for the bridge to read or discard.
-      this.#replay = view.body
-      headers = replayHeaders(headers, view.body.byteLength)
-      bodyLength = 0
-    }
+    const head = readRequestHead(req, view)
+    const { headers, bodyLength, target } = head
+    this.#replay = head.replay
     this.#bodyLength = bodyLength
     this.#presetHeaders = view?.presetHeaders === true
-    const target = view === undefined ? parseTarget(req.url ?? '/') : mountedTarget(view.target, view.root)
     if (target.path === null) {
       this.scope = null
       this.#answer(400, 'Bad Request', false)
@@ -121,12 +115,8 @@ export class Exchange {
     if (message.type === 'http.response.start') {
       if (phase !== Phase.Idle) return Promise.reject(misplaced(message.type, phase))
       const status = message.status
-      // A final status only: a 1xx head here would leave the client waiting for the real one.
-      if (!Number.isInteger(status) || status < 200 || status > 999) {
-        return Promise.reject(
-          new ProtocolError(`http.response.start needs an integer status from 200 to 999, got ${String(status)}`, 'idle', message.type),
-        )
-      }
+      const refused = statusError(status)
+      if (refused !== null) return Promise.reject(refused)
       this.#status = status
       this.#headers = message.headers
       this.#phase = Phase.Started
@@ -136,18 +126,8 @@ export class Exchange {
   }
 
   #writeBody(body: Uint8Array | string | undefined, moreBody: boolean): Promise<void> {
-    let size: number
-    if (body === undefined) size = 0
-    else if (typeof body === 'string') size = Buffer.byteLength(body)
-    else if (body instanceof Uint8Array) size = body.byteLength
-    else
-      return Promise.reject(
-        new ProtocolError(
-          `http.response.body needs a string or Uint8Array body, got ${typeof body}`,
-          phaseName(this.#phase),
-          'http.response.body',
-        ),
-      )
+    const size = bodySize(body, this.#phase)
+    if (size instanceof ProtocolError) return Promise.reject(size)
     const res = this.#res
     if (res.destroyed) {
       this.#phase = Phase.Gone

@@ -3,7 +3,9 @@
 // host consumed, and the bytes the host kept, to build the same scope serve() would have built
 // for an app mounted under a router at that prefix.
 
+import type { IncomingMessage } from 'node:http'
 import { decodePath, parseTarget, type RequestTarget } from './request-path.ts'
+import { declaredBodyLength, scopeHeaders } from './scope.ts'
 
 /** What an embedding host tells the bridge about one request. */
 export interface HostView {
@@ -54,4 +56,21 @@ export function replayHeaders(headers: Array<[string, string]>, length: number):
   const kept = headers.filter(([name]) => !BODY_HEADERS.has(name))
   kept.push(['content-length', String(length)])
   return kept
+}
+
+/** What the bridge reads off a request before any app runs. */
+export interface RequestHead {
+  headers: Array<[string, string]>
+  /** -1 when chunked, else the declared content-length (0 when there is none, or it was replayed). */
+  bodyLength: number
+  replay: Uint8Array | null
+  target: RequestTarget
+}
+
+export function readRequestHead(req: IncomingMessage, view: HostView | undefined): RequestHead {
+  const headers = scopeHeaders(req.rawHeaders)
+  const target = view === undefined ? parseTarget(req.url ?? '/') : mountedTarget(view.target, view.root)
+  // The host read the stream: nothing is left on it for the bridge to read or discard.
+  if (view?.body != null) return { headers: replayHeaders(headers, view.body.byteLength), bodyLength: 0, replay: view.body, target }
+  return { headers, bodyLength: declaredBodyLength(headers), replay: null, target }
 }
