@@ -40,3 +40,34 @@ test('toHono() on the fetch path: rootPath is the prefix Hono matched, and a bod
   await mounted.close()
   assert.equal((await app.request('/agents/x')).status, 503)
 })
+
+test('embed().fetch answers 413 for a body past maxBodyBytes, declared or streamed, and the app never gets the rest', async () => {
+  const received: number[] = []
+  const reader: App = async (scope, receive, send) => {
+    if (scope.type !== 'http') return
+    for (;;) {
+      const message = await receive()
+      if (message.type !== 'http.request') return
+      received.push(message.body.byteLength)
+      if (!message.moreBody) break
+    }
+    await send({ type: 'http.response.start', status: 200 })
+    await send({ type: 'http.response.body', body: 'read' })
+  }
+  const mounted = toHono(reader, { logger: false, maxBodyBytes: 16 })
+  await mounted.startup()
+  const declared = await mounted.fetch(new Request('http://x.test/', { method: 'POST', body: 'x'.repeat(64) }))
+  assert.equal(declared.status, 413)
+  const chunks = [new TextEncoder().encode('x'.repeat(10)), new TextEncoder().encode('y'.repeat(10))]
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = chunks.shift()
+      if (next === undefined) controller.close()
+      else controller.enqueue(next)
+    },
+  })
+  const streamed = await mounted.fetch(new Request('http://x.test/', { method: 'POST', body: stream, duplex: 'half' } as RequestInit))
+  assert.equal(streamed.status, 413)
+  assert.deepEqual(received, [10])
+  await mounted.close()
+})

@@ -5,14 +5,7 @@
 
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { serve as serveHono } from '@hono/node-server'
-import express from 'express'
-import Fastify from 'fastify'
-import { Hono } from 'hono'
 import type { App, Embedded, EmbedOptions } from '../../src/index.ts'
-import { toExpress } from '../../src/embed/express.ts'
-import { tsgiPlugin } from '../../src/embed/fastify.ts'
-import { toHono } from '../../src/embed/hono.ts'
 import { HOST } from './ports.ts'
 
 export type EmbedHostName = 'express' | 'fastify' | 'hono'
@@ -74,17 +67,28 @@ function manualHost(mounted: Embedded, start: () => Server): EmbedHost {
   }
 }
 
-export function embedHost(name: EmbedHostName, app: App, options: EmbedOptions): EmbedHost {
+/**
+ * The frameworks are optional peers, loaded only when their driver runs: the conformance CLI
+ * must start without them.
+ */
+export async function embedHost(name: EmbedHostName, app: App, options: EmbedOptions): Promise<EmbedHost> {
   if (name === 'express') {
+    const [{ default: express }, { toExpress }] = await Promise.all([import('express'), import('../../src/embed/express.ts')])
     const mounted = toExpress(app, options)
     const expressApp = express().use(mounted)
     return manualHost(mounted, () => expressApp.listen(0, HOST))
   }
   if (name === 'hono') {
+    const [{ serve }, { Hono }, { toHono }] = await Promise.all([
+      import('@hono/node-server'),
+      import('hono'),
+      import('../../src/embed/hono.ts'),
+    ])
     const mounted = toHono(app, options)
     const honoApp = new Hono().route('/', mounted.hono)
-    return manualHost(mounted, () => serveHono({ fetch: honoApp.fetch, port: 0, hostname: HOST }) as Server)
+    return manualHost(mounted, () => serve({ fetch: honoApp.fetch, port: 0, hostname: HOST }) as Server)
   }
+  const [{ default: Fastify }, { tsgiPlugin }] = await Promise.all([import('fastify'), import('../../src/embed/fastify.ts')])
   const fastify = Fastify()
   const plugin = tsgiPlugin(app, options)
   void fastify.register(plugin)

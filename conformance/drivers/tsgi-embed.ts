@@ -39,7 +39,7 @@ export function embedDriver(host: EmbedHostName): Driver {
     async open(scenario) {
       const leave = await turnstile.enter()
       try {
-        const session = embedSession(host, scenario)
+        const session = await embedSession(host, scenario)
         const finish = session.finish.bind(session)
         session.finish = () => finish().finally(leave)
         return session
@@ -51,13 +51,13 @@ export function embedDriver(host: EmbedHostName): Driver {
   }
 }
 
-function embedSession(hostName: EmbedHostName, scenario: Scenario): Session {
+async function embedSession(hostName: EmbedHostName, scenario: Scenario): Promise<Session> {
   const { record, events } = memoryTrace()
   const { logger, lines } = captureLogger()
   const lifecycle = traceLifecycle(record)
   const spec = scenario.setup.server
   const app = buildTopApp(scenario.setup.app, record)
-  const host = embedHost(hostName, app, {
+  const host = await embedHost(hostName, app, {
     ...buildServeOptions(spec, record),
     ...(spec?.maxBodyBytes === undefined ? {} : { maxBodyBytes: spec.maxBodyBytes }),
     logger,
