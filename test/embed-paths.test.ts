@@ -47,10 +47,16 @@ for (const name of hostNames) {
   })
 
   test(`${name}: HEAD gets the headers and no body, and nothing is written twice`, async (t) => {
+    // A host that writes a second head reports ERR_HTTP_HEADERS_SENT, thrown or logged.
     const errors: unknown[] = []
     const onError = (error: unknown): void => void errors.push(error)
     process.on('uncaughtException', onError)
-    t.after(() => process.off('uncaughtException', onError))
+    const consoleError = console.error
+    console.error = (...args: unknown[]) => void errors.push(args)
+    t.after(() => {
+      process.off('uncaughtException', onError)
+      console.error = consoleError
+    })
     const hosted = await host(name, echoApp([]))
     t.after(() => hosted.close())
     const response = await fetch(`${hosted.origin}/a/x`, { method: 'HEAD' })

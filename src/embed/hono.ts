@@ -30,8 +30,13 @@ export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono:
     const root = rawPrefix(c.req.raw.url, basePath(c))
     // Under @hono/node-server the node pair is at hand: the node bridge answers on it directly
     // (the headers as received, the socket's back-pressure, a drain that can cut it).
+    // HEAD is the exception: Hono answers it by copying the GET answer into a new Response,
+    // which node-server then writes even when the handler already did; so HEAD takes the
+    // fetch path, whose Response is the answer.
     const env = c.env as Partial<NodePair> | undefined
-    if (env?.incoming !== undefined && env.outgoing !== undefined) return onNode(core, c, env as NodePair, root)
+    if (env?.incoming !== undefined && env.outgoing !== undefined && env.incoming.method !== 'HEAD') {
+      return onNode(core, c, env as NodePair, root)
+    }
     if (!c.req.raw.bodyUsed) return core.serveFetch(c.req.raw, root)
     return replayed(core, c, root)
   }
