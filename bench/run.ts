@@ -100,25 +100,32 @@ async function runSuite(suite: string): Promise<void> {
   const names = readdirSync(`${suitesDir}${suite}/servers`)
     .filter((file) => file.endsWith('.ts'))
     .map((file) => file.slice(0, -3))
-    .filter((name) => name === workload.baseline || only === undefined || only.includes(name))
+    .filter(
+      (name) =>
+        name === workload.baseline || only === undefined || only.includes(name) || Object.values(workload.pairs ?? {}).includes(name),
+    )
     .sort((a, b) => (a === workload.baseline ? -1 : b === workload.baseline ? 1 : a.localeCompare(b)))
   if (names[0] !== workload.baseline)
     throw new Error(`bench/suites/${suite}/servers/${workload.baseline}.ts is the baseline and must exist`)
-  const ratios = new Map<string, number[]>(names.slice(1).map((name) => [name, []]))
-  const cpuRatios = new Map<string, number[]>(names.slice(1).map((name) => [name, []]))
+  const pairs = workload.pairs ?? {}
+  const baselines = new Set([workload.baseline, ...Object.values(pairs)])
+  const baselineOf = (name: string): string => pairs[name] ?? workload.baseline
+  const contenders = names.filter((name) => !baselines.has(name))
+  const ratios = new Map<string, number[]>(contenders.map((name) => [name, []]))
+  const cpuRatios = new Map<string, number[]>(contenders.map((name) => [name, []]))
   console.log(`\n== ${suite}: ${workload.title}; ${names.length} servers, ${rounds} rounds of ${seconds} s`)
   for (let round = 1; round <= rounds; round++) {
     // Alternate the order each round so slow drift on a shared machine does not favour one side.
     const order = round % 2 === 1 ? names : [...names].reverse()
     const rows: Row[] = []
     for (const name of order) rows.push(await measure(suite, workload, name))
-    const base = rows.find((row) => row.name === workload.baseline)!
     console.log(`round ${round}`)
     for (const row of rows.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name))) {
+      const base = rows.find((other) => other.name === (baselines.has(row.name) ? row.name : baselineOf(row.name))) ?? row
       const ratio = row.rps / base.rps
       // The baseline's CPU per request over this one's: the share of its efficiency kept.
       const cpuRatio = base.cpuPerRequest / row.cpuPerRequest
-      if (row.name !== workload.baseline) {
+      if (!baselines.has(row.name)) {
         ratios.get(row.name)!.push(ratio)
         cpuRatios.get(row.name)!.push(cpuRatio)
       }
@@ -129,17 +136,19 @@ async function runSuite(suite: string): Promise<void> {
       )
     }
   }
-  console.log(`median ratio to ${workload.baseline} (req/s; the bar applies to this one)`)
+  console.log(`median ratio to ${workload.pairs === undefined ? workload.baseline : 'each baseline'} (req/s; the bar applies to this one)`)
   for (const [name, values] of ratios) {
     const value = median(values)
     const verdict = value >= workload.bar ? 'meets' : 'BELOW'
+    const against = pairs[name] === undefined ? '' : ` vs ${pairs[name]}`
     console.log(
-      `  ${name.padEnd(22)} ${value.toFixed(3)}  ${verdict} the ${workload.bar} bar  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`,
+      `  ${(name + against).padEnd(34)} ${value.toFixed(3)}  ${verdict} the ${workload.bar} bar  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`,
     )
   }
   console.log("median CPU-efficiency ratio (the baseline's µs/req over the contender's; steadier on a busy machine)")
   for (const [name, values] of cpuRatios) {
-    console.log(`  ${name.padEnd(22)} ${median(values).toFixed(3)}  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`)
+    const against = pairs[name] === undefined ? '' : ` vs ${pairs[name]}`
+    console.log(`  ${(name + against).padEnd(34)} ${median(values).toFixed(3)}  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`)
   }
   if (workload.report !== undefined) for (const line of await workload.report()) console.log(line)
 }

@@ -8,6 +8,12 @@ export interface Workload {
   title: string
   /** The server file every other one is compared with, in the same round. */
   baseline: string
+  /**
+   * Contenders compared with a baseline of their own instead (the embed suite: each host's
+   * native route against tsgi mounted in that host): contender name → its baseline's name.
+   * Those baselines get no ratio themselves.
+   */
+  pairs?: Record<string, string>
   /** The median req/s ratio to the baseline a contender must reach. */
   bar: number
   connections: number

@@ -11,9 +11,10 @@ import { table, toJson, toJunit } from './runner/report.ts'
 import { runSuite } from './runner/run.ts'
 import { scenarios } from './scenarios/index.ts'
 
-const usage = `usage: tsgi-conformance (--server tsgi|tsgi-process|uvicorn|hypercorn | --command "<cmd>") [options]
+const usage = `usage: tsgi-conformance (--server tsgi|tsgi-process|tsgi-express|tsgi-fastify|tsgi-hono|uvicorn|hypercorn | --command "<cmd>") [options]
 
-  --server NAME        a server this suite knows how to start
+  --server NAME        a server this suite knows how to start (tsgi-express, tsgi-fastify and
+                       tsgi-hono: tsgi embedded in that host, in process)
   --command CMD        any server: run as \`sh -c 'exec CMD'\` with TSGI_SCENARIO, TSGI_SCENARIO_SETUP,
                        TSGI_TRACE and PORT set (see conformance/README.md)
   --can LIST           with --command: capabilities it has beyond the process basics (e.g. hooks,server-timeouts)

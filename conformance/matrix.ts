@@ -1,8 +1,9 @@
 // npm run conformance:matrix [-- --update-expected]
 // Runs every scenario on every server and writes conformance/MATRIX.md: scenario x server,
 // with a footnote for each peer failure saying what the peer does instead (differences.ts)
-// and for each skip saying why. Exits 1 if tsgi fails anything or a peer failure is unexplained.
-// --update-expected also records the peers' verdicts in conformance/expected/.
+// and for each skip saying why. Exits 1 if tsgi (served or embedded) fails anything or a peer
+// failure is unexplained.
+// --update-expected also records the verdicts of the peers and the embeddings in conformance/expected/.
 
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -16,9 +17,12 @@ import { runSuite, type ScenarioResult } from './runner/run.ts'
 import { scenarios } from './scenarios/index.ts'
 import { driverFor } from './select.ts'
 
-const servers = ['tsgi', 'tsgi-process', 'uvicorn', 'hypercorn'] as const
+const embeddings = ['tsgi-express', 'tsgi-fastify', 'tsgi-hono'] as const
+const servers = ['tsgi', 'tsgi-process', ...embeddings, 'uvicorn', 'hypercorn'] as const
 type Server = (typeof servers)[number]
 const peers: Peer[] = ['uvicorn', 'hypercorn']
+/** Servers whose verdicts are committed in conformance/expected/ and held by npm test. */
+const recorded = [...peers, ...embeddings] as const
 
 function peerVersions(): string {
   try {
@@ -78,7 +82,7 @@ function render(results: Record<Server, ScenarioResult[]>, versions: string, une
     'Written by `npm run conformance:matrix`; do not edit by hand. Each scenario is described in',
     '`conformance/scenarios/` (its source is listed by `npm run conformance -- --list`).',
     '',
-    `Servers: **tsgi** in process (LifespanManager for P and C, serve() for S, toNodeHandler() for H, a process for X); **tsgi-process**, serve() as a child process; **uvicorn** and **hypercorn** running \`conformance/peers/python/scenario_app.py\` with Starlette routing (${versions}, Debian packages).`,
+    `Servers: **tsgi** in process (LifespanManager for P and C, serve() for S, toNodeHandler() for H, a process for X); **tsgi-process**, serve() as a child process; **tsgi-express**, **tsgi-fastify** and **tsgi-hono**, the scenario app embedded in Express 5 (toExpress), Fastify 5 (tsgiPlugin) and Hono 4 under @hono/node-server (toHono), in process, its lifespan driven through the adapter; **uvicorn** and **hypercorn** running \`conformance/peers/python/scenario_app.py\` with Starlette routing (${versions}, Debian packages).`,
     '',
     line(['server', 'passed', 'failed', 'skipped']),
     line(['---', '---:', '---:', '---:']),
@@ -118,10 +122,19 @@ async function main(): Promise<number> {
       }),
     )
   }
+  // In process like `tsgi`, and the lifecycle channel is global: one embedding at a time, alone.
+  for (const server of embeddings) {
+    const started = performance.now()
+    results[server] = await runSuite(scenarios, driverFor(server))
+    const { passed, failed, skipped } = counts(results[server])
+    console.log(
+      `${server}: ${passed} passed, ${failed} failed, ${skipped} skipped (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    )
+  }
   const unexplained: string[] = []
   writeFileSync(fileURLToPath(new URL('./MATRIX.md', import.meta.url)), render(results, peerVersions(), unexplained))
   console.log('wrote conformance/MATRIX.md')
-  for (const peer of peers) {
+  for (const peer of recorded) {
     if (values['update-expected'] === true) {
       writeExpected(peer, results[peer])
       console.log(`wrote conformance/expected/${peer}.json`)

@@ -4,6 +4,7 @@
 import { processDriver } from './drivers/process.ts'
 import { commandServer, namedDriver, processCapabilities, servers, type ServerName } from './drivers/servers.ts'
 import { tsgiDriver } from './drivers/tsgi.ts'
+import { embedDriver } from './drivers/tsgi-embed.ts'
 import { capabilityMeaning, type Capability, type Driver } from './drivers/types.ts'
 import type { Level, Scenario } from './scenarios/types.ts'
 
@@ -11,7 +12,11 @@ export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
-export const serverNames = ['tsgi', ...Object.keys(servers)] as Array<'tsgi' | ServerName>
+/** tsgi embedded in each host, in process: `tsgi-express`, `tsgi-fastify`, `tsgi-hono`. */
+export const embeddings = { 'tsgi-express': 'express', 'tsgi-fastify': 'fastify', 'tsgi-hono': 'hono' } as const
+export type EmbeddingName = keyof typeof embeddings
+
+export const serverNames = ['tsgi', ...Object.keys(embeddings), ...Object.keys(servers)] as Array<'tsgi' | EmbeddingName | ServerName>
 
 function list(value: string | undefined): string[] {
   return (value ?? '')
@@ -31,6 +36,7 @@ function capabilities(value: string | undefined, option: string): Capability[] {
 
 export function driverFor(name: string): Driver {
   if (name === 'tsgi') return tsgiDriver()
+  if (name in embeddings) return embedDriver(embeddings[name as EmbeddingName])
   if (name in servers) return namedDriver(name as ServerName)
   throw new UsageError(`--server: unknown server '${name}' (known: ${serverNames.join(', ')}; or use --command)`)
 }

@@ -57,5 +57,10 @@ export { lifecycleTransitions, type LifecycleTrace, type Phase } from './lifecyc
 export { fromFetch, toFetchHandler, type FetchHandler, type ToFetchHandlerOptions } from './fetch/app.ts'
 // The node:http bridge and small helpers for app authors.
 export { toNodeHandler, type NodeHandler, type NodeHandlerOptions } from './node/handler.ts'
+export type { ConsumedBodyPolicy } from './node/consumed-body.ts'
+// The reverse: an existing node:http handler (an Express app) as a child app.
+export { fromNodeHandler, type FromNodeHandlerOptions, type NodeRequestHandler } from './node/from-node-handler.ts'
+// Embedding: a tsgi app with its lifespan inside another server (tsgi/express, tsgi/fastify, tsgi/hono build on it).
+export { embed, type Embedded, type EmbedOptions } from './embed/embed.ts'
 export { httpOnly, readBody, readText, sendJson, sendText, type HttpHandler, type ReadBodyOptions } from './http.ts'
 export { ClientDisconnectedError } from './protocol/errors.ts'

@@ -6,7 +6,7 @@
 import diagnostics from 'node:diagnostics_channel'
 import { serve, type Server } from '../../src/index.ts'
 import { buildServeOptions, buildTopApp } from '../apps/build.ts'
-import { memoryTrace } from '../apps/trace.ts'
+import { memoryTrace, type Recorder } from '../apps/trace.ts'
 import { Traffic } from '../runner/http.ts'
 import type { Scenario } from '../scenarios/types.ts'
 import { captureLogger, outcomeOf } from './in-process.ts'
@@ -15,9 +15,8 @@ import type { Outcome, Session } from './types.ts'
 
 const LIFECYCLE_KEYS = ['phase', 'step', 'name', 'outcome', 'ms'] as const
 
-export async function serveSession(scenario: Scenario): Promise<Session> {
-  const { record, events } = memoryTrace()
-  const { logger, lines } = captureLogger()
+/** Records the `tsgi:lifecycle` channel as trace events until `stop()`; `lastPhase` is the phase last published. */
+export function traceLifecycle(record: Recorder): { readonly lastPhase: string | undefined; stop(): void } {
   let lastPhase: string | undefined
   const onEvent = (message: unknown): void => {
     const event = message as Record<string, unknown>
@@ -27,6 +26,18 @@ export async function serveSession(scenario: Scenario): Promise<Session> {
     else record(`lifecycle.${String(event.step)}.${String(event.outcome)}`, String(event.name))
   }
   diagnostics.subscribe('tsgi:lifecycle', onEvent)
+  return {
+    get lastPhase() {
+      return lastPhase
+    },
+    stop: () => diagnostics.unsubscribe('tsgi:lifecycle', onEvent),
+  }
+}
+
+export async function serveSession(scenario: Scenario): Promise<Session> {
+  const { record, events } = memoryTrace()
+  const { logger, lines } = captureLogger()
+  const lifecycle = traceLifecycle(record)
 
   const spec = scenario.setup.server
   const held = spec?.portTaken === true ? await holdPort() : null
@@ -59,8 +70,8 @@ export async function serveSession(scenario: Scenario): Promise<Session> {
     connect: () => trafficOf().connect(),
     trace: () => events,
     async finish() {
-      const observed = { trace: [...events], log: lines.join('\n'), phase: (server as Server | null)?.phase ?? lastPhase }
-      diagnostics.unsubscribe('tsgi:lifecycle', onEvent)
+      const observed = { trace: [...events], log: lines.join('\n'), phase: (server as Server | null)?.phase ?? lifecycle.lastPhase }
+      lifecycle.stop()
       await (traffic as Traffic | null)?.close()
       // Whatever the scenario left running is stopped, outside the observed trace.
       await (server as Server | null)?.close().catch(() => undefined)

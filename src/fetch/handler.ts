@@ -6,7 +6,7 @@
 import { EMPTY, PushStream, toBytes } from './body.ts'
 import { InvalidArgumentError, ProtocolError } from '../protocol/errors.ts'
 import { TSGI_VERSION, type App, type HttpScope, type ReceiveMessage, type SendMessage } from '../protocol/types.ts'
-import { decodePath } from '../node/request-path.ts'
+import { mountedTarget } from '../node/mounted.ts'
 
 export interface ToFetchHandlerOptions {
   /** The lifespan state; each request's scope gets a shallow copy. */
@@ -22,7 +22,28 @@ export interface ToFetchHandlerOptions {
 export function toFetchHandler(app: App, options: ToFetchHandlerOptions = {}): (request: Request) => Promise<Response> {
   if (typeof app !== 'function') throw new InvalidArgumentError(`toFetchHandler needs an app function, got ${typeof app}`)
   const state = options.state ?? {}
-  return (request) => new Exchange(app, request, state).response
+  return (request) => new Exchange(app, request, state, PLAIN).response
+}
+
+/**
+ * Answers one Request under a host that matched the raw prefix `root` (Hono's route): the
+ * scope's rootPath is that prefix and its path what follows. For embed().
+ */
+export function respondMounted(app: App, request: Request, state: Record<string, unknown>, host: MountedRequest): Promise<Response> {
+  return new Exchange(app, request, state, host).response
+}
+
+/** What the host knows of one request beyond the Request itself. */
+export interface MountedRequest {
+  /** The raw prefix the host matched ('' for none). */
+  root: string
+  maxBodyBytes: number
+}
+
+const PLAIN: MountedRequest = { root: '', maxBodyBytes: Infinity }
+
+function tooLarge(): Response {
+  return new Response('Payload Too Large', { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8', connection: 'close' } })
 }
 
 const NULL_BODY_STATUSES = new Set([204, 205, 304])
@@ -39,16 +60,26 @@ class Exchange {
   #pipe: PushStream | null = null
   #gone: Promise<typeof FINISHED | 'disconnect'>
   #leave!: (why: typeof FINISHED | 'disconnect') => void
+  readonly #limit: number
+  #received = 0
+  /** The bridge answered in the app's stead (413): whatever the app sends later goes nowhere. */
+  #refused = false
 
-  constructor(app: App, request: Request, state: Record<string, unknown>) {
+  constructor(app: App, request: Request, state: Record<string, unknown>, host: MountedRequest) {
     this.#request = request
+    const maxBodyBytes = host.maxBodyBytes
+    this.#limit = maxBodyBytes
     this.response = new Promise((resolve) => (this.#resolve = resolve))
     this.#gone = new Promise((resolve) => (this.#leave = resolve))
     request.signal.addEventListener('abort', () => this.#disconnect(), { once: true })
 
-    const scope = scopeOf(request, state)
+    const scope = scopeOf(request, state, host)
     if (scope === null) {
       this.#resolve(new Response('Bad Request', { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } }))
+      return
+    }
+    if (Number(request.headers.get('content-length') ?? 0) > maxBodyBytes) {
+      this.#resolve(tooLarge())
       return
     }
     let running: Promise<void>
@@ -73,7 +104,12 @@ class Exchange {
       this.#reader ??= body.getReader()
       try {
         const { done, value } = await this.#reader.read()
-        if (!done) return { type: 'http.request', body: toBytes(value), moreBody: true }
+        if (!done) {
+          const chunk = toBytes(value)
+          this.#received += chunk.byteLength
+          if (this.#received > this.#limit) return this.#refuse()
+          return { type: 'http.request', body: chunk, moreBody: true }
+        }
         this.#bodyDone = true
         return { type: 'http.request', body: EMPTY, moreBody: false }
       } catch {
@@ -86,7 +122,20 @@ class Exchange {
     return { type: 'http.disconnect' }
   }
 
+  /** The body passed the limit: 413 when nothing was answered yet; the app hears the client leave. */
+  #refuse(): ReceiveMessage {
+    this.#bodyDone = true
+    void this.#reader?.cancel().catch(() => undefined)
+    if (this.#start === null && this.#pipe === null) {
+      this.#refused = true
+      this.#resolve(tooLarge())
+    } else this.#pipe?.fail(new Error('the request body passed the limit'))
+    this.#leave('disconnect')
+    return { type: 'http.disconnect' }
+  }
+
   readonly #send = async (message: SendMessage): Promise<void> => {
+    if (this.#refused) return
     if (message.type === 'http.response.start') {
       if (this.#start !== null || this.#pipe !== null)
         throw new ProtocolError('http: a second http.response.start', 'started', message.type)
@@ -136,6 +185,7 @@ class Exchange {
 
   #end(error: unknown): void {
     this.#leave(FINISHED)
+    if (this.#refused) return
     if (this.#pipe !== null) {
       // Started: a failure can only cut the stream; a quiet return ends it.
       if (error === null) this.#pipe.close()
@@ -158,10 +208,9 @@ function toHeaders(pairs: Array<[string, string]> | undefined): Headers {
   return headers
 }
 
-function scopeOf(request: Request, state: Record<string, unknown>): HttpScope | null {
+function scopeOf(request: Request, state: Record<string, unknown>, mounted: MountedRequest): HttpScope | null {
   const url = new URL(request.url)
-  const rawPath = url.pathname
-  const path = decodePath(rawPath)
+  const { rawPath, path, rootPath } = mountedTarget(url.pathname, mounted.root)
   if (path === null) return null
   const headers: Array<[string, string]> = []
   let host = false
@@ -181,7 +230,7 @@ function scopeOf(request: Request, state: Record<string, unknown>): HttpScope | 
     path,
     rawPath,
     queryString: url.search === '' ? '' : url.search.slice(1),
-    rootPath: '',
+    rootPath,
     headers,
     client: null,
     server: [url.hostname, port],

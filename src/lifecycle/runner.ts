@@ -249,7 +249,10 @@ export class LifecycleRunner {
     this.#lifecycle.apply('shutdown-done')
     this.#finish(failures.length > 0)
     if (failures.length > 0) {
-      throw new LifespanShutdownError(`shutdown failed at ${failures.map((f) => f.step).join(', ')}`, {
+      // As at startup, the app's own text (it names mount paths) is shown; hook errors stay in `cause`.
+      const app = failures.find((f) => f.step === 'app')
+      const detail = app !== undefined && app.error instanceof Error ? `: ${app.error.message}` : ''
+      throw new LifespanShutdownError(`shutdown failed at ${failures.map((f) => f.step).join(', ')}${detail}`, {
         cause: originalErrors(failures[0]!.error).cause,
         errors: failures.flatMap((f) => originalErrors(f.error).errors),
       })

@@ -8,10 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DISCONNECT, RequestBody, lastMessage } from './body.ts'
 import { BodyTooLargeError, ClientDisconnectedError, ProtocolError } from '../protocol/errors.ts'
 import type { HttpReceiveMessage, HttpScope, Logger, SendMessage } from '../protocol/types.ts'
-import { parseTarget, type RequestTarget } from './request-path.ts'
-import { Phase, flatHead, misplaced, phaseName, plainAnswer, untilDrained } from './response.ts'
-import { declaredBodyLength, requestScope, scopeHeaders } from './scope.ts'
 import { applyForwarded } from './forwarded.ts'
+import { readRequestHead, type HostView } from './mounted.ts'
+import type { RequestTarget } from './request-path.ts'
+import { Phase, appendHead, bodySize, flatHead, misplaced, plainAnswer, statusError, untilDrained } from './response.ts'
+import { requestScope } from './scope.ts'
 import type { TrustCheck } from './trust.ts'
 
 /** What every exchange of one handler shares, built once by toNodeHandler(). */
@@ -36,22 +37,26 @@ export class Exchange {
   /** -1 when chunked, else the declared content-length (0 when there is no body). */
   readonly #bodyLength: number
   #body: RequestBody | null = null
+  /** A body the host already read, handed to the app as one message. */
+  #replay: Uint8Array | null = null
+  readonly #presetHeaders: boolean
   #bodyDone = false
   #phase = Phase.Idle
   #status = 0
   #headers: Array<[string, string]> | undefined = undefined
 
-  constructor(req: IncomingMessage, res: ServerResponse, config: BridgeConfig) {
+  constructor(req: IncomingMessage, res: ServerResponse, config: BridgeConfig, view?: HostView) {
     this.#req = req
     this.#res = res
     this.#config = config
     this.receive = this.#receive.bind(this)
     this.send = this.#send.bind(this)
 
-    const headers = scopeHeaders(req.rawHeaders)
-    const bodyLength = declaredBodyLength(headers)
+    const head = readRequestHead(req, view)
+    const { headers, bodyLength, target } = head
+    this.#replay = head.replay
     this.#bodyLength = bodyLength
-    const target = parseTarget(req.url ?? '/')
+    this.#presetHeaders = view?.presetHeaders === true
     if (target.path === null) {
       this.scope = null
       this.#answer(400, 'Bad Request', false)
@@ -59,12 +64,28 @@ export class Exchange {
       this.scope = null
       this.#answer(413, 'Payload Too Large', true)
     } else {
-      this.scope = requestScope(req, target as RequestTarget & { path: string }, headers, config.state)
+      this.scope = requestScope(req, target as RequestTarget & { path: string }, headers, config.state, this)
       if (config.trusted !== null) applyForwarded(this.scope, config.trusted)
     }
   }
 
+  /**
+   * fromNodeHandler() takes the request over: its handler reads `req` and writes `res` itself,
+   * so the bridge neither answers for the app nor reads the rest of the body.
+   */
+  handOver(): { req: IncomingMessage; res: ServerResponse } | null {
+    if (this.#phase !== Phase.Idle || this.#body !== null || this.#bodyDone || this.#replay !== null) return null
+    this.#phase = Phase.Gone
+    return { req: this.#req, res: this.#res }
+  }
+
   #receive(): Promise<HttpReceiveMessage> {
+    const replay = this.#replay
+    if (replay !== null) {
+      this.#replay = null
+      this.#bodyDone = true
+      return Promise.resolve({ type: 'http.request', body: replay, moreBody: false })
+    }
     const body = this.#body
     if (body !== null) {
       if (!body.finished) return body.next()
@@ -99,12 +120,8 @@ export class Exchange {
     if (message.type === 'http.response.start') {
       if (phase !== Phase.Idle) return Promise.reject(misplaced(message.type, phase))
       const status = message.status
-      // A final status only: a 1xx head here would leave the client waiting for the real one.
-      if (!Number.isInteger(status) || status < 200 || status > 999) {
-        return Promise.reject(
-          new ProtocolError(`http.response.start needs an integer status from 200 to 999, got ${String(status)}`, 'idle', message.type),
-        )
-      }
+      const refused = statusError(status)
+      if (refused !== null) return Promise.reject(refused)
       this.#status = status
       this.#headers = message.headers
       this.#phase = Phase.Started
@@ -114,18 +131,8 @@ export class Exchange {
   }
 
   #writeBody(body: Uint8Array | string | undefined, moreBody: boolean): Promise<void> {
-    let size: number
-    if (body === undefined) size = 0
-    else if (typeof body === 'string') size = Buffer.byteLength(body)
-    else if (body instanceof Uint8Array) size = body.byteLength
-    else
-      return Promise.reject(
-        new ProtocolError(
-          `http.response.body needs a string or Uint8Array body, got ${typeof body}`,
-          phaseName(this.#phase),
-          'http.response.body',
-        ),
-      )
+    const size = bodySize(body, this.#phase)
+    if (size instanceof ProtocolError) return Promise.reject(size)
     const res = this.#res
     if (res.destroyed) {
       this.#phase = Phase.Gone
@@ -160,7 +167,9 @@ export class Exchange {
   #writeHead(contentLength: number): void {
     this.#closeIfDraining()
     try {
-      this.#res.writeHead(this.#status, flatHead(this.#headers, this.#status, contentLength, this.#req.method === 'HEAD'))
+      const head = flatHead(this.#headers, this.#status, contentLength, this.#req.method === 'HEAD')
+      if (this.#presetHeaders) appendHead(this.#res, head)
+      this.#res.writeHead(this.#status, this.#presetHeaders ? undefined : head)
     } catch (error) {
       // Nothing reached the wire (Node refused a header), so an error answer is still possible.
       this.#phase = Phase.Idle

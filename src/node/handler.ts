@@ -2,7 +2,10 @@
 // Exchange (see node-exchange.ts); this file owns the options and the app's outcome.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { bodyConsumed, recoverBody, type ConsumedBodyPolicy } from './consumed-body.ts'
 import { Exchange, type BridgeConfig } from './exchange.ts'
+import type { HostView } from './mounted.ts'
+import { plainAnswer } from './response.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { App, Logger } from '../protocol/types.ts'
 import { compileTrustProxy, type TrustProxy } from './trust.ts'
@@ -32,6 +35,12 @@ export interface NodeHandlerOptions {
    * list of addresses and CIDRs. Default false: the headers are the client's and are ignored.
    */
   trustProxy?: TrustProxy
+  /**
+   * A body the host already read (a body parser ran before this handler): `'replay'` (the
+   * default) hands the app what the host kept, `'error'` answers 500 with one log line. Where
+   * nothing usable was kept the answer is that 500 either way, never an empty body.
+   */
+  consumedBody?: ConsumedBodyPolicy
 }
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
@@ -50,7 +59,7 @@ export function toNodeHandler(app: App, options: NodeHandlerOptions = {}): NodeH
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError(`toNodeHandler() options must be an object, got ${describe(options)}`)
   }
-  const { state, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, logger = console, draining } = options
+  const { state, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, logger = console, draining, consumedBody = 'replay' } = options
   if (state !== undefined && (state === null || typeof state !== 'object')) {
     throw new InvalidArgumentError(`toNodeHandler() state must be an object, got ${describe(state)}`)
   }
@@ -63,19 +72,54 @@ export function toNodeHandler(app: App, options: NodeHandlerOptions = {}): NodeH
   if (draining !== undefined && !(draining instanceof AbortSignal)) {
     throw new InvalidArgumentError(`toNodeHandler() draining must be an AbortSignal, got ${describe(draining)}`)
   }
-  const config: BridgeConfig = {
+  if (consumedBody !== 'replay' && consumedBody !== 'error') {
+    throw new InvalidArgumentError(`toNodeHandler() consumedBody must be 'replay' or 'error', got ${describe(consumedBody)}`)
+  }
+  const bridge = mountedBridge(app, {
     state,
     maxBodyBytes,
     logger: logger === false ? null : logger,
     draining: draining ?? null,
     trusted: compileTrustProxy(options.trustProxy, 'toNodeHandler() trustProxy'),
-  }
+    consumedBody,
+  })
 
   return function tsgiNodeHandler(req: IncomingMessage, res: ServerResponse): void {
-    const exchange = new Exchange(req, res, config)
+    bridge(req, res, hostViewOf(req))
+  }
+}
+
+/** The bridge's options, checked: what embed() hands over. */
+export interface MountedBridgeConfig extends BridgeConfig {
+  consumedBody: ConsumedBodyPolicy
+}
+
+/** Answers one request; `view` is what the host knows (its mount, the body it read). */
+export type MountedBridge = (req: IncomingMessage, res: ServerResponse, view: HostView | undefined) => void
+
+/** The bridge for hosts that route before it (embed()); `view.body` is filled in here when the host read the stream. */
+export function mountedBridge(app: App, config: MountedBridgeConfig): MountedBridge {
+  return function tsgiMountedBridge(req, res, view) {
+    if (view?.body == null && bodyConsumed(req)) {
+      const recovered = recoverBody(req, config.consumedBody)
+      if ('refused' in recovered) {
+        config.logger?.error(`tsgi: ${req.method} ${view?.target ?? req.url}: ${recovered.refused}; answered 500`)
+        if (!res.headersSent) plainAnswer(res, 500, 'Internal Server Error', false)
+        return
+      }
+      view = { target: view?.target ?? req.url ?? '/', root: view?.root ?? '', body: recovered.body }
+    }
+    const exchange = new Exchange(req, res, config, view)
     // A null scope means the bridge already answered (400, 413): no app runs.
     if (exchange.scope !== null) void run(app, exchange)
   }
+}
+
+/** Express and Connect say where they mounted the handler; plain node:http says nothing. */
+export function hostViewOf(req: IncomingMessage): HostView | undefined {
+  const { originalUrl, baseUrl } = req as IncomingMessage & { originalUrl?: unknown; baseUrl?: unknown }
+  if (typeof originalUrl !== 'string') return undefined
+  return { target: originalUrl, root: typeof baseUrl === 'string' ? baseUrl : '', body: null }
 }
 
 /** One async frame per request (none per message): the app's outcome decides how the response ends. */

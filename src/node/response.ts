@@ -52,6 +52,34 @@ export function flatHead(headers: Array<[string, string]> | undefined, status: n
   return flat
 }
 
+/** Why a status cannot start a response: a 1xx head here would leave the client waiting for the real one. */
+export function statusError(status: number): ProtocolError | null {
+  if (Number.isInteger(status) && status >= 200 && status <= 999) return null
+  return new ProtocolError(
+    `http.response.start needs an integer status from 200 to 999, got ${String(status)}`,
+    'idle',
+    'http.response.start',
+  )
+}
+
+/** A body's size in bytes, or the error for a body that is neither a string nor bytes. */
+export function bodySize(body: unknown, phase: Phase): number | ProtocolError {
+  if (body === undefined) return 0
+  if (typeof body === 'string') return Buffer.byteLength(body)
+  if (body instanceof Uint8Array) return body.byteLength
+  return new ProtocolError(
+    `http.response.body needs a string or Uint8Array body, got ${typeof body}`,
+    phaseName(phase),
+    'http.response.body',
+  )
+}
+
+/** Adds a flat head to headers a host already set: the app's names replace the host's, its repeats stay. */
+export function appendHead(res: ServerResponse, head: string[]): void {
+  for (let i = 0; i < head.length; i += 2) res.removeHeader(head[i]!)
+  for (let i = 0; i < head.length; i += 2) res.appendHeader(head[i]!, head[i + 1]!)
+}
+
 function isFraming(name: string): boolean {
   const lower = name.toLowerCase()
   return lower === 'content-length' || lower === 'transfer-encoding'

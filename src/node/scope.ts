@@ -10,6 +10,12 @@ import type { RequestTarget } from './request-path.ts'
 
 const TSGI = Object.freeze({ version: TSGI_VERSION })
 
+/**
+ * The node:http exchange behind an HTTP scope, for fromNodeHandler(). A symbol key: routers'
+ * scope copies carry it along, and neither Object.keys nor JSON shows it to apps.
+ */
+export const NODE_EXCHANGE: unique symbol = Symbol('tsgi.nodeExchange')
+
 /** rawHeaders as lower-cased [name, value] pairs; order and repeats kept. */
 export function scopeHeaders(raw: string[]): Array<[string, string]> {
   const headers: Array<[string, string]> = new Array(raw.length >> 1)
@@ -32,12 +38,13 @@ export function declaredBodyLength(headers: Array<[string, string]>): number {
 /** Built once per request, in one literal so every scope shares one hidden class. */
 export function requestScope(
   req: IncomingMessage,
-  target: RequestTarget & { path: string },
+  target: RequestTarget & { path: string; rootPath?: string },
   headers: Array<[string, string]>,
   state: object | undefined,
+  exchange: object,
 ): HttpScope {
   const socket = req.socket
-  return {
+  const scope: HttpScope & { [NODE_EXCHANGE]: object } = {
     type: 'http',
     tsgi: TSGI,
     httpVersion: req.httpVersion,
@@ -46,13 +53,15 @@ export function requestScope(
     path: target.path,
     rawPath: target.rawPath,
     queryString: target.queryString,
-    rootPath: '',
+    rootPath: target.rootPath ?? '',
     headers,
     client: peer(socket),
     server: local(socket),
     // Copied at request time: serve() hands over the live lifespan state, filled by startup.
     state: { ...state },
+    [NODE_EXCHANGE]: exchange,
   }
+  return scope
 }
 
 // A keep-alive socket carries many requests; its two addresses are read once (each getter is

@@ -1,0 +1,119 @@
+// tsgi/hono: a tsgi app as a Hono 4 sub-app, for `honoApp.route(prefix, mounted.hono)`. Under
+// @hono/node-server it answers on the node pair (c.env.incoming / outgoing) through the node
+// bridge; elsewhere it speaks Request and Response (c.req.raw), so it runs wherever Hono runs.
+// Hono has no lifecycle: startup() and close() are the caller's to call.
+
+import { Hono, type Context } from 'hono'
+import { basePath } from 'hono/route'
+import type { App } from '../protocol/types.ts'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { bodyConsumed } from '../node/consumed-body.ts'
+import { embedCore, type Embedded, type EmbedOptions, type EmbeddedCore } from './embed.ts'
+import { withEmbedded } from './face.ts'
+
+export type { Embedded, EmbedOptions } from './embed.ts'
+
+/**
+ * Call `startup()` before serving and `close()` before the server stops. The app's rootPath is
+ * the prefix Hono matched; a body a middleware already read (`c.req.json()`) is handed over
+ * from Hono's body cache, the same bytes.
+ * @example
+ * const mounted = toHono(agentApp)
+ * const app = new Hono().route('/agent', mounted.hono)
+ * await mounted.startup()
+ * const server = serve({ fetch: app.fetch, port: 3000 })   // @hono/node-server
+ */
+export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono: Hono } {
+  const core = embedCore(app, options, 'toHono()')
+  const hono = new Hono()
+  const handler = (c: Context): Response | Promise<Response> => {
+    const root = rawPrefix(c.req.raw.url, basePath(c))
+    // Under @hono/node-server the node pair is at hand: the node bridge answers on it directly
+    // (the headers as received, the socket's back-pressure, a drain that can cut it).
+    // HEAD is the exception: Hono answers it by copying the GET answer into a new Response,
+    // which node-server then writes even when the handler already did; so HEAD takes the
+    // fetch path, whose Response is the answer.
+    const env = c.env as Partial<NodePair> | undefined
+    if (env?.incoming !== undefined && env.outgoing !== undefined && env.incoming.method !== 'HEAD') {
+      return onNode(core, c, env as NodePair, root)
+    }
+    if (!c.req.raw.bodyUsed) return core.serveFetch(c.req.raw, root)
+    return replayed(core, c, root)
+  }
+  hono.all('/', handler)
+  hono.all('/*', handler)
+  return withEmbedded({ hono }, core)
+}
+
+/** @hono/node-server's c.env. */
+interface NodePair {
+  incoming: IncomingMessage
+  outgoing: ServerResponse
+}
+
+/** node-server's marker: the handler wrote the response itself, so node-server writes nothing. */
+const ALREADY_SENT = 'x-hono-already-sent'
+let alreadySent: Response | undefined
+
+/**
+ * node-server swaps the global Response for a lighter class that extends the real one, and
+ * writes a light Response's head without reading the marker; the marker must be a real one.
+ */
+function sent(): Response {
+  if (alreadySent === undefined) {
+    const parent: unknown = Object.getPrototypeOf(Response)
+    const Real = typeof parent === 'function' && parent !== Function.prototype ? (parent as typeof Response) : Response
+    alreadySent = new Real(null, { headers: { [ALREADY_SENT]: 'true' } })
+  }
+  return alreadySent
+}
+
+function onNode(core: EmbeddedCore, c: Context, { incoming, outgoing }: NodePair, root: string): Response | Promise<Response> {
+  const target = incoming.url ?? '/'
+  // A middleware read the body through Hono (c.req.json()): its cache holds the bytes. Under
+  // consumedBody 'error' the bridge refuses it, with its one log line.
+  if (!bodyConsumed(incoming) || core.consumedBody === 'error') {
+    core.serveNode(incoming, outgoing, { target, root, body: null })
+    return sent()
+  }
+  return c.req.arrayBuffer().then(
+    (bytes) => {
+      core.serveNode(incoming, outgoing, { target, root, body: new Uint8Array(bytes) })
+      return sent()
+    },
+    () => core.refuseConsumed(incoming.method ?? 'GET', target, 'the host already read the request body and kept nothing of it'),
+  )
+}
+
+/** Hono's base path is decoded; the raw prefix is the same number of segments of the raw path. */
+function rawPrefix(url: string, decodedBase: string): string {
+  if (decodedBase === '' || decodedBase === '/') return ''
+  const segments = decodedBase.split('/').length - 1
+  const start = url.indexOf('/', url.indexOf('://') + 3)
+  let end = start
+  for (let i = 0; i < segments && end !== -1; i++) end = url.indexOf('/', end + 1)
+  const path = end === -1 ? url.slice(start) : url.slice(start, end)
+  const query = path.indexOf('?')
+  return query === -1 ? path : path.slice(0, query)
+}
+
+/** A middleware read the body: Hono's cache holds it; the app gets those bytes with a matching length. */
+async function replayed(core: EmbeddedCore, c: Context, root: string): Promise<Response> {
+  const request = c.req.raw
+  const target = new URL(request.url).pathname
+  if (core.consumedBody === 'error') {
+    return core.refuseConsumed(request.method, target, "the host already read the request body and consumedBody is 'error'")
+  }
+  let body: ArrayBuffer
+  try {
+    body = await c.req.arrayBuffer()
+  } catch {
+    return core.refuseConsumed(request.method, target, 'the host already read the request body and kept nothing of it')
+  }
+  const headers = new Headers(request.headers)
+  headers.delete('content-encoding')
+  headers.delete('transfer-encoding')
+  headers.set('content-length', String(body.byteLength))
+  const again = new Request(request.url, { method: request.method, headers, body, signal: request.signal })
+  return core.serveFetch(again, root)
+}

@@ -1,0 +1,135 @@
+// The host side of embed(): the server is someone else's (Express, Fastify, Hono), so "listen"
+// only opens a gate and "drain" only waits for tsgi's own exchanges. The host's sockets, its
+// other routes and its keep-alive connections stay the host's to close.
+
+import type { ServerResponse } from 'node:http'
+import type { Host } from '../lifecycle/runner.ts'
+import { ClientDisconnectedError } from '../protocol/errors.ts'
+import type { App, HttpReceiveMessage, Receive, Send } from '../protocol/types.ts'
+
+const DISCONNECT: HttpReceiveMessage = Object.freeze({ type: 'http.disconnect' })
+
+export class EmbedHost implements Host {
+  readonly listenName = 'open'
+  #open = false
+  #inflight = 0
+  #idle: (() => void) | null = null
+  /** Node responses in flight: the drain cuts what is left of them when its time runs out. */
+  readonly #responses = new Set<ServerResponse>()
+  #cut = false
+  #onCut: Array<() => void> = []
+  readonly #draining: () => AbortSignal
+
+  constructor(draining: () => AbortSignal) {
+    this.#draining = draining
+  }
+  #markDrained!: () => void
+  /** Resolves when the drain is over, or at once when close() finds nothing to drain. */
+  readonly drained = new Promise<void>((resolve) => (this.#markDrained = resolve))
+
+  /** Whether requests reach the app: after startup() completed, before close() began. */
+  get open(): boolean {
+    return this.#open
+  }
+
+  get listening(): boolean {
+    return this.#open
+  }
+
+  listen(): Promise<void> {
+    this.#open = true
+    return Promise.resolve()
+  }
+
+  /** The app as node requests run it: counted while it runs. */
+  nodeApp(app: App): App {
+    return (scope, receive, send) => this.#count(app(scope, receive, send))
+  }
+
+  /** A node response of tsgi's: watched so the drain can cut it, and so its socket is not kept. */
+  track(res: ServerResponse): void {
+    this.#responses.add(res)
+    res.once('close', () => this.#responses.delete(res))
+  }
+
+  /**
+   * The app as fetch requests run it: counted; there is no socket here to destroy, so once the
+   * drain is cut its receive() says http.disconnect and its send() throws.
+   */
+  fetchApp(app: App): App {
+    return (scope, receive, send) => {
+      if (this.#cut) return Promise.reject(new ClientDisconnectedError('the embedded app was closed'))
+      return this.#count(app(scope, this.#cutReceive(receive), this.#cutSend(send)))
+    }
+  }
+
+  async drain(timeoutMs: number): Promise<'ok' | 'timeout'> {
+    try {
+      return await this.#drain(timeoutMs)
+    } finally {
+      this.#markDrained()
+    }
+  }
+
+  /** No drain will come (the app never started, or its startup failed). */
+  skipDrain(): void {
+    this.#markDrained()
+  }
+
+  async #drain(timeoutMs: number): Promise<'ok' | 'timeout'> {
+    this.#open = false
+    // Responses whose head is out promised keep-alive; their sockets must not carry another
+    // request into an app that is stopping.
+    for (const res of this.#responses) {
+      if (res.headersSent) res.once('finish', () => res.socket?.destroySoon())
+      else res.shouldKeepAlive = false
+    }
+    if (this.#inflight === 0) return 'ok'
+    let timer: NodeJS.Timeout | undefined
+    const idle = new Promise<'ok'>((resolve) => (this.#idle = () => resolve('ok')))
+    const expired = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, timeoutMs, 'timeout')))
+    const outcome = await Promise.race([idle, expired])
+    clearTimeout(timer)
+    if (outcome === 'timeout') this.#cutAll()
+    return outcome
+  }
+
+  #count(running: Promise<void>): Promise<void> {
+    this.#inflight++
+    return running.finally(() => {
+      if (--this.#inflight === 0) this.#idle?.()
+    })
+  }
+
+  #cutAll(): void {
+    this.#cut = true
+    for (const res of this.#responses) res.destroy()
+    for (const wake of this.#onCut.splice(0)) wake()
+  }
+
+  #cutReceive(receive: Receive): Receive {
+    return () => {
+      if (this.#cut) return Promise.resolve(DISCONNECT)
+      const message = receive()
+      return new Promise((resolve, reject) => {
+        const wake = (): void => resolve(DISCONNECT)
+        this.#onCut.push(wake)
+        message.then(resolve, reject).finally(() => {
+          const i = this.#onCut.indexOf(wake)
+          if (i !== -1) this.#onCut.splice(i, 1)
+        })
+      })
+    }
+  }
+
+  #cutSend(send: Send): Send {
+    return (message) => {
+      if (this.#cut) return Promise.reject(new ClientDisconnectedError('the embedded app was closed'))
+      // A head that leaves during the drain says so, so no client reuses the connection.
+      if (message.type === 'http.response.start' && this.#draining().aborted) {
+        return send({ ...message, headers: [...(message.headers ?? []), ['connection', 'close']] })
+      }
+      return send(message)
+    }
+  }
+}

@@ -1,0 +1,112 @@
+// embed()'s options, checked once when embed() is called: the lifecycle half of serve()'s
+// options (no port, no signals: the host owns both) plus the bridge's body handling.
+
+import { readTimeout } from '../lifespan/deadline.ts'
+import type { RunnerConfig } from '../lifecycle/runner.ts'
+import { consoleLogger, silentLogger } from '../logging.ts'
+import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
+import { DEFAULT_MAX_BODY_BYTES } from '../node/handler.ts'
+import { InvalidArgumentError } from '../protocol/errors.ts'
+import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
+
+export interface EmbedOptions {
+  /** Run in order after the app's lifespan and the `lifespan` setups, when startup() is called. */
+  onStartup?: LifespanHook[]
+  /** Run in registration order after the drain, when close() is called. */
+  onShutdown?: LifespanHook[]
+  /** Paired setup/teardown: setups in order after the app started, teardowns in reverse. */
+  lifespan?: LifespanFn | LifespanFn[]
+  /** Per startup step; default 60 000. */
+  startupTimeoutMs?: number
+  /** Per shutdown step; default 5 000, as serve(). */
+  shutdownTimeoutMs?: number
+  /** For tsgi's own in-flight requests once close() began; default 10 000. */
+  drainTimeoutMs?: number
+  /** Request bodies past this size get 413; default 1 MiB. */
+  maxBodyBytes?: number
+  /** Default console; false for silence. */
+  logger?: Logger | false
+  /** Print failing hooks' error messages and stacks; off by default since they can hold secrets. */
+  logDetails?: boolean
+  /**
+   * A body the host already read: `'replay'` (default) hands the app what the host kept,
+   * `'error'` answers 500 with one log line. Never an empty body.
+   */
+  consumedBody?: ConsumedBodyPolicy
+}
+
+export interface EmbedConfig extends RunnerConfig {
+  maxBodyBytes: number
+  consumedBody: ConsumedBodyPolicy
+}
+
+function fail(message: string): never {
+  throw new InvalidArgumentError(`embed(): ${message}`)
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`
+  if (value === null || typeof value !== 'object') return String(value)
+  return Array.isArray(value) ? 'an array' : 'an object'
+}
+
+function functions<T>(value: unknown, option: string): T[] {
+  if (value === undefined) return []
+  const list = typeof value === 'function' && option === 'lifespan' ? [value] : value
+  if (!Array.isArray(list)) fail(`${option} must be an array of functions, got ${show(value)}`)
+  list.forEach((fn, i) => {
+    if (typeof fn !== 'function') fail(`${option}[${i}] must be a function, got ${show(fn)}`)
+  })
+  return [...list] as T[]
+}
+
+function readLogger(value: unknown): Logger {
+  if (value === false) return silentLogger
+  if (value === undefined) return consoleLogger
+  const methods = ['debug', 'info', 'warn', 'error'] as const
+  if (value === null || typeof value !== 'object' || methods.some((m) => typeof (value as Logger)[m] !== 'function')) {
+    fail(`logger must have debug, info, warn and error methods (console and pino do), or be false; got ${show(value)}`)
+  }
+  return value as Logger
+}
+
+const optionNames: ReadonlySet<string> = new Set([
+  'onStartup',
+  'onShutdown',
+  'lifespan',
+  'startupTimeoutMs',
+  'shutdownTimeoutMs',
+  'drainTimeoutMs',
+  'maxBodyBytes',
+  'logger',
+  'logDetails',
+  'consumedBody',
+])
+
+export function readEmbedOptions(options: EmbedOptions): EmbedConfig {
+  if (options === null || typeof options !== 'object') fail(`options must be an object, got ${show(options)}`)
+  for (const key of Object.keys(options)) {
+    if (!optionNames.has(key)) fail(`unknown option '${key}' (a port and signals belong to the host)`)
+  }
+  const { maxBodyBytes = DEFAULT_MAX_BODY_BYTES, consumedBody = 'replay' } = options
+  if (typeof maxBodyBytes !== 'number' || !(maxBodyBytes >= 0) || (!Number.isInteger(maxBodyBytes) && maxBodyBytes !== Infinity)) {
+    fail(`maxBodyBytes must be a non-negative integer or Infinity, got ${show(maxBodyBytes)}`)
+  }
+  if (consumedBody !== 'replay' && consumedBody !== 'error') fail(`consumedBody must be 'replay' or 'error', got ${show(consumedBody)}`)
+  return {
+    onStartup: functions<LifespanHook>(options.onStartup, 'onStartup'),
+    onShutdown: functions<LifespanHook>(options.onShutdown, 'onShutdown'),
+    lifespan: functions<LifespanFn>(options.lifespan, 'lifespan'),
+    startupTimeoutMs: readTimeout(options.startupTimeoutMs, 'embed(): startupTimeoutMs', 60_000),
+    // serve()'s default, so one hook's worst case fits a pod's 30 s grace period the same way.
+    shutdownTimeoutMs: readTimeout(options.shutdownTimeoutMs, 'embed(): shutdownTimeoutMs', 5_000),
+    drainTimeoutMs: readTimeout(options.drainTimeoutMs, 'embed(): drainTimeoutMs', 10_000),
+    signals: [],
+    // The host owns the listener and the readiness it reports, so the delay before the drain is its own.
+    shutdownDelayMs: 0,
+    logger: readLogger(options.logger),
+    logDetails: options.logDetails === true,
+    maxBodyBytes,
+    consumedBody,
+  }
+}
