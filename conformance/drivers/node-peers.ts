@@ -1,0 +1,57 @@
+// The Node frameworks as conformance peers: each runs its own scenario app
+// (conformance/peers/node/<name>.ts, transpiled once like the tsgi scenario app) through the
+// process driver, with what its framework can and cannot be asked to do. What a framework has
+// no way to express is skipped with these reasons, never counted as passed or failed.
+
+import { fileURLToPath } from 'node:url'
+import { nodeCommand } from './precompile.ts'
+import type { ProcessServer } from './process.ts'
+import type { Capability } from './types.ts'
+
+/** From source in this repository, or built in dist. */
+function peerCommand(name: string): string[] {
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js'
+  return nodeCommand(fileURLToPath(new URL(`../peers/node/${name}.${extension}`, import.meta.url)))
+}
+
+/** Every Node peer: HTTP, sockets, composition by mounting, signals, exit codes, a taken port, a body limit. */
+const common: Capability[] = ['http', 'sockets', 'compose', 'signals', 'exit-code', 'bind', 'body-limit']
+
+const hookLimits: Partial<Record<Capability, string>> = {
+  'lifespan-protocol':
+    "a framework's startup and shutdown work are functions: returning is the answer, so there is no scope, no second answer and no message before startup",
+  'router-timeouts': 'no per-child time limits: children are mounted routers, not apps with their own lifespan',
+  'log-details': 'no switch for printing hook errors in full',
+}
+
+export const nodePeers = {
+  fastify: (): ProcessServer => ({
+    name: 'fastify',
+    command: peerCommand('fastify'),
+    can: [...common, 'hooks', 'lifespan-fns', 'server-timeouts'],
+    because: hookLimits,
+  }),
+  'express-terminus': (): ProcessServer => ({
+    name: 'express-terminus',
+    command: peerCommand('express-terminus'),
+    can: common,
+    because: {
+      ...hookLimits,
+      hooks:
+        'Express has no startup hooks (startup is code run before listen); terminus has shutdown callbacks only, which hold the app’s own cleanup',
+      'lifespan-fns': 'Express has no lifespan functions',
+      'server-timeouts': 'no startup time limit: startup is plain code before listen (terminus bounds only the shutdown, with `timeout`)',
+    },
+  }),
+  'hono-node': (): ProcessServer => ({
+    name: 'hono-node',
+    command: peerCommand('hono-node'),
+    can: common,
+    because: {
+      ...hookLimits,
+      hooks: 'Hono and @hono/node-server have no lifecycle hooks: startup is code before serve(), shutdown code in the signal handlers',
+      'lifespan-fns': 'Hono has no lifespan functions',
+      'server-timeouts': 'no startup, shutdown or drain time limit to set',
+    },
+  }),
+} as const
