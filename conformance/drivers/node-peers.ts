@@ -40,7 +40,8 @@ export const nodePeers = {
       hooks:
         'Express has no startup hooks (startup is code run before listen); terminus has shutdown callbacks only, which hold the app’s own cleanup',
       'lifespan-fns': 'Express has no lifespan functions',
-      'server-timeouts': 'no startup time limit: startup is plain code before listen (terminus bounds only the shutdown, with `timeout`)',
+      'server-timeouts':
+        'no startup or shutdown time limit: startup is plain code before listen, and terminus bounds only the wait for open connections (`timeout`)',
     },
   }),
   'hono-node': (): ProcessServer => ({
