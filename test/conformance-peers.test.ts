@@ -1,6 +1,9 @@
-// Real ASGI servers through the process driver: uvicorn and hypercorn (Debian's packages, with
-// Starlette routing) run the whole suite, and their verdicts must equal the committed ones in
-// conformance/expected/, so a change in either the suite or a peer shows up here.
+// Real servers through the process driver: the ASGI servers uvicorn, hypercorn and Daphne
+// (Debian's packages, with Starlette routing) and the Node frameworks Fastify, Express with
+// terminus and Hono on node-server (their own scenario apps) run the whole suite, and their
+// verdicts must equal the committed ones in conformance/expected/, so a change in either the
+// suite or a peer shows up here. One peer after the other: each runs two scenarios at a time,
+// enough for two cores.
 
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -12,9 +15,12 @@ import { runSuite, type ScenarioResult } from '../conformance/runner/run.ts'
 import { scenarios } from '../conformance/scenarios/index.ts'
 import { driverFor } from '../conformance/select.ts'
 
-const peers: Peer[] = ['uvicorn', 'hypercorn']
+const pythonPeers = { uvicorn: 'uvicorn', hypercorn: 'hypercorn', daphne: 'daphne' } as const
+const peers = Object.keys(differences) as Peer[]
 
+/** Why a peer cannot run here, or null. The Node peers' frameworks are dev dependencies. */
 function missingPeer(peer: Peer): string | null {
+  if (!(peer in pythonPeers)) return null
   const probe = spawnSync(python, ['-c', `import ${peer}, starlette`], { encoding: 'utf8' })
   return probe.status === 0 ? null : `${python} cannot import ${peer} and starlette (apt-get install python3-${peer} python3-starlette)`
 }
@@ -25,11 +31,12 @@ for (const peer of peers) {
   // In CI the packages are installed by .ci/run, so their absence is a failure there.
   const skip = missing !== null && process.env.CI === undefined ? missing : false
 
-  // One peer after the other: each runs two servers at a time, enough for two cores.
-  let run: ReturnType<typeof runSuite> | null = null
+  let run: Promise<ScenarioResult[]> | null = null
   if (skip === false && missing === null) {
-    run = previous.then(() => runSuite(scenarios, driverFor(peer)))
-    previous = run
+    const started = previous.then(() => runSuite(scenarios, driverFor(peer)))
+    // The next peer starts when this one is done, whether it passed or not.
+    previous = started.catch(() => undefined)
+    run = started
   }
   const expected = readExpected(peer)
 
@@ -37,7 +44,7 @@ for (const peer of peers) {
   for (const scenario of scenarios) {
     test(`${peer} ${expected.results[scenario.id] ?? 'is new in'} ${scenario.id}: ${scenario.title}`, { skip }, async () => {
       assert.ok(run !== null, missing ?? 'not run')
-      const result = ((await run) as ScenarioResult[]).find((r) => r.id === scenario.id)!
+      const result = (await run).find((r) => r.id === scenario.id)!
       assert.deepEqual(compareToExpected({ server: peer, results: { [scenario.id]: expected.results[scenario.id]! } }, [result]), [])
     })
   }

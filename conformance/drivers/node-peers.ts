@@ -3,15 +3,21 @@
 // process driver, with what its framework can and cannot be asked to do. What a framework has
 // no way to express is skipped with these reasons, never counted as passed or failed.
 
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { nodeCommand } from './precompile.ts'
 import type { ProcessServer } from './process.ts'
 import type { Capability } from './types.ts'
 
-/** From source in this repository, or built in dist. */
+/** The peers' sources: next to this file, or (from dist/, which does not build them) the repository's copy. */
+const peerDir =
+  [new URL('../peers/node/', import.meta.url), new URL('../../../conformance/peers/node/', import.meta.url)]
+    .map((url) => fileURLToPath(url))
+    .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../peers/node/', import.meta.url))
+
+/** Transpiled once like the tsgi scenario app, so each scenario's start skips tsx. */
 function peerCommand(name: string): string[] {
-  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js'
-  return nodeCommand(fileURLToPath(new URL(`../peers/node/${name}.${extension}`, import.meta.url)))
+  return nodeCommand(`${peerDir}${name}.ts`)
 }
 
 /** Every Node peer: HTTP, sockets, composition by mounting, signals, exit codes, a taken port, a body limit. */

@@ -68,11 +68,15 @@ export const servers = {
   }),
   // Daphne (Django Channels' server) never opens a lifespan scope; whatever the scenario app
   // would do at startup or shutdown, it is simply never asked. `python -m daphne` adds the
-  // working directory to the import path, like its `daphne` script.
+  // working directory to the import path, like its `daphne` script. Twisted listens before
+  // `reactor.run()` installs its signal handlers, so a SIGTERM in that first moment kills
+  // Daphne by the signal's default action; the runner lets that moment pass before it counts
+  // Daphne as booted, so that the scenarios measure its shutdown, not the window.
   daphne: (): ProcessServer => ({
     name: 'daphne',
     command: [python, '-m', 'daphne', '-b', '127.0.0.1', '-p', '{port}', 'scenario_app:app'],
     cwd: pythonPeerDir,
+    settleMs: 300,
     can: [...processCapabilities],
     because: {
       ...asgiLimits,

@@ -46,7 +46,8 @@ export interface HttpRequestSpec {
 
 export type HttpResult =
   | { ok: true; status: number; headers: Array<[string, string]>; body: string }
-  | { ok: false; failure: 'reset' | 'refused' | 'aborted'; message: string }
+  /** `timeout`: no response head, or no next body chunk, within the runner's limit. */
+  | { ok: false; failure: 'reset' | 'refused' | 'aborted' | 'timeout'; message: string }
 
 export interface Exit {
   code: number | null

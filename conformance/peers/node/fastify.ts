@@ -8,7 +8,8 @@
 // - start: `await fastify.ready()`, then `listen`, and on a failed start `fastify.log.error(err);
 //   process.exit(1)` (Guides/Getting-Started.md);
 // - signals: close-with-grace calling `fastify.close()`, as in the server.js that fastify-cli
-//   generates (its `delay` is the shutdown time limit);
+//   generates (its `delay` bounds the whole close: it is the shutdown time limit; Fastify has
+//   no limit of its own for the drain);
 // - limits: `pluginTimeout` bounds each plugin and onReady hook, `bodyLimit` the request body
 //   (Reference/Server.md); the raw body comes from a catch-all content-type parser
 //   (Reference/ContentTypeParser.md, "Catch-All").
@@ -153,7 +154,7 @@ app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => d
 app.register(pluginFor(setup.app, new Map()))
 addServerHooks(app)
 
-const listeners = closeWithGrace({ delay: limits.shutdownMs ?? limits.drainMs ?? 10_000 }, async ({ err }) => {
+const listeners = closeWithGrace({ delay: limits.shutdownMs ?? 10_000 }, async ({ err }) => {
   if (err !== undefined) app.log.error(err)
   await reported('shutdown', () => app.close())
 })

@@ -1,0 +1,81 @@
+// A few words for each behaviour in differences.ts, for the README's one-line-per-server
+// comparison (summary.ts); the footnotes in MATRIX.md carry the full sentences. Every
+// behaviour needs one: the type says so.
+
+import type { Behaviour } from './differences.ts'
+
+export const headlines: Record<Behaviour, string> = {
+  mountLifespan: "Starlette's Mount never starts a child (starlette#649)",
+  mountLifespanFailure: 'a failing child is never started, so nothing fails',
+  mountLifespanShutdown: 'children never started, so their shutdown never fails',
+  mountRedirect: "'/mcp' is redirected to '/mcp/'",
+  noLifespanState: 'no lifespan state',
+  noStateForYield: "a router lifespan's yield fails without lifespan state",
+  uvicornAssert: 'protocol misuse is a bare AssertionError',
+  hypercornAcceptsAny: 'accepts a second startup.complete silently',
+  hypercornUnexpected: 'protocol misuse names the message, not the state',
+  uvicornReturnIsComplete: 'an app that returns without answering counts as done',
+  hypercornReturnIsComplete: 'an app that returns without answering counts as done',
+  uvicornShutdownExitZero: 'exits 0 after a failed shutdown',
+  uvicornCrashIgnored: 'a crash after startup is ignored, exit 0',
+  hypercornCrashIgnored: 'a crash after startup is ignored, exit 0',
+  noConnectionClose: 'no Connection: close on the response in flight',
+  uvicornSignalInStartup: 'a signal during startup skips the shutdown',
+  uvicornSecondSignal: 'a second signal does not force exit once shutting down',
+  hypercornSecondSignal: 'a second signal changes nothing',
+  hypercornKeepAlive: 'waits for idle keep-alive connections',
+  hypercornDrain500: 'a request past the drain limit gets 500',
+  hypercornNoMessageKey: "startup.failed without 'message' is taken as no lifespan",
+  hypercornBindNoShutdown: 'a taken port ends it without shutting the app down',
+  hypercornNoDisconnect: 'no http.disconnect when the client leaves',
+  pathNotResolved: 'dot segments not resolved, bad escapes pass',
+  daphneNoLifespan: 'never sends the lifespan (django/daphne#264)',
+  daphneCutsInFlight: 'SIGTERM cuts the request in flight',
+  daphneBindExitZero: 'exits 0 when the port is taken',
+  daphneOpenAfterError: 'a broken response leaves the connection hanging',
+  daphneBuffers: 'no back-pressure on sends',
+  daphnePathNotResolved: 'dot segments not resolved, bad escapes pass',
+  loadedFirst: 'an HTTP-only child is loaded before anything starts',
+  fastifyNoRollback: 'a failed onReady rolls nothing back',
+  fastifyListenExit: 'a taken port exits without onClose',
+  fastifyLastCloseError: 'every onClose runs, but only the last error is reported',
+  fastifyTwice: 'a plugin registered twice starts twice',
+  fastifyCrashCloses: 'a crash closes everything at once (close-with-grace)',
+  fastifyRootHooksFirst: "root onReady hooks run before the plugins'",
+  fastifyCloseLifo: 'onShutdown hooks run in reverse, after the apps stopped',
+  fastifyHookNoContext: 'hooks get no AbortSignal or state',
+  fastifyLogsSecret: "a hook's error is logged in full, secret included",
+  sharedState: 'state is shared, not copied per request',
+  fastifySignalInStartup: 'a signal during startup closes a failing plugin too',
+  fastifyNoDrainLimit: 'no drain limit',
+  fastifyNoConnectionClose: 'no Connection: close on the response in flight',
+  nodeNoConnectionClose: 'no Connection: close on the response in flight',
+  fastifyErrorMessage: "a 500 carries the error's message",
+  fastifyUndefinedIs200: 'a handler that sends nothing gets 200',
+  fastify304Length: 'a 304 keeps a content-length without a body',
+  fastifyPathNotResolved: 'dot segments not resolved',
+  not405: 'no 405: another method gets 404',
+  joinedHeaders: 'repeated request headers arrive joined',
+  plainNoRollback: 'a failed startup step rolls nothing back',
+  plainListenExit: 'a taken port dies without cleanup',
+  plainCrash: 'a crash kills the process without cleanup',
+  plainSignalInStartup: 'a signal during startup kills the process',
+  terminusPromiseAll: 'cleanups run all at once (Promise.all), not in reverse',
+  terminusSecondSignal: 'a second signal is ignored',
+  expressErrorStack: 'a 500 carries the message and stack',
+  expressNoAnswer: 'a handler that never answers leaves the request open',
+  expressRawPath: 'req.path neither decoded nor resolved',
+  honoFullPath: 'mounted apps see the full path',
+  honoFirstFailureEnds: 'the first cleanup failure ends the cleanup',
+  honoSecondSignal: 'a second signal does not force exit',
+  honoUndefinedIs404: 'a handler that returns nothing gets 404',
+  honoNullBodyStatus: '204 and 304 keep a content-length without a body',
+  honoBadEscape: 'bad escapes pass, encoded slashes not resolved',
+}
+
+/**
+ * Behaviours that say more about how a scenario maps onto a framework than about the server
+ * (a child without lifecycle work is loaded with the others, before startup): the comparison
+ * names them only after every other difference.
+ */
+export const incidental: ReadonlySet<Behaviour> = new Set<Behaviour>(['loadedFirst'])
