@@ -18,10 +18,12 @@ import { counts } from './runner/report.ts'
 import { runSuite, type ScenarioResult } from './runner/run.ts'
 import { scenarios } from './scenarios/index.ts'
 import { driverFor, serverNames } from './select.ts'
-import { isPeer, writeSummary } from './summary.ts'
+import { isPeer, readmeFile, writeSummary } from './summary.ts'
 
 const servers: readonly string[] = serverNames
 const peers = servers.filter(isPeer)
+const matrixFile = fileURLToPath(new URL('./MATRIX.md', import.meta.url))
+const require = createRequire(import.meta.url)
 
 function pythonVersions(): string {
   try {
@@ -39,7 +41,6 @@ function pythonVersions(): string {
 }
 
 function nodeVersions(): string {
-  const require = createRequire(import.meta.url)
   const names = ['fastify', 'close-with-grace', 'express', '@godaddy/terminus', 'hono', '@hono/node-server']
   return names
     .map((name) => {
@@ -142,7 +143,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ options: { 'update-expected': { type: 'boolean' } } })
   const results = await runAll()
   const unexplained: string[] = []
-  writeFileSync(fileURLToPath(new URL('./MATRIX.md', import.meta.url)), render(results, unexplained))
+  writeFileSync(matrixFile, render(results, unexplained))
   console.log('wrote conformance/MATRIX.md')
   for (const peer of peers) {
     if (values['update-expected'] === true) {
@@ -155,6 +156,10 @@ async function main(): Promise<number> {
   // From the committed verdicts, so the README says what npm test holds the peers to.
   writeSummary(servers)
   console.log('wrote the comparison in README.md')
+  // Aligned the way `npm test` (biome ci) wants both files.
+  execFileSync(process.execPath, [require.resolve('@biomejs/biome/bin/biome'), 'format', '--write', matrixFile, readmeFile], {
+    stdio: 'inherit',
+  })
   for (const problem of unexplained) console.error(problem)
   return unexplained.length > 0 ? 1 : 0
 }
