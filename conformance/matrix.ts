@@ -139,9 +139,35 @@ async function runAll(): Promise<Record<string, ScenarioResult[]>> {
   return results
 }
 
+/**
+ * A peer verdict that moved from the committed one is run again, alone, and the second result
+ * stands: on a loaded machine a timing window can be missed once, and that must not be recorded.
+ */
+async function confirmMoves(results: Record<string, ScenarioResult[]>): Promise<void> {
+  for (const peer of peers) {
+    const expected = readExpected(peer).results
+    const confirmed: ScenarioResult[] = []
+    for (const result of results[peer]!) {
+      const was = expected[result.id]
+      if (was === undefined || was === result.result) {
+        confirmed.push(result)
+        continue
+      }
+      const [again] = await runSuite(
+        scenarios.filter((s) => s.id === result.id),
+        driverFor(peer),
+      )
+      console.log(`${peer} ${result.id}: ${result.result} where ${was} was expected; run again alone: ${again!.result}`)
+      confirmed.push(again!)
+    }
+    results[peer] = confirmed
+  }
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { 'update-expected': { type: 'boolean' } } })
   const results = await runAll()
+  await confirmMoves(results)
   const unexplained: string[] = []
   writeFileSync(matrixFile, render(results, unexplained))
   console.log('wrote conformance/MATRIX.md')
