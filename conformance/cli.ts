@@ -6,12 +6,12 @@
 
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { pickDriver, selectScenarios, UsageError } from './select.ts'
+import { pickDriver, selectScenarios, serverNames, UsageError } from './select.ts'
 import { table, toJson, toJunit } from './runner/report.ts'
 import { runSuite } from './runner/run.ts'
 import { scenarios } from './scenarios/index.ts'
 
-const usage = `usage: tsgi-conformance (--server tsgi|tsgi-process|tsgi-express|tsgi-fastify|tsgi-hono|uvicorn|hypercorn | --command "<cmd>") [options]
+const usage = `usage: tsgi-conformance (--server ${serverNames.join('|')} | --command "<cmd>") [options]
 
   --server NAME        a server this suite knows how to start (tsgi-express, tsgi-fastify and
                        tsgi-hono: tsgi embedded in that host, in process)

@@ -1,12 +1,14 @@
 // Why a peer fails a scenario: what it does instead, read from its source (uvicorn 0.17.6,
-// hypercorn 0.13.2, Starlette 0.26.1 from Debian). The matrix prints these as footnotes; a
-// peer failure without an entry here makes `npm run conformance:matrix` fail, so every
-// difference is explained.
+// hypercorn 0.13.2, Daphne 4.0.0, Starlette 0.26.1 from Debian; the Node frameworks in
+// node-differences.ts). The matrix prints these as footnotes; a peer failure without an entry
+// here makes `npm run conformance:matrix` fail, so every difference is explained.
 
-export type Peer = 'uvicorn' | 'hypercorn'
+import { nodeBehaviours, nodeDifferences, type NodePeer } from './node-differences.ts'
+
+export type Peer = 'uvicorn' | 'hypercorn' | 'daphne' | NodePeer
 
 /** One sentence or two per behaviour, shared by every scenario it explains. */
-export const behaviours = {
+const asgiBehaviours = {
   mountLifespan:
     "Starlette's `Router` answers the lifespan itself (its own `lifespan`/`on_startup` only) and never forwards it to mounted or routed apps, so no child starts or stops (starlette#649).",
   mountLifespanFailure:
@@ -62,7 +64,20 @@ export const behaviours = {
     'hypercorn stops listening at once and, after `graceful_timeout` (3 s), cancels the still-open stream and cuts its connection; the request during the delay is refused.',
   pathNotResolved:
     "uvicorn and hypercorn percent-decode the path but do not resolve dot segments ('/a/../b' stays as is, '%2f..' becomes '/..'), and a malformed escape such as '%zz' passes through with 200.",
+  daphneNoLifespan:
+    'Daphne never opens a lifespan scope (django/daphne#264, closed without it; support is an open pull request, django/daphne#570): no startup or shutdown reaches the app, so it serves at once whatever its startup would do, and stops without asking it.',
+  daphneCutsInFlight:
+    'On SIGTERM Daphne stops the Twisted reactor at once: the request in flight is cut (the client sees the connection closed), not completed.',
+  daphneBindExitZero: "When the port is taken Daphne logs 'Listen failure' (CRITICAL) and still exits 0.",
+  daphneOpenAfterError:
+    'After the app raises mid-response, or returns without one, Daphne leaves the connection open with nothing more to send; the client gives up first.',
+  daphneBuffers:
+    "Daphne's sends return before a slow client has read anything: Twisted buffers the whole response instead of waiting for the socket to drain.",
+  daphnePathNotResolved:
+    "Daphne percent-decodes the path but does not resolve dot segments ('/a/../b' stays as is, '%2f..' becomes '/..'), and a malformed escape such as '%zz' passes through with 200.",
 } as const
+
+export const behaviours = { ...asgiBehaviours, ...nodeBehaviours }
 
 export type Behaviour = keyof typeof behaviours
 
@@ -89,6 +104,16 @@ const starlette: Record<string, Behaviour> = {
   C26: 'mountLifespan',
   C27: 'mountLifespanShutdown',
 }
+
+/** Every lifespan-driven scenario Daphne can run, since it never sends the lifespan. */
+const withoutLifespan: Record<string, Behaviour> = Object.fromEntries(
+  [
+    ...['P1', 'P6', 'P9', 'P10', 'P11', 'P16', 'P17', 'P18', 'P19', 'P20', 'P21', 'P22', 'P23', 'P24', 'P25', 'P27'],
+    ...['C1', 'C2', 'C3', 'C4', 'C6', 'C7', 'C8', 'C9', 'C10', 'C16', 'C17', 'C18', 'C19', 'C20', 'C21', 'C22', 'C23'],
+    ...['C24', 'C25', 'C26', 'C27', 'S24', 'X1', 'X2', 'X3', 'X4', 'X6', 'X7', 'X8', 'X9', 'X10', 'X11', 'X12', 'X13'],
+    ...['X14', 'X20', 'X21', 'X22'],
+  ].map((id) => [id, 'daphneNoLifespan']),
+)
 
 export const differences: Record<Peer, Record<string, Behaviour>> = {
   uvicorn: {
@@ -142,4 +167,19 @@ export const differences: Record<Peer, Record<string, Behaviour>> = {
     H9: 'pathNotResolved',
     H16: 'pathNotResolved',
   },
+  daphne: {
+    ...withoutLifespan,
+    C13: 'mountRedirect',
+    S21: 'daphneCutsInFlight',
+    X5: 'daphneCutsInFlight',
+    X19: 'daphneCutsInFlight',
+    X23: 'daphneCutsInFlight',
+    X17: 'daphneBindExitZero',
+    H4: 'daphneOpenAfterError',
+    H5: 'daphneOpenAfterError',
+    H10: 'daphneBuffers',
+    H9: 'daphnePathNotResolved',
+    H16: 'daphnePathNotResolved',
+  },
+  ...nodeDifferences,
 }

@@ -76,3 +76,10 @@ export function precompile(entry: string): string | null {
   compiled.set(entry, result)
   return result
 }
+
+/** A TypeScript program as a command: transpiled once when possible (fast starts), else under tsx. */
+export function nodeCommand(script: string): string[] {
+  if (!script.endsWith('.ts')) return [process.execPath, script]
+  const compiled = precompile(script)
+  return compiled !== null ? [process.execPath, compiled] : [process.execPath, '--import', import.meta.resolve('tsx'), script]
+}

@@ -24,6 +24,12 @@ export interface ProcessServer {
   because?: Partial<Record<Capability, string>>
   /** How long a SIGTERM may take before the process counts as hung; default 10 s. */
   stopWithinMs?: number
+  /**
+   * How long to wait after the first accepted connection before the server counts as booted,
+   * for a server that listens before it can handle signals (the scenario is about its
+   * shutdown, not about that window).
+   */
+  settleMs?: number
   concurrency?: number
 }
 
@@ -139,6 +145,7 @@ export class ProcessSession implements Session {
       return exit === null ? { ok: true } : this.#failed('the server exited at boot')
     }
     const ready = await waitForListening(HOST, this.port, withinMs, () => this.#exit !== null)
+    if (ready && this.server.settleMs !== undefined) await this.waitExit(this.server.settleMs)
     // Something accepted; if our server already exited, it was not ours.
     if (ready && this.#exit === null) return { ok: true }
     return this.#failed(

@@ -3,9 +3,12 @@
 
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { Capability } from './types.ts'
-import { precompile } from './precompile.ts'
+import { nodePeers } from './node-peers.ts'
+import { nodeCommand } from './precompile.ts'
 import { processDriver, type ProcessServer } from './process.ts'
+import type { Capability } from './types.ts'
+
+export { nodeCommand }
 
 /** Next to this file in the sources; from dist/, the repository's copy (tsc does not copy .py files). */
 export const pythonPeerDir =
@@ -13,18 +16,11 @@ export const pythonPeerDir =
     .map((url) => fileURLToPath(url))
     .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../peers/python/', import.meta.url))
 
-/** Debian's interpreter: its dist-packages hold uvicorn, hypercorn and starlette (a pyenv python may not). */
+/** Debian's interpreter: its dist-packages hold uvicorn, hypercorn, daphne and starlette (a pyenv python may not). */
 export const python = process.env.TSGI_CONFORMANCE_PYTHON ?? '/usr/bin/python3'
 
 /** What every process-level server can be asked to do through the contract. */
-export const processCapabilities: Capability[] = ['http', 'sockets', 'compose', 'signals', 'exit-code', 'bind']
-
-/** A TypeScript program as a command: transpiled once when possible (fast starts), else under tsx. */
-export function nodeCommand(script: string): string[] {
-  if (!script.endsWith('.ts')) return [process.execPath, script]
-  const compiled = precompile(script)
-  return compiled !== null ? [process.execPath, compiled] : [process.execPath, '--import', import.meta.resolve('tsx'), script]
-}
+export const processCapabilities: Capability[] = ['http', 'sockets', 'compose', 'lifespan-protocol', 'signals', 'exit-code', 'bind']
 
 /** The TypeScript scenario app under serve(): from source in this repository, or built in dist. */
 function tsgiCommand(): string[] {
@@ -70,6 +66,24 @@ export const servers = {
     can: [...processCapabilities, 'server-timeouts'],
     because: asgiLimits,
   }),
+  // Daphne (Django Channels' server) never opens a lifespan scope; whatever the scenario app
+  // would do at startup or shutdown, it is simply never asked. `python -m daphne` adds the
+  // working directory to the import path, like its `daphne` script. Twisted listens before
+  // `reactor.run()` installs its signal handlers, so a SIGTERM in that first moment kills
+  // Daphne by the signal's default action; the runner lets that moment pass before it counts
+  // Daphne as booted, so that the scenarios measure its shutdown, not the window.
+  daphne: (): ProcessServer => ({
+    name: 'daphne',
+    command: [python, '-m', 'daphne', '-b', '127.0.0.1', '-p', '{port}', 'scenario_app:app'],
+    cwd: pythonPeerDir,
+    settleMs: 300,
+    can: [...processCapabilities],
+    because: {
+      ...asgiLimits,
+      'server-timeouts': 'Daphne has no lifespan, so no startup or shutdown step to bound (its timeouts are per request and per websocket)',
+    },
+  }),
+  ...nodePeers,
 } as const
 
 export type ServerName = keyof typeof servers

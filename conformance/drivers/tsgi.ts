@@ -18,11 +18,12 @@ import { capabilityMeaning, type Capability, type Driver, type Session } from '.
 type Harness = 'manager' | 'serve' | 'bridge'
 
 const harnessCan: Record<Harness, ReadonlySet<Capability>> = {
-  manager: new Set(['http', 'compose', 'router-timeouts', 'server-timeouts', 'error-objects', 'manager']),
+  manager: new Set(['http', 'compose', 'lifespan-protocol', 'router-timeouts', 'server-timeouts', 'error-objects', 'manager']),
   serve: new Set([
     'http',
     'sockets',
     'compose',
+    'lifespan-protocol',
     'router-timeouts',
     'hooks',
     'lifespan-fns',
@@ -33,7 +34,17 @@ const harnessCan: Record<Harness, ReadonlySet<Capability>> = {
     'close-api',
     'lifecycle',
   ]),
-  bridge: new Set(['http', 'sockets', 'compose', 'router-timeouts', 'server-timeouts', 'body-limit', 'error-objects', 'manager']),
+  bridge: new Set([
+    'http',
+    'sockets',
+    'compose',
+    'lifespan-protocol',
+    'router-timeouts',
+    'server-timeouts',
+    'body-limit',
+    'error-objects',
+    'manager',
+  ]),
 }
 
 /** Only a process can be signalled or exit. */

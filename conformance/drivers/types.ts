@@ -13,6 +13,8 @@ export const capabilityMeaning = {
   http: 'send HTTP requests to the app',
   sockets: 'open raw TCP connections (idle keep-alive, a connect after shutdown began)',
   compose: 'compose child apps with a router (mount / route)',
+  'lifespan-protocol':
+    'speak the lifespan protocol message by message (inspect the scope, send before startup, answer twice, return without answering)',
   'router-timeouts': 'bound each child of a router with its own time limit',
   hooks: 'run server-level onStartup / onShutdown hooks',
   'lifespan-fns': 'run server-level lifespan functions',
@@ -44,7 +46,8 @@ export interface HttpRequestSpec {
 
 export type HttpResult =
   | { ok: true; status: number; headers: Array<[string, string]>; body: string }
-  | { ok: false; failure: 'reset' | 'refused' | 'aborted'; message: string }
+  /** `timeout`: no response head, or no next body chunk, within the runner's limit. */
+  | { ok: false; failure: 'reset' | 'refused' | 'aborted' | 'timeout'; message: string }
 
 export interface Exit {
   code: number | null

@@ -9,12 +9,16 @@ import type { HttpRequestSpec, HttpResult } from '../drivers/types.ts'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** How long the runner waits for a response's head, and between its body's chunks. */
+const responseLimitMs = 6_000
+
 function failureOf(error: unknown): HttpResult {
   const code = (error as { code?: unknown })?.code
   const name = (error as { name?: unknown })?.name
   const message = error instanceof Error ? error.message : String(error)
   if (code === 'ECONNREFUSED') return { ok: false, failure: 'refused', message }
   if (code === 'UND_ERR_ABORTED' || name === 'AbortError') return { ok: false, failure: 'aborted', message }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { ok: false, failure: 'timeout', message }
   return { ok: false, failure: 'reset', message: `${String(code ?? name)}: ${message}` }
 }
 
@@ -45,7 +49,9 @@ export class Traffic {
    * about idle keep-alive connections open one on purpose (`idle-connection`).
    */
   async request(spec: HttpRequestSpec, note: (event: string) => void): Promise<HttpResult> {
-    const client = new Client(this.#origin)
+    // A server that never answers fails the request after a while instead of holding the
+    // scenario until its overall limit; every scenario's responses come well within it.
+    const client = new Client(this.#origin, { headersTimeout: responseLimitMs, bodyTimeout: responseLimitMs })
     this.#clients.add(client)
     const controller = new AbortController()
     const timer = spec.abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), spec.abortAfterMs)

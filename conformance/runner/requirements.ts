@@ -2,10 +2,25 @@
 // Nothing here knows any scenario by id.
 
 import type { Capability } from '../drivers/types.ts'
-import type { AppSpec, OutcomeExpect, Scenario } from '../scenarios/types.ts'
+import type { AppSpec, LeafSpec, OutcomeExpect, Scenario } from '../scenarios/types.ts'
+
+/** Steps only an app that speaks the messages itself can act out: a hook's return is its answer. */
+const messageSteps = new Set(['complete-twice', 'fail-then-throw', 'return'])
+
+function speaksMessages(app: LeafSpec): boolean {
+  return (
+    (app.before?.length ?? 0) > 0 ||
+    app.inspectScope === true ||
+    messageSteps.has(app.startup?.then ?? 'complete') ||
+    messageSteps.has(app.shutdown?.then ?? 'complete')
+  )
+}
 
 function treeNeeds(app: AppSpec, needs: Set<Capability>): void {
-  if (app.kind === 'app') return
+  if (app.kind === 'app') {
+    if (speaksMessages(app)) needs.add('lifespan-protocol')
+    return
+  }
   needs.add('compose')
   if (app.startupTimeoutMs !== undefined || app.shutdownTimeoutMs !== undefined) needs.add('router-timeouts')
   for (const entry of app.routes) if ('app' in entry) treeNeeds(entry.app, needs)
