@@ -9,15 +9,13 @@
 import { Lifecycle, type Phase } from './table.ts'
 import { LifespanManager } from '../lifespan/manager.ts'
 import { functionName, setUpLifespanFn, type RunningLifespanFn } from '../lifespan/lifespan-fn.ts'
-import { LifespanShutdownError, LifespanStartupError, originalErrors } from '../protocol/errors.ts'
-import type { App, LifespanContext, LifespanHook } from '../protocol/types.ts'
+import type { App } from '../protocol/types.ts'
+import { type Failure, shutdownError, startupError } from './failures.ts'
 import type { ClosePlan, Host, RunnerConfig } from './host.ts'
 import { onSignals, signalExitCode, type SignalHandlers } from './signals.ts'
-import { StepRunner, type Step } from './step.ts'
+import { StepRunner, hookStep, type Step } from './step.ts'
 
 export type { ClosePlan, Host, RunnerConfig } from './host.ts'
-
-type Failure = { step: string; error: unknown }
 
 export class LifecycleRunner {
   readonly state: Record<string, unknown> = {}
@@ -123,7 +121,7 @@ export class LifecycleRunner {
       }
       steps.push({ kind: 'lifespan', name, phase: 'startup', timeoutMs: Infinity, run })
     })
-    for (const [i, hook] of onStartup.entries()) steps.push(this.#hookStep('onStartup', i, hook, startupTimeoutMs))
+    for (const [i, hook] of onStartup.entries()) steps.push(hookStep('onStartup', i, hook, startupTimeoutMs, this.state, logger))
     steps.push({
       kind: 'listen',
       name: this.#host.listenName,
@@ -139,7 +137,7 @@ export class LifecycleRunner {
     const { onShutdown, shutdownTimeoutMs } = this.#config
     const app = this.#app
     const steps: Array<Step & { skip: boolean }> = onShutdown.map((hook, i) => ({
-      ...this.#hookStep('onShutdown', i, hook, shutdownTimeoutMs),
+      ...hookStep('onShutdown', i, hook, shutdownTimeoutMs, this.state, this.#config.logger),
       skip: !this.#reachedHooks,
     }))
     for (const { name, running } of [...this.#teardowns].reverse()) {
@@ -163,17 +161,6 @@ export class LifecycleRunner {
       })
     }
     return steps
-  }
-
-  #hookStep(kind: 'onStartup' | 'onShutdown', index: number, hook: LifespanHook, timeoutMs: number): Step {
-    const context = (signal: AbortSignal): LifespanContext => ({ state: this.state, signal, logger: this.#config.logger })
-    return {
-      kind,
-      name: `${kind}[${index}] ${functionName(hook)}`,
-      phase: kind === 'onStartup' ? 'startup' : 'shutdown',
-      timeoutMs,
-      run: (signal) => hook(context(signal)),
-    }
   }
 
   /** Readiness fails (phase 'delaying') and answers close their sockets while balancers catch up. */
@@ -227,16 +214,7 @@ export class LifecycleRunner {
     const cleanup = [...drained, ...(await this.#runShutdown())]
     this.#lifecycle.apply(failure === null ? 'shutdown-done' : 'rollback-done')
     this.#finish(failure !== null || cleanup.length > 0)
-    const errors = [failure, ...cleanup].flatMap((f) => (f === null ? [] : originalErrors(f.error).errors))
-    if (failure === null) {
-      throw new LifespanStartupError(`startup was interrupted by ${this.#signal}; nothing was left listening`, { errors })
-    }
-    // The app's text names the failing mount paths; hook errors stay in `cause`, out of the message.
-    const detail = failure.step === 'app' && failure.error instanceof Error ? `: ${failure.error.message}` : ''
-    throw new LifespanStartupError(`startup failed at ${failure.step}${detail}; nothing was left listening`, {
-      cause: originalErrors(failure.error).cause,
-      errors,
-    })
+    throw startupError(failure, cleanup, this.#signal)
   }
 
   async #close(plan: ClosePlan): Promise<void> {
@@ -248,15 +226,7 @@ export class LifecycleRunner {
     const failures = [...drained, ...(await this.#runShutdown())]
     this.#lifecycle.apply('shutdown-done')
     this.#finish(failures.length > 0)
-    if (failures.length > 0) {
-      // As at startup, the app's own text (it names mount paths) is shown; hook errors stay in `cause`.
-      const app = failures.find((f) => f.step === 'app')
-      const detail = app !== undefined && app.error instanceof Error ? `: ${app.error.message}` : ''
-      throw new LifespanShutdownError(`shutdown failed at ${failures.map((f) => f.step).join(', ')}${detail}`, {
-        cause: originalErrors(failures[0]!.error).cause,
-        errors: failures.flatMap((f) => originalErrors(f.error).errors),
-      })
-    }
+    if (failures.length > 0) throw shutdownError(failures)
   }
 
   /** Stopped for good: signal listeners go, `closed` resolves, and a signalled process exits. */

@@ -5,7 +5,8 @@
 import { withDeadline } from '../lifespan/deadline.ts'
 import type { Lifecycle, StepKind } from './table.ts'
 import { LifespanTimeoutError, describeError, type LifespanPhaseName } from '../protocol/errors.ts'
-import type { Logger } from '../protocol/types.ts'
+import { functionName } from '../lifespan/lifespan-fn.ts'
+import type { LifespanHook, Logger } from '../protocol/types.ts'
 
 export interface Step {
   kind: StepKind
@@ -15,6 +16,24 @@ export interface Step {
   /** Bounds the step and aborts its signal when passed; `Infinity` for steps that bound themselves. */
   timeoutMs: number
   run(signal: AbortSignal): Promise<void> | void
+}
+
+/** An onStartup or onShutdown hook as a step: named by index and function, given state, signal and logger. */
+export function hookStep(
+  kind: 'onStartup' | 'onShutdown',
+  index: number,
+  hook: LifespanHook,
+  timeoutMs: number,
+  state: Record<string, unknown>,
+  logger: Logger,
+): Step {
+  return {
+    kind,
+    name: `${kind}[${index}] ${functionName(hook)}`,
+    phase: kind === 'onStartup' ? 'startup' : 'shutdown',
+    timeoutMs,
+    run: (signal) => hook({ state, signal, logger }),
+  }
 }
 
 export class StepRunner {

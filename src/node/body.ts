@@ -3,7 +3,7 @@
 // back-pressure. The limit is checked as bytes arrive; the chunk that crosses it is never
 // delivered.
 
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpDisconnect, HttpReceiveMessage, HttpRequest } from '../protocol/types.ts'
 
 export const EMPTY_BODY: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array
@@ -144,6 +144,14 @@ export class RequestBody {
 }
 
 /** The message that closes a body: no bytes, nothing more. */
+/** After the body: resolves with http.disconnect once the response is over or the client left. */
+export function untilDisconnect(res: ServerResponse): Promise<HttpDisconnect> {
+  if (res.closed || res.writableFinished) return Promise.resolve(DISCONNECT)
+  return new Promise((resolve) => {
+    res.once('close', () => resolve(DISCONNECT))
+  })
+}
+
 export function lastMessage(): HttpRequest {
   return { type: 'http.request', body: EMPTY_BODY, moreBody: false }
 }

@@ -5,13 +5,24 @@
 // promise unless the socket pushes back.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { DISCONNECT, RequestBody, lastMessage } from './body.ts'
 import { BodyTooLargeError, ClientDisconnectedError, ProtocolError } from '../protocol/errors.ts'
 import type { HttpReceiveMessage, HttpScope, Logger, SendMessage } from '../protocol/types.ts'
 import { applyForwarded } from './forwarded.ts'
+import { Inbound } from './inbound.ts'
 import { readRequestHead, type HostView } from './mounted.ts'
 import type { RequestTarget } from './request-path.ts'
-import { Phase, appendHead, bodySize, flatHead, misplaced, plainAnswer, statusError, untilDrained } from './response.ts'
+import {
+  Phase,
+  appendHead,
+  bodySize,
+  flatHead,
+  logAppError,
+  mayHaveBody,
+  misplaced,
+  plainAnswer,
+  statusError,
+  untilDrained,
+} from './response.ts'
 import { requestScope } from './scope.ts'
 import type { TrustCheck } from './trust.ts'
 
@@ -34,13 +45,8 @@ export class Exchange {
   readonly #req: IncomingMessage
   readonly #res: ServerResponse
   readonly #config: BridgeConfig
-  /** -1 when chunked, else the declared content-length (0 when there is no body). */
-  readonly #bodyLength: number
-  #body: RequestBody | null = null
-  /** A body the host already read, handed to the app as one message. */
-  #replay: Uint8Array | null = null
+  readonly #inbound: Inbound
   readonly #presetHeaders: boolean
-  #bodyDone = false
   #phase = Phase.Idle
   #status = 0
   #headers: Array<[string, string]> | undefined = undefined
@@ -49,13 +55,12 @@ export class Exchange {
     this.#req = req
     this.#res = res
     this.#config = config
-    this.receive = this.#receive.bind(this)
     this.send = this.#send.bind(this)
 
     const head = readRequestHead(req, view)
     const { headers, bodyLength, target } = head
-    this.#replay = head.replay
-    this.#bodyLength = bodyLength
+    this.#inbound = new Inbound(req, res, bodyLength, head.replay, config.maxBodyBytes, () => this.#tooLarge())
+    this.receive = this.#inbound.next
     this.#presetHeaders = view?.presetHeaders === true
     if (target.path === null) {
       this.scope = null
@@ -74,40 +79,9 @@ export class Exchange {
    * so the bridge neither answers for the app nor reads the rest of the body.
    */
   handOver(): { req: IncomingMessage; res: ServerResponse } | null {
-    if (this.#phase !== Phase.Idle || this.#body !== null || this.#bodyDone || this.#replay !== null) return null
+    if (this.#phase !== Phase.Idle || this.#inbound.touched) return null
     this.#phase = Phase.Gone
     return { req: this.#req, res: this.#res }
-  }
-
-  #receive(): Promise<HttpReceiveMessage> {
-    const replay = this.#replay
-    if (replay !== null) {
-      this.#replay = null
-      this.#bodyDone = true
-      return Promise.resolve({ type: 'http.request', body: replay, moreBody: false })
-    }
-    const body = this.#body
-    if (body !== null) {
-      if (!body.finished) return body.next()
-      if (body.cut) return Promise.resolve(DISCONNECT)
-      return this.#untilDisconnect()
-    }
-    if (this.#bodyDone) return this.#untilDisconnect()
-    if (this.#bodyLength === 0) {
-      this.#bodyDone = true
-      return Promise.resolve(lastMessage())
-    }
-    this.#body = this.#newBody()
-    return this.#body.next()
-  }
-
-  /** After the body: resolves with http.disconnect once the response is over or the client left. */
-  #untilDisconnect(): Promise<HttpReceiveMessage> {
-    const res = this.#res
-    if (res.closed || res.writableFinished) return Promise.resolve(DISCONNECT)
-    return new Promise((resolve) => {
-      res.once('close', () => resolve(DISCONNECT))
-    })
   }
 
   #send(message: SendMessage): Promise<void> {
@@ -148,13 +122,13 @@ export class Exchange {
     }
     if (!moreBody) {
       this.#phase = Phase.Done
-      if (size === 0 || !this.#mayHaveBody()) res.end()
+      if (size === 0 || !mayHaveBody(this.#status, this.#req.method)) res.end()
       else res.end(body)
       this.#afterResponse()
       return SENT
     }
     this.#phase = Phase.Streaming
-    if (size === 0 || !this.#mayHaveBody()) {
+    if (size === 0 || !mayHaveBody(this.#status, this.#req.method)) {
       // An empty chunk before any data is how an app gets its headers out early (SSE, long polls).
       if (fresh) res.flushHeaders()
       return SENT
@@ -182,11 +156,6 @@ export class Exchange {
     if (draining?.aborted) this.#res.shouldKeepAlive = false
   }
 
-  #mayHaveBody(): boolean {
-    const status = this.#status
-    return status !== 204 && status !== 304 && this.#req.method !== 'HEAD'
-  }
-
   /** The app returned. */
   returned(): void {
     const phase = this.#phase
@@ -194,7 +163,7 @@ export class Exchange {
     // A client that left has nobody to answer: an app giving up on it is not a bug to log.
     if (this.#res.destroyed) return
     if (phase === Phase.Idle) {
-      this.#log('returned without sending http.response.start; answered 500', undefined)
+      logAppError(this.#config.logger, this.#req, this.scope, 'returned without sending http.response.start; answered 500', undefined)
       this.#answer(500, 'Internal Server Error', false)
       return
     }
@@ -218,13 +187,13 @@ export class Exchange {
   failed(error: unknown): void {
     const phase = this.#phase
     // Failures that follow from a client leaving, or from a body the bridge cut, are expected.
-    if (error instanceof ClientDisconnectedError || (phase === Phase.Gone && this.#body?.cut === true)) return
+    if (error instanceof ClientDisconnectedError || (phase === Phase.Gone && this.#inbound.cut)) return
     // readBody()'s own limit: the same answer as the bridge's, and not a bug worth a log line.
     if (error instanceof BodyTooLargeError && phase === Phase.Idle) {
       this.#answer(413, 'Payload Too Large', true)
       return
     }
-    this.#log('the app threw', error)
+    logAppError(this.#config.logger, this.#req, this.scope, 'the app threw', error)
     if (phase === Phase.Idle) this.#answer(500, 'Internal Server Error', false)
     else if (phase !== Phase.Done && phase !== Phase.Gone) {
       // Once the app has started its response, a failure cuts the connection (as ASGI servers
@@ -232,14 +201,6 @@ export class Exchange {
       this.#phase = Phase.Gone
       this.#res.destroy()
     }
-  }
-
-  #log(what: string, error: unknown): void {
-    const logger = this.#config.logger
-    if (logger === null) return
-    const line = `tsgi: ${this.#req.method} ${this.scope?.rawPath ?? this.#req.url}: ${what}`
-    if (error === undefined) logger.error(line)
-    else logger.error(line, error)
   }
 
   /** The body passed the limit while being read. */
@@ -264,14 +225,6 @@ export class Exchange {
   }
 
   #afterResponse(): void {
-    let body = this.#body
-    // A chunked body nobody read has no declared end: discard it under the limit too, rather
-    // than leave it to Node, which would read it without bound.
-    if (body === null && this.#bodyLength === -1) body = this.#body = this.#newBody()
-    body?.discardRest()
-  }
-
-  #newBody(): RequestBody {
-    return new RequestBody(this.#req, this.#config.maxBodyBytes, () => this.#tooLarge())
+    this.#inbound.discardRest()
   }
 }

@@ -2,8 +2,9 @@
 // through, the flat head of one writeHead call, the bridge's own plain-text answers, and the
 // wait for a socket that pushed back.
 
-import type { ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ProtocolError } from '../protocol/errors.ts'
+import type { HttpScope, Logger } from '../protocol/types.ts'
 
 export const enum Phase {
   /** Nothing sent yet. */
@@ -86,6 +87,19 @@ function isFraming(name: string): boolean {
 }
 
 /** A plain-text answer from the bridge itself (400, 413, 500); `close` ends the connection after it. */
+/** HEAD, 204 and 304 carry no body, whatever the app sends. */
+export function mayHaveBody(status: number, method: string | undefined): boolean {
+  return status !== 204 && status !== 304 && method !== 'HEAD'
+}
+
+/** One line naming the request (method and raw path, never the client) and what went wrong. */
+export function logAppError(logger: Logger | null, req: IncomingMessage, scope: HttpScope | null, what: string, error: unknown): void {
+  if (logger === null) return
+  const line = `tsgi: ${req.method} ${scope?.rawPath ?? req.url}: ${what}`
+  if (error === undefined) logger.error(line)
+  else logger.error(line, error)
+}
+
 export function plainAnswer(res: ServerResponse, status: number, text: string, close: boolean): void {
   const headers = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(Buffer.byteLength(text))]
   // Closing tells the client to stop sending a body we will not read.
