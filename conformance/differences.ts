@@ -68,6 +68,8 @@ const asgiBehaviours = {
     'Daphne never opens a lifespan scope (django/daphne#264, closed without it; support is an open pull request, django/daphne#570): no startup or shutdown reaches the app, so it serves at once whatever its startup would do, and stops without asking it.',
   daphneCutsInFlight:
     'On SIGTERM Daphne stops the Twisted reactor at once: the request in flight is cut (the client sees the connection closed), not completed.',
+  daphneNoDelay:
+    'Daphne (Twisted) stops listening the moment SIGTERM arrives, has no setting to keep serving first and no probes of its own: a request or probe still routed to it after the signal is refused, and an open stream is cut with its connection.',
   daphneBindExitZero: "When the port is taken Daphne logs 'Listen failure' (CRITICAL) and still exits 0.",
   daphneOpenAfterError:
     'After the app raises mid-response, or returns without one, Daphne leaves the connection open with nothing more to send; the client gives up first.',
@@ -169,6 +171,9 @@ export const differences: Record<Peer, Record<string, Behaviour>> = {
   },
   daphne: {
     ...withoutLifespan,
+    X26: 'daphneNoDelay',
+    X27: 'daphneNoDelay',
+    X28: 'daphneNoDelay',
     C13: 'mountRedirect',
     S21: 'daphneCutsInFlight',
     X5: 'daphneCutsInFlight',

@@ -5,6 +5,12 @@
 export type NodePeer = 'fastify' | 'express-terminus' | 'hono-node'
 
 export const nodeBehaviours = {
+  nodeStopsListening:
+    'The documented shutdown (`fastify.close()`, or `server.close()` in the signal handler) stops accepting the moment the signal arrives: the framework has no phase that keeps serving, nor a readiness answer that turns 503 first, so a request or probe still routed to the process after SIGTERM is refused.',
+  terminusBeforeShutdown:
+    "terminus keeps serving while `beforeShutdown` waits (its README's Kubernetes recipe), but its answers go out without `Connection: close`, so pooled clients stay on the process; and the app's own /readyz keeps answering 200 (terminus turns only its own health-check paths to 503).",
+  noHeldStream:
+    'Not measured for the stream: the Node peers do not act out the held event stream (`do=hold`) yet, so the stream half of this scenario fails for the peer app, not for the framework; the request during the delay fares as in X26.',
   loadedFirst:
     'A child without lifecycle work (HTTP-only, or with nothing to do) is a plugin or router like any other: the framework loads it while the app is assembled, before any startup work runs, so its event comes before the first child starts.',
   fastifyNoRollback:
@@ -85,6 +91,9 @@ const plainStartup: Record<string, NodeBehaviour> = {
 export const nodeDifferences: Record<NodePeer, Record<string, NodeBehaviour>> = {
   fastify: {
     ...loadOrder,
+    X26: 'nodeStopsListening',
+    X27: 'nodeStopsListening',
+    X28: 'noHeldStream',
     C4: 'fastifyNoRollback',
     C9: 'fastifyNoRollback',
     C20: 'fastifyNoRollback',
@@ -115,6 +124,9 @@ export const nodeDifferences: Record<NodePeer, Record<string, NodeBehaviour>> = 
   },
   'express-terminus': {
     ...loadOrder,
+    X26: 'terminusBeforeShutdown',
+    X27: 'terminusBeforeShutdown',
+    X28: 'noHeldStream',
     ...plainStartup,
     C1: 'terminusPromiseAll',
     C2: 'terminusPromiseAll',
@@ -137,6 +149,9 @@ export const nodeDifferences: Record<NodePeer, Record<string, NodeBehaviour>> = 
   },
   'hono-node': {
     ...loadOrder,
+    X26: 'nodeStopsListening',
+    X27: 'nodeStopsListening',
+    X28: 'noHeldStream',
     ...plainStartup,
     C8: 'honoFirstFailureEnds',
     C27: 'honoFirstFailureEnds',

@@ -119,6 +119,11 @@ createTerminus(server, {
       await Promise.all(cleanups.map((cleanup) => cleanup()))
     }),
   useExit0: true,
+  // The terminus README's recipe for Kubernetes ("How to use with Kubernetes"): wait in
+  // beforeShutdown so that the endpoints catch up before the server stops accepting.
+  ...(setup.server?.shutdownDelayMs === undefined
+    ? {}
+    : { beforeShutdown: () => new Promise<void>((resolve) => setTimeout(resolve, setup.server?.shutdownDelayMs)) }),
   ...(limits.drainMs === undefined ? {} : { timeout: limits.drainMs }),
   logger: (message, error) => console.error(message, error),
 })
