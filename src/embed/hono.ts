@@ -27,7 +27,6 @@ export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono:
   const core = embedCore(app, options, 'toHono()')
   const hono = new Hono()
   const handler = (c: Context): Response | Promise<Response> => {
-    const root = rawPrefix(c.req.raw.url, basePath(c))
     // Under @hono/node-server the node pair is at hand: the node bridge answers on it directly
     // (the headers as received, the socket's back-pressure, a drain that can cut it).
     // HEAD is the exception: Hono answers it by copying the GET answer into a new Response,
@@ -35,8 +34,11 @@ export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono:
     // fetch path, whose Response is the answer.
     const env = c.env as Partial<NodePair> | undefined
     if (env?.incoming !== undefined && env.outgoing !== undefined && env.incoming.method !== 'HEAD') {
-      return onNode(core, c, env as NodePair, root)
+      // The node request's own target: reading c.req.raw under node-server would build a Request.
+      return onNode(core, c, env as NodePair, rawPrefix(env.incoming.url ?? '/', 0, basePath(c)))
     }
+    const url = c.req.raw.url
+    const root = rawPrefix(url, url.indexOf('/', url.indexOf('://') + 3), basePath(c))
     if (!c.req.raw.bodyUsed) return core.serveFetch(c.req.raw, root)
     return replayed(core, c, root)
   }
@@ -85,11 +87,10 @@ function onNode(core: EmbeddedCore, c: Context, { incoming, outgoing }: NodePair
   )
 }
 
-/** Hono's base path is decoded; the raw prefix is the same number of segments of the raw path. */
-function rawPrefix(url: string, decodedBase: string): string {
+/** Hono's base path is decoded; the raw prefix is the same number of segments of the raw path (from `start`). */
+function rawPrefix(url: string, start: number, decodedBase: string): string {
   if (decodedBase === '' || decodedBase === '/') return ''
   const segments = decodedBase.split('/').length - 1
-  const start = url.indexOf('/', url.indexOf('://') + 3)
   let end = start
   for (let i = 0; i < segments && end !== -1; i++) end = url.indexOf('/', end + 1)
   const path = end === -1 ? url.slice(start) : url.slice(start, end)
