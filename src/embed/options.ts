@@ -3,7 +3,7 @@
 
 import { readTimeout } from '../lifespan/deadline.ts'
 import type { RunnerConfig } from '../lifecycle/runner.ts'
-import { consoleLogger, silentLogger } from '../logging.ts'
+import { readFunctions, readLogger, show } from '../lifecycle/option-reader.ts'
 import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
 import { DEFAULT_MAX_BODY_BYTES } from '../node/handler.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
@@ -44,32 +44,6 @@ function fail(message: string): never {
   throw new InvalidArgumentError(`embed(): ${message}`)
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`
-  if (value === null || typeof value !== 'object') return String(value)
-  return Array.isArray(value) ? 'an array' : 'an object'
-}
-
-function functions<T>(value: unknown, option: string): T[] {
-  if (value === undefined) return []
-  const list = typeof value === 'function' && option === 'lifespan' ? [value] : value
-  if (!Array.isArray(list)) fail(`${option} must be an array of functions, got ${show(value)}`)
-  list.forEach((fn, i) => {
-    if (typeof fn !== 'function') fail(`${option}[${i}] must be a function, got ${show(fn)}`)
-  })
-  return [...list] as T[]
-}
-
-function readLogger(value: unknown): Logger {
-  if (value === false) return silentLogger
-  if (value === undefined) return consoleLogger
-  const methods = ['debug', 'info', 'warn', 'error'] as const
-  if (value === null || typeof value !== 'object' || methods.some((m) => typeof (value as Logger)[m] !== 'function')) {
-    fail(`logger must have debug, info, warn and error methods (console and pino do), or be false; got ${show(value)}`)
-  }
-  return value as Logger
-}
-
 const optionNames: ReadonlySet<string> = new Set([
   'onStartup',
   'onShutdown',
@@ -94,9 +68,9 @@ export function readEmbedOptions(options: EmbedOptions): EmbedConfig {
   }
   if (consumedBody !== 'replay' && consumedBody !== 'error') fail(`consumedBody must be 'replay' or 'error', got ${show(consumedBody)}`)
   return {
-    onStartup: functions<LifespanHook>(options.onStartup, 'onStartup'),
-    onShutdown: functions<LifespanHook>(options.onShutdown, 'onShutdown'),
-    lifespan: functions<LifespanFn>(options.lifespan, 'lifespan'),
+    onStartup: readFunctions<LifespanHook>(options.onStartup, 'onStartup', fail),
+    onShutdown: readFunctions<LifespanHook>(options.onShutdown, 'onShutdown', fail),
+    lifespan: readFunctions<LifespanFn>(options.lifespan, 'lifespan', fail),
     startupTimeoutMs: readTimeout(options.startupTimeoutMs, 'embed(): startupTimeoutMs', 60_000),
     // serve()'s default, so one hook's worst case fits a pod's 30 s grace period the same way.
     shutdownTimeoutMs: readTimeout(options.shutdownTimeoutMs, 'embed(): shutdownTimeoutMs', 5_000),
@@ -104,7 +78,7 @@ export function readEmbedOptions(options: EmbedOptions): EmbedConfig {
     signals: [],
     // The host owns the listener and the readiness it reports, so the delay before the drain is its own.
     shutdownDelayMs: 0,
-    logger: readLogger(options.logger),
+    logger: readLogger(options.logger, fail),
     logDetails: options.logDetails === true,
     maxBodyBytes,
     consumedBody,

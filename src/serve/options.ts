@@ -5,7 +5,7 @@ import { constants } from 'node:os'
 
 import { readTimeout } from '../lifespan/deadline.ts'
 import type { RunnerConfig } from '../lifecycle/runner.ts'
-import { consoleLogger, silentLogger } from '../logging.ts'
+import { readFunctions, readLogger, show } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
 import { compileTrustProxy, type TrustProxy } from '../node/trust.ts'
@@ -95,22 +95,6 @@ function fail(message: string): never {
   throw new InvalidArgumentError(`serve(): ${message}`)
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`
-  if (value === null || typeof value !== 'object') return String(value)
-  return Array.isArray(value) ? 'an array' : 'an object'
-}
-
-function functions<T>(value: unknown, option: string): T[] {
-  if (value === undefined) return []
-  const list = typeof value === 'function' && option === 'lifespan' ? [value] : value
-  if (!Array.isArray(list)) fail(`${option} must be an array of functions, got ${show(value)}`)
-  list.forEach((fn, i) => {
-    if (typeof fn !== 'function') fail(`${option}[${i}] must be a function, got ${show(fn)}`)
-  })
-  return [...list] as T[]
-}
-
 /** A pause that may be zero: a finite number of milliseconds, at least 0. */
 function readDelay(value: unknown, env: NodeJS.ProcessEnv): number {
   const fromEnv = value === undefined && env.TSGI_SHUTDOWN_DELAY_MS !== undefined && env.TSGI_SHUTDOWN_DELAY_MS !== ''
@@ -168,16 +152,6 @@ function readSignals(value: unknown): NodeJS.Signals[] {
   return [...new Set(value as NodeJS.Signals[])]
 }
 
-function readLogger(value: unknown): Logger {
-  if (value === false) return silentLogger
-  if (value === undefined) return consoleLogger
-  const methods = ['debug', 'info', 'warn', 'error'] as const
-  if (value === null || typeof value !== 'object' || methods.some((m) => typeof (value as Logger)[m] !== 'function')) {
-    fail(`logger must have debug, info, warn and error methods (console and pino do), or be false; got ${show(value)}`)
-  }
-  return value as Logger
-}
-
 export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServeConfig {
   if (options === null || typeof options !== 'object') fail(`options must be an object, got ${show(options)}`)
   const host = options.host ?? (env.HOST !== undefined && env.HOST !== '' ? env.HOST : '127.0.0.1')
@@ -188,15 +162,15 @@ export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv =
   return {
     port: readPort(options.port, env),
     host,
-    onStartup: functions<LifespanHook>(options.onStartup, 'onStartup'),
-    onShutdown: functions<LifespanHook>(options.onShutdown, 'onShutdown'),
-    lifespan: functions<LifespanFn>(options.lifespan, 'lifespan'),
+    onStartup: readFunctions<LifespanHook>(options.onStartup, 'onStartup', fail),
+    onShutdown: readFunctions<LifespanHook>(options.onShutdown, 'onShutdown', fail),
+    lifespan: readFunctions<LifespanFn>(options.lifespan, 'lifespan', fail),
     startupTimeoutMs: readTimeout(options.startupTimeoutMs, 'serve(): startupTimeoutMs', 60_000),
     shutdownTimeoutMs: readTimeout(options.shutdownTimeoutMs, 'serve(): shutdownTimeoutMs', 5_000),
     drainTimeoutMs: readTimeout(options.drainTimeoutMs, 'serve(): drainTimeoutMs', 10_000),
     shutdownDelayMs: readDelay(options.shutdownDelayMs, env),
     signals: readSignals(options.signals),
-    logger: readLogger(options.logger),
+    logger: readLogger(options.logger, fail),
     logDetails: options.logDetails === true,
     health: readHealth(options.health),
     maxBodyBytes: options.maxBodyBytes,
