@@ -7,6 +7,7 @@ import { readTimeout } from '../lifespan/deadline.ts'
 import { InvalidArgumentError, ProtocolError } from '../protocol/errors.ts'
 import type { App, HttpScope, LifespanFn, Receive, Send } from '../protocol/types.ts'
 import { Endpoint, Mount, firstSegment, type Route } from './routes.ts'
+import { sendPlain } from '../protocol/plain-response.ts'
 
 export interface RouterOptions {
   /** Runs before the children start and is torn down after they stopped. */
@@ -111,19 +112,7 @@ function dispatcher(routes: Route[]) {
       allowed ??= new Set()
       for (const method of entry.methods) allowed.add(method)
     }
-    if (allowed !== null) return plain(send, 405, 'Method Not Allowed', [['allow', [...allowed].sort().join(', ')]])
-    return plain(send, 404, 'Not Found', [])
+    if (allowed !== null) return sendPlain(send, 405, 'Method Not Allowed', [['allow', [...allowed].sort().join(', ')]])
+    return sendPlain(send, 404, 'Not Found', [])
   }
-}
-
-const encoder = new TextEncoder()
-
-async function plain(send: Send, status: number, text: string, extra: Array<[string, string]>): Promise<void> {
-  const body = encoder.encode(text)
-  await send({
-    type: 'http.response.start',
-    status,
-    headers: [['content-type', 'text/plain; charset=utf-8'], ['content-length', String(body.byteLength)], ...extra],
-  })
-  await send({ type: 'http.response.body', body })
 }

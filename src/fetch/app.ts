@@ -8,6 +8,7 @@ import { EMPTY, toBytes } from './body.ts'
 import { Inbound, requestHeaders, requestUrl } from './request.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { App, HttpScope, Receive, Send } from '../protocol/types.ts'
+import { sendPlain } from '../protocol/plain-response.ts'
 
 export { toFetchHandler, type ToFetchHandlerOptions } from './handler.ts'
 
@@ -60,7 +61,7 @@ export async function respondWithFetch(
     } as RequestInit)
   } catch {
     // A Host header that makes no URL, or a method fetch forbids (CONNECT, TRACE).
-    return answerPlain(send, 400, 'Bad Request')
+    return sendPlain(send, 400, 'Bad Request')
   }
   if (!hasBody) inbound.watch()
 
@@ -144,19 +145,4 @@ function settlesThisTurn(promise: Promise<unknown>): Promise<boolean> {
       },
     )
   })
-}
-
-const encoder = new TextEncoder()
-
-async function answerPlain(send: Send, status: number, text: string): Promise<void> {
-  const body = encoder.encode(text)
-  await send({
-    type: 'http.response.start',
-    status,
-    headers: [
-      ['content-type', 'text/plain; charset=utf-8'],
-      ['content-length', String(body.byteLength)],
-    ],
-  })
-  await send({ type: 'http.response.body', body })
 }

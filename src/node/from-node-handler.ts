@@ -8,7 +8,8 @@ import type { Exchange } from './exchange.ts'
 import { plainAnswer } from './response.ts'
 import { NODE_EXCHANGE } from './scope.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
-import type { App, HttpScope, Logger, Send } from '../protocol/types.ts'
+import type { App, HttpScope, Logger } from '../protocol/types.ts'
+import { sendPlain } from '../protocol/plain-response.ts'
 
 /** A request listener or a Connect-style middleware. */
 export type NodeRequestHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => unknown
@@ -45,7 +46,7 @@ export function fromNodeHandler(handler: NodeRequestHandler, options: FromNodeHa
     const taken = exchange?.handOver() ?? null
     if (taken === null) {
       logger.error(`tsgi: ${scope.method} ${scope.rawPath}: ${NO_NODE_REQUEST}`)
-      return answerPlain(send, 500, 'Internal Server Error')
+      return sendPlain(send, 500, 'Internal Server Error')
     }
     return handOff(handler, scope, taken.req as ExpressRequest, taken.res, logger)
   }
@@ -81,19 +82,4 @@ function handOff(handler: NodeRequestHandler, scope: HttpScope, req: ExpressRequ
       next(error)
     }
   })
-}
-
-const encoder = new TextEncoder()
-
-async function answerPlain(send: Send, status: number, text: string): Promise<void> {
-  const body = encoder.encode(text)
-  await send({
-    type: 'http.response.start',
-    status,
-    headers: [
-      ['content-type', 'text/plain; charset=utf-8'],
-      ['content-length', String(body.byteLength)],
-    ],
-  })
-  await send({ type: 'http.response.body', body })
 }
