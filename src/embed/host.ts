@@ -4,6 +4,7 @@
 
 import type { ServerResponse } from 'node:http'
 import type { Host } from '../lifecycle/runner.ts'
+import { InflightResponses } from './inflight.ts'
 import { ClientDisconnectedError } from '../protocol/errors.ts'
 import type { App, HttpReceiveMessage, Receive, Send } from '../protocol/types.ts'
 
@@ -15,7 +16,7 @@ export class EmbedHost implements Host {
   #inflight = 0
   #idle: (() => void) | null = null
   /** Node responses in flight: the drain cuts what is left of them when its time runs out. */
-  readonly #responses = new Set<ServerResponse>()
+  readonly #responses = new InflightResponses()
   #cut = false
   #onCut: Array<() => void> = []
   readonly #draining: () => AbortSignal
@@ -49,7 +50,6 @@ export class EmbedHost implements Host {
   /** A node response of tsgi's: watched so the drain can cut it, and so its socket is not kept. */
   track(res: ServerResponse): void {
     this.#responses.add(res)
-    res.once('close', () => this.#responses.delete(res))
   }
 
   /**
@@ -80,7 +80,7 @@ export class EmbedHost implements Host {
     this.#open = false
     // Responses whose head is out promised keep-alive; their sockets must not carry another
     // request into an app that is stopping.
-    for (const res of this.#responses) {
+    for (const res of this.#responses.list()) {
       if (res.headersSent) res.once('finish', () => res.socket?.destroySoon())
       else res.shouldKeepAlive = false
     }
@@ -96,14 +96,22 @@ export class EmbedHost implements Host {
 
   #count(running: Promise<void>): Promise<void> {
     this.#inflight++
-    return running.finally(() => {
-      if (--this.#inflight === 0) this.#idle?.()
-    })
+    return running.then(this.#settled, this.#failed)
+  }
+
+  // Shared by every request (no closure each): the count drops however the app ended.
+  readonly #settled = (): void => {
+    if (--this.#inflight === 0) this.#idle?.()
+  }
+
+  readonly #failed = (error: unknown): never => {
+    this.#settled()
+    throw error
   }
 
   #cutAll(): void {
     this.#cut = true
-    for (const res of this.#responses) res.destroy()
+    for (const res of this.#responses.list()) res.destroy()
     for (const wake of this.#onCut.splice(0)) wake()
   }
 
