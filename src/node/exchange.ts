@@ -60,7 +60,9 @@ export class Exchange {
     const head = readRequestHead(req, view)
     const { headers, bodyLength, target } = head
     this.#inbound = new Inbound(req, res, bodyLength, head.replay, config.maxBodyBytes, () => this.#tooLarge())
-    this.receive = this.#inbound.next
+    // A method bound here, not an arrow field: under tsx (esbuild's keepNames) every arrow field
+    // is renamed with a defineProperty per instance, which showed in the per-request profile.
+    this.receive = this.#inbound.next.bind(this.#inbound)
     this.#presetHeaders = view?.presetHeaders === true
     if (target.path === null) {
       this.scope = null

@@ -44,7 +44,8 @@ export class Inbound {
     return this.#body?.cut === true
   }
 
-  readonly next = (): Promise<HttpReceiveMessage> => {
+  /** The app's `receive()`: the exchange hands it out bound, once per request. */
+  next(): Promise<HttpReceiveMessage> {
     const replay = this.#replay
     if (replay !== null) {
       this.#replay = null
