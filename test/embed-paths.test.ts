@@ -36,6 +36,13 @@ for (const name of hostNames) {
     assert.deepEqual(await response.json(), { path: '/x y', rawPath: '/a/x%20y', rootPath: '/a', queryString: 'q=1' })
   })
 
+  test(`${name}: under a prefix with a parameter, /t/acme%20co/x?q=1 has rootPath '/t/acme co' (decoded, like path) and the raw segments in rawPath`, async (t) => {
+    const hosted = await host(name, echoApp([]), { prefix: '/t/:tenant' })
+    t.after(() => hosted.close())
+    const response = await fetch(`${hosted.origin}/t/acme%20co/x?q=1`)
+    assert.deepEqual(await response.json(), { path: '/x', rawPath: '/t/acme%20co/x', rootPath: '/t/acme co', queryString: 'q=1' })
+  })
+
   test(`${name}: /ax never reaches the app mounted at /a`, async (t) => {
     const seen: HttpScope[] = []
     const hosted = await host(name, echoApp(seen))

@@ -4,7 +4,7 @@
 // Hono has no lifecycle: startup() and close() are the caller's to call.
 
 import { Hono, type Context } from 'hono'
-import { basePath } from 'hono/route'
+import { basePath, baseRoutePath } from 'hono/route'
 import type { App } from '../protocol/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { bodyConsumed } from '../node/consumed-body.ts'
@@ -35,10 +35,9 @@ export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono:
     const env = c.env as Partial<NodePair> | undefined
     if (env?.incoming !== undefined && env.outgoing !== undefined && env.incoming.method !== 'HEAD') {
       // The node request's own target: reading c.req.raw under node-server would build a Request.
-      return onNode(core, c, env as NodePair, rawPrefix(env.incoming.url ?? '/', 0, basePath(c)))
+      return onNode(core, c, env as NodePair, mountPrefix(c))
     }
-    const url = c.req.raw.url
-    const root = rawPrefix(url, url.indexOf('/', url.indexOf('://') + 3), basePath(c))
+    const root = mountPrefix(c)
     if (!c.req.raw.bodyUsed) return core.serveFetch(c.req.raw, root)
     return replayed(core, c, root)
   }
@@ -87,15 +86,15 @@ function onNode(core: EmbeddedCore, c: Context, { incoming, outgoing }: NodePair
   )
 }
 
-/** Hono's base path is decoded; the raw prefix is the same number of segments of the raw path (from `start`). */
-function rawPrefix(url: string, start: number, decodedBase: string): string {
-  if (decodedBase === '' || decodedBase === '/') return ''
-  const segments = decodedBase.split('/').length - 1
-  let end = start
-  for (let i = 0; i < segments && end !== -1; i++) end = url.indexOf('/', end + 1)
-  const path = end === -1 ? url.slice(start) : url.slice(start, end)
-  const query = path.indexOf('?')
-  return query === -1 ? path : path.slice(0, query)
+/**
+ * The prefix Hono matched, decoded (the bridge finds its raw spelling in the target). A prefix
+ * without parameters is the route's own base path; only one with parameters (`/:tenant`) needs
+ * basePath(), which reads the request path and keeps a WeakMap entry per request, a cost the
+ * profile showed on every request.
+ */
+function mountPrefix(c: Context): string {
+  const base = baseRoutePath(c)
+  return base.includes(':') || base.includes('*') ? basePath(c) : base
 }
 
 /** A middleware read the body: Hono's cache holds it; the app gets those bytes with a matching length. */

@@ -30,20 +30,38 @@ export interface MountedTarget extends RequestTarget {
 
 /**
  * Splits `target` at the host's prefix. The child path is decoded and dot-segment-resolved on
- * its own, after the prefix, so no spelling of '..' climbs out of the mount; a prefix that is
- * not the start of the target, or one that cannot be decoded, leaves path null (answer 400).
+ * its own, after the prefix, so no spelling of '..' climbs out of the mount; a prefix longer
+ * than the target, or one that cannot be decoded, leaves path null (answer 400).
  */
 export function mountedTarget(target: string, root: string): MountedTarget {
   const whole = parseTarget(target)
   if (root === '' || root === '/') return { ...whole, rootPath: '' }
-  const rootPath = decodePath(root)
   const rawPath = whole.rawPath
-  if (rootPath === null || !rawPath.startsWith(root) || (rawPath.length > root.length && rawPath.charCodeAt(root.length) !== 47)) {
-    return { rawPath, queryString: whole.queryString, path: null, rootPath: '' }
-  }
-  const rest = rawPath.length === root.length ? '/' : rawPath.slice(root.length)
+  const rawRoot = rawPrefix(rawPath, root.charCodeAt(root.length - 1) === SLASH ? root.slice(0, -1) : root)
+  const rootPath = rawRoot === null ? null : decodePath(rawRoot)
+  if (rawRoot === null || rootPath === null) return { rawPath, queryString: whole.queryString, path: null, rootPath: '' }
+  const rest = rawPath.length === rawRoot.length ? '/' : rawPath.slice(rawRoot.length)
   return { rawPath, queryString: whole.queryString, path: decodePath(rest), rootPath }
 }
+
+/**
+ * The part of `rawPath` the host's prefix matched. Express names it raw; Hono names it decoded
+ * ('/a b' for '/a%20b') and Fastify as its pattern ('/t/:tenant'): those match as many segments
+ * of the raw path as they have, since no segment a host matches spans a '/'. Null when the
+ * path has fewer segments.
+ */
+function rawPrefix(rawPath: string, root: string): string | null {
+  if (rawPath.startsWith(root) && (rawPath.length === root.length || rawPath.charCodeAt(root.length) === SLASH)) return root
+  let end = 0
+  for (let i = root.indexOf('/', 1); i !== -1; i = root.indexOf('/', i + 1)) {
+    end = rawPath.indexOf('/', end + 1)
+    if (end === -1) return null
+  }
+  const next = rawPath.indexOf('/', end + 1)
+  return next === -1 ? rawPath : rawPath.slice(0, next)
+}
+
+const SLASH = 0x2f
 
 const BODY_HEADERS = new Set(['content-length', 'transfer-encoding', 'content-encoding'])
 
