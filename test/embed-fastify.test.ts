@@ -1,7 +1,7 @@
 // tsgiPlugin follows Fastify's own lifecycle: onReady starts the tsgi app (a failure rejects
 // listen() and nothing listens), a startup past pluginTimeout fails with LifespanTimeoutError
 // and the late starter is stopped, close() drains an open MCP stream in time and shuts tsgi
-// down exactly once, also after another plugin's onReady failed.
+// down exactly once; when another plugin's onReady fails, tsgi is rolled back at once.
 
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
@@ -135,7 +135,7 @@ test('fastify: close() with an MCP SSE stream open fires draining, ends within d
   assert.equal(plugin.phase, 'stopped')
 })
 
-test("fastify: after another plugin's onReady failed, fastify.close() still shuts tsgi down, exactly once", async () => {
+test("fastify: after another plugin's onReady failed, tsgi is rolled back at once, and fastify.close() does not shut it down again", async () => {
   const events: string[] = []
   const fastify = Fastify()
   const plugin = tsgiPlugin(lifespanApp(events), { logger: false })
@@ -147,11 +147,15 @@ test("fastify: after another plugin's onReady failed, fastify.close() still shut
     })
     done()
   })
-  await assert.rejects(async () => fastify.ready(), /the cache would not warm/)
-  assert.equal(plugin.phase, 'running')
+  await assert.rejects(async () => fastify.listen({ port: 0, host: '127.0.0.1' }), /the cache would not warm/)
+  assert.equal(fastify.server.listening, false)
+  // Nobody called close(): the failed ready() alone stops what tsgi started.
+  const deadline = performance.now() + 1_000
+  while (plugin.phase !== 'stopped' && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+  assert.equal(plugin.phase, 'stopped')
+  assert.deepEqual(events, ['startup', 'started', 'shutdown'])
   await fastify.close()
-  // A second close (a signal handler and a test hook, say) does not shut it down again.
+  // A second close (a signal handler and a test hook, say) does not shut it down again either.
   await fastify.close()
   assert.deepEqual(events, ['startup', 'started', 'shutdown'])
-  assert.equal(plugin.phase, 'stopped')
 })

@@ -38,10 +38,19 @@ export function tsgiPlugin(app: App, options: EmbedOptions = {}): FastifyPluginA
     instance.all('/', handler)
     instance.all('/*', handler)
     const pluginTimeout = instance.initialConfig.pluginTimeout ?? 10_000
+    let closing: Promise<void> | null = null
     instance.addHook('onReady', async function tsgiStartup() {
       await startWithin(core, pluginTimeout)
+      // An onReady hook after this one may still fail ready(), and then nothing will serve: the
+      // app started here is rolled back at once, as a router rolls back its started children,
+      // so its timers cannot keep the process alive, and a later fastify.close() finds it stopped.
+      rootOf(instance)
+        .ready()
+        .then(undefined, () => {
+          closing ??= core.close()
+          closing.catch(() => undefined)
+        })
     })
-    let closing: Promise<void> | null = null
     instance.addHook('preClose', async function tsgiDrain() {
       closing ??= core.close()
       closing.catch(() => undefined)
@@ -55,6 +64,17 @@ export function tsgiPlugin(app: App, options: EmbedOptions = {}): FastifyPluginA
   // The name Fastify's errors and printPlugins() show; no skip-override, so it stays encapsulated.
   Object.defineProperty(plugin, Symbol.for('fastify.display-name'), { value: 'tsgi' })
   return withEmbedded(plugin, core)
+}
+
+/**
+ * The instance fastify() returned. A plugin's own instance inherits from it, but its ready() is
+ * the plugin loader's, which must not be called while hooks run; the root's ready() hands back
+ * the boot in progress, whose outcome is the one listen() reports.
+ */
+function rootOf(instance: FastifyInstance): FastifyInstance {
+  let root = instance
+  for (let up = Object.getPrototypeOf(root); up !== null && up !== Object.prototype; up = Object.getPrototypeOf(up)) root = up
+  return root
 }
 
 /**
