@@ -98,14 +98,15 @@ class EmbeddedApp implements EmbeddedCore {
     this.#maxBodyBytes = maxBodyBytes
     this.consumedBody = consumedBody
     const state = this.#runner.state
-    this.#bridge = mountedBridge(this.#host.nodeApp(app), {
+    this.#bridge = mountedBridge(app, {
       state,
       maxBodyBytes,
       logger,
       draining: this.#runner.draining,
       consumedBody,
-      trusted: null,
-    }) // proxies are the host's to trust
+      trusted: null, // proxies are the host's to trust
+      watch: this.#host,
+    })
     this.#fetchApp = this.#host.fetchApp(app)
     this.node = (req, res) => this.serveNode(req, res, hostViewOf(req))
     this.fetch = (request) => this.serveFetch(request, '')
@@ -147,7 +148,6 @@ class EmbeddedApp implements EmbeddedCore {
       unavailable(res)
       return
     }
-    this.#host.track(res)
     if (res.getHeaderNames().length > 0) view = { ...(view ?? { target: req.url ?? '/', root: '', body: null }), presetHeaders: true }
     this.#bridge(req, res, view)
   }

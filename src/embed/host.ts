@@ -4,13 +4,14 @@
 
 import type { ServerResponse } from 'node:http'
 import type { Host } from '../lifecycle/runner.ts'
+import type { ExchangeWatch } from '../node/handler.ts'
 import { InflightResponses } from './inflight.ts'
 import { ClientDisconnectedError } from '../protocol/errors.ts'
 import type { App, HttpReceiveMessage, Receive, Send } from '../protocol/types.ts'
 
 const DISCONNECT: HttpReceiveMessage = Object.freeze({ type: 'http.disconnect' })
 
-export class EmbedHost implements Host {
+export class EmbedHost implements Host, ExchangeWatch {
   readonly listenName = 'open'
   #open = false
   #inflight = 0
@@ -42,14 +43,16 @@ export class EmbedHost implements Host {
     return Promise.resolve()
   }
 
-  /** The app as node requests run it: counted while it runs. */
-  nodeApp(app: App): App {
-    return (scope, receive, send) => this.#count(app(scope, receive, send))
+  /** The bridge's watch: a node request's app starts; its response is reachable by the drain. */
+  started(res: ServerResponse): void {
+    this.#inflight++
+    this.#responses.add(res)
   }
 
-  /** A node response of tsgi's: watched so the drain can cut it, and so its socket is not kept. */
-  track(res: ServerResponse): void {
-    this.#responses.add(res)
+  /** That app has settled and its response was ended: nothing is left for the drain to cut. */
+  settled(res: ServerResponse): void {
+    this.#responses.remove(res)
+    this.#settled()
   }
 
   /**

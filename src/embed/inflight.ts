@@ -1,8 +1,8 @@
-// The node responses an embedding has in flight, so that its drain can reach them. A Set did
-// this first and showed in the profile: under a load of pipelined requests its table kept
-// responses reachable long enough to be promoted to the old generation, so every request paid
-// in mark-compacts. Here each response carries its own link, under a symbol, and unlinks
-// itself on 'close' through one listener shared by all.
+// The node responses whose app is still running under an embedding, so that its drain can
+// reach them. A Set did this first and showed in the profile: under a load of pipelined
+// requests its table kept responses reachable long enough to be promoted to the old
+// generation, so every request paid in mark-compacts. Here each response carries its own link,
+// under a symbol; adding and removing touch two neighbours and allocate one small record.
 
 import type { ServerResponse } from 'node:http'
 
@@ -14,30 +14,20 @@ interface Link {
   next: Link | null
 }
 
-type Linked = ServerResponse & { [LINK]?: Link }
+type Linked = ServerResponse & { [LINK]?: Link | undefined }
 
 export class InflightResponses {
   #head: Link | null = null
-  /** Node calls 'close' listeners with the response as `this`. */
-  readonly #onClose = unlinkFrom(this)
 
   add(res: ServerResponse): void {
     const link: Link = { res, prev: null, next: this.#head }
     if (this.#head !== null) this.#head.prev = link
     this.#head = link
     ;(res as Linked)[LINK] = link
-    res.on('close', this.#onClose)
   }
 
-  /** The responses still open, newest first; safe to call while they close. */
-  list(): ServerResponse[] {
-    const open: ServerResponse[] = []
-    for (let link = this.#head; link !== null; link = link.next) open.push(link.res)
-    return open
-  }
-
-  /** What the shared close listener does for one response. */
-  unlink(res: ServerResponse): void {
+  /** Takes `res` out; a response that is not in the list is left alone. */
+  remove(res: ServerResponse): void {
     const link = (res as Linked)[LINK]
     if (link === undefined) return
     ;(res as Linked)[LINK] = undefined
@@ -45,10 +35,11 @@ export class InflightResponses {
     else link.prev.next = link.next
     if (link.next !== null) link.next.prev = link.prev
   }
-}
 
-function unlinkFrom(responses: InflightResponses): (this: ServerResponse) => void {
-  return function unlinkClosed(this: ServerResponse) {
-    responses.unlink(this)
+  /** The responses in the list, newest first: a copy, so the caller may remove while it walks. */
+  list(): ServerResponse[] {
+    const open: ServerResponse[] = []
+    for (let link = this.#head; link !== null; link = link.next) open.push(link.res)
+    return open
   }
 }

@@ -92,6 +92,14 @@ export function toNodeHandler(app: App, options: NodeHandlerOptions = {}): NodeH
 /** The bridge's options, checked: what embed() hands over. */
 export interface MountedBridgeConfig extends BridgeConfig {
   consumedBody: ConsumedBodyPolicy
+  /** Told when an app starts on a response and when it has settled: how embed() drains. */
+  watch?: ExchangeWatch
+}
+
+/** Sees each app call the bridge makes; no per-request listener or promise is added for it. */
+export interface ExchangeWatch {
+  started(res: ServerResponse): void
+  settled(res: ServerResponse): void
 }
 
 /** Answers one request; `view` is what the host knows (its mount, the body it read). */
@@ -111,7 +119,9 @@ export function mountedBridge(app: App, config: MountedBridgeConfig): MountedBri
     }
     const exchange = new Exchange(req, res, config, view)
     // A null scope means the bridge already answered (400, 413): no app runs.
-    if (exchange.scope !== null) void run(app, exchange)
+    if (exchange.scope === null) return
+    config.watch?.started(res)
+    void run(app, exchange, res, config.watch)
   }
 }
 
@@ -123,14 +133,19 @@ export function hostViewOf(req: IncomingMessage): HostView | undefined {
 }
 
 /** One async frame per request (none per message): the app's outcome decides how the response ends. */
-async function run(app: App, exchange: Exchange): Promise<void> {
+async function run(app: App, exchange: Exchange, res: ServerResponse, watch: ExchangeWatch | undefined): Promise<void> {
   try {
-    await app(exchange.scope!, exchange.receive, exchange.send)
-  } catch (error) {
-    exchange.failed(error)
-    return
+    try {
+      await app(exchange.scope!, exchange.receive, exchange.send)
+    } catch (error) {
+      exchange.failed(error)
+      return
+    }
+    exchange.returned()
+  } finally {
+    // After the response was ended for the app, so a drain that sees it settle has nothing left of it.
+    watch?.settled(res)
   }
-  exchange.returned()
 }
 
 function describe(value: unknown): string {
