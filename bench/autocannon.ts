@@ -23,6 +23,8 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
+  /** Seconds the load actually ran. */
+  duration: number
   requests: { average: number; total: number }
   latency: { p99: number; average: number }
   errors: number

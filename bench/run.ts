@@ -1,22 +1,28 @@
 // `npm run bench`: for each suite in bench/suites/, every server in its servers/ folder against
-// the suite's baseline, in interleaved rounds, each server in its own child process so the load
-// generator (here, in the parent) never shares an event loop with it. Absolute req/s depend on
-// the machine and on what else runs on it; the ratio to the baseline, measured in the same
-// round, is the figure that travels.
+// the suite's baseline, each server in its own child process so the load generator (here, in
+// the parent) never shares an event loop with it. Absolute req/s depend on the machine and on
+// what else runs on it; the ratio to the baseline, measured in the same round, is the figure
+// that travels. Within a round every server is up at once and takes its load in short slices,
+// in turn (the order reversed each slice): on a shared machine whose speed drifts by a third
+// from one minute to the next, servers measured a minute apart were compared across that
+// drift, while slices a second apart share it.
 //
-// Env: BENCH_SUITE (comma-separated suite names; default all), BENCH_SECONDS (default 10),
-// BENCH_ROUNDS (3), BENCH_CONNECTIONS and BENCH_PIPELINING (override the suite's),
-// BENCH_ONLY (comma-separated server names besides the baseline), BENCH_PATH (hello suite).
+// Env: BENCH_SUITE (comma-separated suite names; default all), BENCH_SECONDS (load per server
+// per round, default 10), BENCH_SLICE_SECONDS (1), BENCH_WARMUP_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS and
+// BENCH_PIPELINING (override the suite's), BENCH_ONLY (comma-separated server names besides
+// the baseline), BENCH_PATH (hello suite).
 
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-import { load, type LoadResult } from './autocannon.ts'
+import { load, type LoadOptions, type LoadResult } from './autocannon.ts'
 import type { Workload } from './workload.ts'
 
 const seconds = positive('BENCH_SECONDS', 10)
+const sliceSeconds = Math.min(seconds, positive('BENCH_SLICE_SECONDS', 1))
+const warmupSeconds = positive('BENCH_WARMUP_SECONDS', 5)
 const rounds = positive('BENCH_ROUNDS', 3)
 const only = list('BENCH_ONLY')
 const suitesDir = fileURLToPath(new URL('./suites/', import.meta.url))
@@ -69,7 +75,14 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited
 }
 
-async function measure(suite: string, workload: Workload, name: string): Promise<Row> {
+/** A server up and warmed, with the load the suite sends it. */
+interface Opened {
+  name: string
+  child: ChildProcess
+  shape: Omit<LoadOptions, 'duration'>
+}
+
+async function open(suite: string, workload: Workload, name: string): Promise<Opened> {
   const { child, origin } = await start(`${suitesDir}${suite}/servers/${name}.ts`)
   try {
     const target = await workload.prepare(name, origin)
@@ -78,20 +91,59 @@ async function measure(suite: string, workload: Workload, name: string): Promise
       connections: positive('BENCH_CONNECTIONS', workload.connections),
       pipelining: positive('BENCH_PIPELINING', workload.pipelining),
     }
-    // A short warm-up so the JIT has compiled the hot path before the measured run.
-    await load({ ...shape, duration: Math.min(2, seconds) })
-    const cpuBefore = await cpuMicros(child)
-    const result: LoadResult = await load({ ...shape, duration: seconds })
-    const cpu = (await cpuMicros(child)) - cpuBefore
-    return {
-      name,
-      rps: result.requests.average,
-      p99: result.latency.p99,
-      bad: result.errors + result.timeouts + result.non2xx,
-      cpuPerRequest: cpu / Math.max(1, result.requests.total),
-    }
-  } finally {
+    // Steady state is what a server lives in: a fresh process under this load still gets faster
+    // for some seconds while the JIT compiles and inlines the hot path (longer for a deeper one,
+    // such as tsgi under a host's router), so nothing is measured before it settled.
+    await load({ ...shape, duration: warmupSeconds })
+    return { name, child, shape }
+  } catch (error) {
     await stop(child)
+    throw error
+  }
+}
+
+/** What one server's slices of a round add up to. */
+interface Tally {
+  requests: number
+  seconds: number
+  cpuMicros: number
+  /** Each slice's p99: their median is reported, since every slice opens with a burst of connections. */
+  p99s: number[]
+  bad: number
+}
+
+async function slice(server: Opened, duration: number, tally: Tally): Promise<void> {
+  const cpuBefore = await cpuMicros(server.child)
+  const result: LoadResult = await load({ ...server.shape, duration })
+  tally.cpuMicros += (await cpuMicros(server.child)) - cpuBefore
+  tally.requests += result.requests.total
+  tally.seconds += result.duration
+  tally.p99s.push(result.latency.p99)
+  tally.bad += result.errors + result.timeouts + result.non2xx
+}
+
+/** One round: every server up at once, loaded in turn, slice by slice. */
+async function measureRound(suite: string, workload: Workload, names: string[]): Promise<Row[]> {
+  const servers: Opened[] = []
+  try {
+    for (const name of names) servers.push(await open(suite, workload, name))
+    const tallies = new Map(servers.map((server) => [server, { requests: 0, seconds: 0, cpuMicros: 0, p99s: [] as number[], bad: 0 }]))
+    const slices = Math.max(1, Math.round(seconds / sliceSeconds))
+    for (let i = 0; i < slices; i++) {
+      for (const server of i % 2 === 0 ? servers : [...servers].reverse()) await slice(server, seconds / slices, tallies.get(server)!)
+    }
+    return servers.map((server) => {
+      const tally = tallies.get(server)!
+      return {
+        name: server.name,
+        rps: tally.requests / tally.seconds,
+        p99: Math.round(median(tally.p99s)),
+        bad: tally.bad,
+        cpuPerRequest: tally.cpuMicros / Math.max(1, tally.requests),
+      }
+    })
+  } finally {
+    await Promise.all(servers.map((server) => stop(server.child)))
   }
 }
 
@@ -113,12 +165,12 @@ async function runSuite(suite: string): Promise<void> {
   const contenders = names.filter((name) => !baselines.has(name))
   const ratios = new Map<string, number[]>(contenders.map((name) => [name, []]))
   const cpuRatios = new Map<string, number[]>(contenders.map((name) => [name, []]))
-  console.log(`\n== ${suite}: ${workload.title}; ${names.length} servers, ${rounds} rounds of ${seconds} s`)
+  console.log(
+    `\n== ${suite}: ${workload.title}; ${names.length} servers, ${rounds} rounds of ${seconds} s each, in slices of ${seconds / Math.max(1, Math.round(seconds / sliceSeconds))} s`,
+  )
   for (let round = 1; round <= rounds; round++) {
-    // Alternate the order each round so slow drift on a shared machine does not favour one side.
-    const order = round % 2 === 1 ? names : [...names].reverse()
-    const rows: Row[] = []
-    for (const name of order) rows.push(await measure(suite, workload, name))
+    // Alternate the start order each round too, so no server always warms up first.
+    const rows = await measureRound(suite, workload, round % 2 === 1 ? names : [...names].reverse())
     console.log(`round ${round}`)
     for (const row of rows.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name))) {
       const base = rows.find((other) => other.name === (baselines.has(row.name) ? row.name : baselineOf(row.name))) ?? row
