@@ -16,7 +16,7 @@ export class EmbedHost implements Host, ExchangeWatch {
   #open = false
   #inflight = 0
   #idle: (() => void) | null = null
-  /** Node responses in flight: the drain cuts what is left of them when its time runs out. */
+  /** Node responses whose app still runs: the drain cuts what is left of them when its time runs out. */
   readonly #responses = new InflightResponses()
   #cut = false
   #onCut: Array<() => void> = []
@@ -49,7 +49,7 @@ export class EmbedHost implements Host, ExchangeWatch {
     this.#responses.add(res)
   }
 
-  /** That app has settled and its response was ended: nothing is left for the drain to cut. */
+  /** That app has settled: the bridge ended its response (or the client left), so the drain has nothing to cut. */
   settled(res: ServerResponse): void {
     this.#responses.remove(res)
     this.#settled()
