@@ -64,18 +64,7 @@ export async function host(name: HostName, app: App, setup: HostSetup = {}): Pro
     if (setup.sibling !== undefined) expressApp.all(setup.sibling, (req, res) => res.json({ sibling: true, body: req.body ?? null }))
     expressApp.use(prefix, mounted)
     if (setup.manual !== true) await mounted.startup()
-    const server = expressApp.listen(0, '127.0.0.1')
-    const port = await listening(server)
-    return {
-      origin: `http://127.0.0.1:${port}`,
-      port,
-      mounted,
-      server,
-      close: async () => {
-        await mounted.close().catch(() => undefined)
-        await closeServer(server)
-      },
-    }
+    return hostedOn(expressApp.listen(0, '127.0.0.1'), mounted)
   }
   if (name === 'fastify') {
     const fastify = Fastify()
@@ -110,7 +99,11 @@ export async function host(name: HostName, app: App, setup: HostSetup = {}): Pro
   if (setup.sibling !== undefined) honoApp.all(setup.sibling, (c) => c.json({ sibling: true }))
   honoApp.route(prefix, mounted.hono)
   if (setup.manual !== true) await mounted.startup()
-  const server = serveHono({ fetch: honoApp.fetch, port: 0, hostname: '127.0.0.1' }) as Server
+  return hostedOn(serveHono({ fetch: honoApp.fetch, port: 0, hostname: '127.0.0.1' }) as Server, mounted)
+}
+
+/** Express and Hono own no lifecycle: closing is the tsgi side's close(), then the server's. */
+async function hostedOn(server: Server, mounted: Embedded): Promise<Hosted> {
   const port = await listening(server)
   return {
     origin: `http://127.0.0.1:${port}`,
