@@ -20,7 +20,7 @@ import { sleep } from '../../apps/steps.ts'
 import type { AppSpec, LeafSpec } from '../../scenarios/types.ts'
 import { host, limits, maxBodyBytes, port, record, reported, setup } from './contract.ts'
 import { answer, queryOf, rawPathOf, type Answer } from './endpoint.ts'
-import { plainLifecycle } from './plain-lifecycle.ts'
+import { plainLifecycle, startOrExit } from './plain-lifecycle.ts'
 import { hasLifecycle, loadWithoutLifecycle, type State } from './work.ts'
 
 const state: State = {}
@@ -101,14 +101,7 @@ const app = express()
 app.use(routerFor(setup.app, new Map()))
 const { startups, cleanups } = plainLifecycle(setup.app, state, record)
 
-try {
-  await reported('startup', async () => {
-    for (const startup of startups) await startup()
-  })
-} catch (error) {
-  console.error('startup failed:', error)
-  process.exit(1)
-}
+await startOrExit(startups)
 
 const server = createServer(app)
 createTerminus(server, {

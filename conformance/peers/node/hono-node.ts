@@ -16,7 +16,7 @@ import { bodyLimit } from 'hono/body-limit'
 import type { AppSpec, LeafSpec } from '../../scenarios/types.ts'
 import { host, maxBodyBytes, port, record, reported, setup } from './contract.ts'
 import { answer, queryOf, type Answer } from './endpoint.ts'
-import { plainLifecycle } from './plain-lifecycle.ts'
+import { plainLifecycle, startOrExit } from './plain-lifecycle.ts'
 import { hasLifecycle, loadWithoutLifecycle, type State } from './work.ts'
 
 const state: State = {}
@@ -118,14 +118,7 @@ if (maxBodyBytes !== undefined) app.use('*', bodyLimit({ maxSize: maxBodyBytes }
 app.route('/', appFor(setup.app, new Map()))
 const { startups, cleanups } = plainLifecycle(setup.app, state, record)
 
-try {
-  await reported('startup', async () => {
-    for (const startup of startups) await startup()
-  })
-} catch (error) {
-  console.error('startup failed:', error)
-  process.exit(1)
-}
+await startOrExit(startups)
 
 const server = serve({ fetch: app.fetch, port, hostname: host })
 

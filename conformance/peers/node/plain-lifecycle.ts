@@ -5,6 +5,7 @@
 // its routes are mounted.
 
 import type { Recorder } from '../../apps/trace.ts'
+import { reported } from './contract.ts'
 import type { AppSpec } from '../../scenarios/types.ts'
 import { hasLifecycle, routerSetupOf, routerTeardownOf, shutdownOf, startupOf, type State, type Work } from './work.ts'
 
@@ -33,4 +34,19 @@ export function plainLifecycle(spec: AppSpec, state: State, record: Recorder): P
   }
   visit(spec)
   return { startups, cleanups }
+}
+
+/**
+ * What such a user writes before listen: the startups one after the other, and on a failure a
+ * log line and exit code 1, since nothing is listening yet.
+ */
+export async function startOrExit(startups: Work[]): Promise<void> {
+  try {
+    await reported('startup', async () => {
+      for (const startup of startups) await startup()
+    })
+  } catch (error) {
+    console.error('startup failed:', error)
+    process.exit(1)
+  }
 }
