@@ -4,7 +4,6 @@
 // down exactly once; when another plugin's onReady fails, tsgi is rolled back at once.
 
 import assert from 'node:assert/strict'
-import { connect } from 'node:net'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify from 'fastify'
@@ -13,7 +12,7 @@ import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js'
 import { tsgiPlugin } from '../src/embed/fastify.ts'
 import { mcpApp } from '../src/mcp/app.ts'
 import { LifespanStartupError, LifespanTimeoutError, type App, type LifespanFn } from '../src/index.ts'
-import { freePort } from './support/observe.ts'
+import { freePort, refused } from './support/observe.ts'
 
 /** An app whose startup waits `ms` and then completes or fails, and that records its lifespan. */
 function lifespanApp(events: string[], { ms = 0, fail = false } = {}): App {
@@ -32,17 +31,6 @@ function lifespanApp(events: string[], { ms = 0, fail = false } = {}): App {
     events.push('shutdown')
     await send({ type: 'lifespan.shutdown.complete' })
   }
-}
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(false)
-    })
-    socket.once('error', () => resolve(true))
-  })
 }
 
 async function until(condition: () => boolean, what: string, ms = 3000): Promise<void> {

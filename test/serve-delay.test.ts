@@ -6,7 +6,7 @@ import { Client } from 'undici'
 
 import { InvalidArgumentError, serve, type App } from '../src/index.ts'
 import { closeWith } from '../src/serve/retire.ts'
-import { recordLifecycle, sleep } from './support/observe.ts'
+import { recordLifecycle, refused, sleep } from './support/observe.ts'
 
 const quiet = { signals: false as const, logger: false as const, port: 0, health: true }
 
@@ -33,17 +33,6 @@ function appSeeingDraining() {
 async function get(client: Client, path: string) {
   const response = await client.request({ path, method: 'GET' })
   return { status: response.statusCode, connection: response.headers.connection, text: await response.body.text() }
-}
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(false)
-    })
-    socket.once('error', () => resolve(true))
-  })
 }
 
 test('during the shutdown delay readiness fails, liveness holds, and new requests are served with connection: close', async () => {

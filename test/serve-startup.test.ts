@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
-import { connect } from 'node:net'
 import { test } from 'node:test'
 
 import { request } from 'undici'
 
 import { LifespanStartupError, LifespanTimeoutError, mount, route, router, type App } from '../src/index.ts'
 import { serve } from '../src/serve/serve.ts'
-import { freePort, memoryLogger, recordLifecycle, sleep } from './support/observe.ts'
+import { freePort, memoryLogger, recordLifecycle, refused, sleep } from './support/observe.ts'
 import { scriptedApp } from './support/scripted-app.ts'
 
 const quiet = { signals: false as const, logger: false as const, port: 0 }
@@ -17,17 +16,6 @@ const stateApp: App = async (scope, _receive, send) => {
   const body = JSON.stringify(scope.state)
   await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'application/json']] })
   await send({ type: 'http.response.body', body })
-}
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(false)
-    })
-    socket.once('error', () => resolve(true))
-  })
 }
 
 test('S1 startup runs the app lifespan, lifespan setups, onStartup hooks, then listens; nothing is served before', async () => {

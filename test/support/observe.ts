@@ -1,5 +1,5 @@
 import diagnostics from 'node:diagnostics_channel'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 
 import type { Logger } from '../../src/index.ts'
 import type { LifecycleTrace } from '../../src/lifecycle/table.ts'
@@ -39,3 +39,15 @@ export async function freePort(): Promise<number> {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Whether nothing listens on `port` (a connection attempt is refused). */
+export function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(false)
+    })
+    socket.once('error', () => resolve(true))
+  })
+}
