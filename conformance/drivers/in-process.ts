@@ -2,7 +2,7 @@
 // outcomes read off promises.
 
 import type { Logger } from '../../src/index.ts'
-import type { Outcome } from './types.ts'
+import type { Outcome, Session } from './types.ts'
 
 export function captureLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = []
@@ -46,5 +46,19 @@ export class Turnstile {
     const entered = this.#tail.then(() => leave)
     this.#tail = this.#tail.then(() => turn)
     return entered
+  }
+
+  /** Opens a session in its turn and keeps the turn until the session finishes (or fails to open). */
+  async session(open: () => Session | Promise<Session>): Promise<Session> {
+    const leave = await this.enter()
+    try {
+      const session = await open()
+      const finish = session.finish.bind(session)
+      session.finish = () => finish().finally(leave)
+      return session
+    } catch (error) {
+      leave()
+      throw error
+    }
   }
 }

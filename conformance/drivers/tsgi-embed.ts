@@ -36,18 +36,7 @@ export function embedDriver(host: EmbedHostName): Driver {
       const missing = requirements.flatMap((r) => (lacks[r] === undefined ? [] : [lacks[r]]))
       return missing.length === 0 ? null : missing.join('; ')
     },
-    async open(scenario) {
-      const leave = await turnstile.enter()
-      try {
-        const session = await embedSession(host, scenario)
-        const finish = session.finish.bind(session)
-        session.finish = () => finish().finally(leave)
-        return session
-      } catch (error) {
-        leave()
-        throw error
-      }
-    },
+    open: (scenario) => turnstile.session(() => embedSession(host, scenario)),
   }
 }
 

@@ -74,22 +74,11 @@ export function tsgiDriver(): Driver {
     },
     async open(scenario, requirements): Promise<Session> {
       if (needsProcess(requirements, scenario)) return asProcess.open(scenario, requirements)
-      const leave = await turnstile.enter()
-      try {
+      return turnstile.session(() => {
         const harness = harnessOf(scenario)
-        const session =
-          harness === 'manager'
-            ? managerSession(scenario)
-            : harness === 'serve'
-              ? await serveSession(scenario)
-              : await bridgeSession(scenario)
-        const finish = session.finish.bind(session)
-        session.finish = () => finish().finally(leave)
-        return session
-      } catch (error) {
-        leave()
-        throw error
-      }
+        if (harness === 'manager') return managerSession(scenario)
+        return harness === 'serve' ? serveSession(scenario) : bridgeSession(scenario)
+      })
     },
   }
 }
