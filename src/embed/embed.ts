@@ -7,12 +7,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { respondMounted } from '../fetch/handler.ts'
 import { LifecycleRunner } from '../lifecycle/runner.ts'
 import type { Phase } from '../lifecycle/table.ts'
-import { hostViewOf, mountedBridge, type MountedBridge } from '../node/handler.ts'
+import { hostViewOf, mountedBridge, type MountedBridge, type MountedBridgeConfig } from '../node/handler.ts'
 import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
 import type { HostView } from '../node/mounted.ts'
 import { InvalidArgumentError, ServerClosedError } from '../protocol/errors.ts'
 import type { App, Logger } from '../protocol/types.ts'
 import { EmbedHost } from './host.ts'
+import { answerNodeRequest } from './node-answer.ts'
 import { readEmbedOptions, type EmbedOptions } from './options.ts'
 
 export type { EmbedOptions } from './options.ts'
@@ -42,6 +43,11 @@ export interface EmbeddedCore extends Embedded {
   /** `view.root` is the raw prefix the host matched; `view.body` what it read, if it did. */
   serveNode(req: IncomingMessage, res: ServerResponse, view: HostView | undefined): void
   serveFetch(request: Request, root: string): Promise<Response>
+  /**
+   * A node request answered with a Response the host writes (@hono/node-server): its middleware
+   * sees the answer. `handedOver` tells the host a fromNodeHandler() child wrote `res` itself.
+   */
+  answerNode(req: IncomingMessage, res: ServerResponse, view: HostView, handedOver: () => Response): Promise<Response>
   /** What to do with a body the host already read. */
   readonly consumedBody: ConsumedBodyPolicy
   /** One log line naming why a consumed body cannot reach the app, and the 500 that answers it. */
@@ -79,6 +85,8 @@ class EmbeddedApp implements EmbeddedCore {
   readonly #runner: LifecycleRunner
   readonly #host: EmbedHost
   readonly #bridge: MountedBridge
+  readonly #bridgeConfig: MountedBridgeConfig
+  readonly #app: App
   readonly #fetchApp: App
   #starting: Promise<void> | null = null
   #closing: Promise<void> | null = null
@@ -97,16 +105,17 @@ class EmbeddedApp implements EmbeddedCore {
     this.#logger = logger
     this.#maxBodyBytes = maxBodyBytes
     this.consumedBody = consumedBody
-    const state = this.#runner.state
-    this.#bridge = mountedBridge(app, {
-      state,
+    this.#app = app
+    this.#bridgeConfig = {
+      state: this.#runner.state,
       maxBodyBytes,
       logger,
       draining: this.#runner.draining,
       consumedBody,
       trusted: null, // proxies are the host's to trust
       watch: this.#host,
-    })
+    }
+    this.#bridge = mountedBridge(app, this.#bridgeConfig)
     this.#fetchApp = this.#host.fetchApp(app)
     this.node = (req, res) => this.serveNode(req, res, hostViewOf(req))
     this.fetch = (request) => this.serveFetch(request, '')
@@ -153,11 +162,13 @@ class EmbeddedApp implements EmbeddedCore {
   }
 
   serveFetch(request: Request, root: string): Promise<Response> {
-    if (!this.#host.open) {
-      const headers = { 'content-type': 'text/plain; charset=utf-8', 'retry-after': RETRY_AFTER_SECONDS }
-      return Promise.resolve(new Response(UNAVAILABLE, { status: 503, headers }))
-    }
+    if (!this.#host.open) return Promise.resolve(unavailableResponse())
     return respondMounted(this.#fetchApp, request, this.#runner.state, { root, maxBodyBytes: this.#maxBodyBytes })
+  }
+
+  answerNode(req: IncomingMessage, res: ServerResponse, view: HostView, handedOver: () => Response): Promise<Response> {
+    if (!this.#host.open) return Promise.resolve(unavailableResponse())
+    return answerNodeRequest(this.#app, req, res, this.#bridgeConfig, view, handedOver)
   }
 
   refuseConsumed(method: string, target: string, why: string): Response {
@@ -179,6 +190,11 @@ class EmbeddedApp implements EmbeddedCore {
       this.#host.skipDrain()
     }
   }
+}
+
+function unavailableResponse(): Response {
+  const headers = { 'content-type': 'text/plain; charset=utf-8', 'retry-after': RETRY_AFTER_SECONDS }
+  return new Response(UNAVAILABLE, { status: 503, headers })
 }
 
 function unavailable(res: ServerResponse): void {

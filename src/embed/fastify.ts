@@ -31,7 +31,10 @@ export function tsgiPlugin(app: App, options: EmbedOptions = {}): FastifyPluginA
     })
     const root = instance.prefix
     const handler = (request: FastifyRequest, reply: FastifyReply): void => {
-      // tsgi writes the response itself; Fastify must not send one too.
+      // tsgi writes the response itself; Fastify must not send one too. A hijacked reply drops
+      // the headers hooks gave it (@fastify/cors in onRequest): they go onto the node response
+      // first, where the bridge keeps them beside the app's.
+      carryHeaders(reply)
       reply.hijack()
       core.serveNode(request.raw, reply.raw, { target: request.raw.url ?? '/', root, body: null })
     }
@@ -64,6 +67,15 @@ export function tsgiPlugin(app: App, options: EmbedOptions = {}): FastifyPluginA
   // The name Fastify's errors and printPlugins() show; no skip-override, so it stays encapsulated.
   Object.defineProperty(plugin, Symbol.for('fastify.display-name'), { value: 'tsgi' })
   return withEmbedded(plugin, core)
+}
+
+/** Headers set on the reply (not yet on the node response) move to the node response. */
+function carryHeaders(reply: FastifyReply): void {
+  const headers = reply.getHeaders()
+  for (const name in headers) {
+    const value = headers[name]
+    if (value !== undefined && !reply.raw.hasHeader(name)) reply.raw.setHeader(name, value)
+  }
 }
 
 /**

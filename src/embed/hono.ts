@@ -1,6 +1,7 @@
 // tsgi/hono: a tsgi app as a Hono 4 sub-app, for `honoApp.route(prefix, mounted.hono)`. Under
-// @hono/node-server it answers on the node pair (c.env.incoming / outgoing) through the node
-// bridge; elsewhere it speaks Request and Response (c.req.raw), so it runs wherever Hono runs.
+// @hono/node-server it reads the request off the node pair (c.env.incoming / outgoing);
+// elsewhere it speaks Request (c.req.raw), so it runs wherever Hono runs. Either way it answers
+// with a Response, as Hono handlers do, so the host's middleware sees the answer and adds to it.
 // Hono has no lifecycle: startup() and close() are the caller's to call.
 
 import { Hono, type Context } from 'hono'
@@ -27,16 +28,11 @@ export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono:
   const core = embedCore(app, options, 'toHono()')
   const hono = new Hono()
   const handler = (c: Context): Response | Promise<Response> => {
-    // Under @hono/node-server the node pair is at hand: the node bridge answers on it directly
-    // (the headers as received, the socket's back-pressure, a drain that can cut it).
-    // HEAD is the exception: Hono answers it by copying the GET answer into a new Response,
-    // which node-server then writes even when the handler already did; so HEAD takes the
-    // fetch path, whose Response is the answer.
+    // Under @hono/node-server the node pair is at hand: the request is read off it as the node
+    // bridge reads it (reading c.req.raw there would build a whole Request, three times the
+    // cost), and the answer is a Response, so Hono's middleware sees it and adds its headers.
     const env = c.env as Partial<NodePair> | undefined
-    if (env?.incoming !== undefined && env.outgoing !== undefined && env.incoming.method !== 'HEAD') {
-      // The node request's own target: reading c.req.raw under node-server would build a Request.
-      return onNode(core, c, env as NodePair, mountPrefix(c))
-    }
+    if (env?.incoming !== undefined && env.outgoing !== undefined) return onNode(core, c, env as NodePair, mountPrefix(c))
     const root = mountPrefix(c)
     if (!c.req.raw.bodyUsed) return core.serveFetch(c.req.raw, root)
     return replayed(core, c, root)
@@ -54,35 +50,30 @@ interface NodePair {
 
 /** node-server's marker: the handler wrote the response itself, so node-server writes nothing. */
 const ALREADY_SENT = 'x-hono-already-sent'
-let alreadySent: Response | undefined
 
 /**
- * node-server swaps the global Response for a lighter class that extends the real one, and
- * writes a light Response's head without reading the marker; the marker must be a real one.
+ * For a fromNodeHandler() child, which writes the node response itself. node-server swaps the
+ * global Response for a lighter class that extends the real one, and writes a light Response's
+ * head without reading the marker; the marker must be a real one. One per request: a middleware
+ * may add headers to the Response it is handed.
  */
-function sent(): Response {
-  if (alreadySent === undefined) {
-    const parent: unknown = Object.getPrototypeOf(Response)
-    const Real = typeof parent === 'function' && parent !== Function.prototype ? (parent as typeof Response) : Response
-    alreadySent = new Real(null, { headers: { [ALREADY_SENT]: 'true' } })
-  }
-  return alreadySent
+function handedOver(): Response {
+  const parent: unknown = Object.getPrototypeOf(Response)
+  const Real = typeof parent === 'function' && parent !== Function.prototype ? (parent as typeof Response) : Response
+  return new Real(null, { headers: { [ALREADY_SENT]: 'true' } })
 }
 
-function onNode(core: EmbeddedCore, c: Context, { incoming, outgoing }: NodePair, root: string): Response | Promise<Response> {
+function onNode(core: EmbeddedCore, c: Context, { incoming, outgoing }: NodePair, root: string): Promise<Response> {
   const target = incoming.url ?? '/'
-  // A middleware read the body through Hono (c.req.json()): its cache holds the bytes. Under
-  // consumedBody 'error' the bridge refuses it, with its one log line.
-  if (!bodyConsumed(incoming) || core.consumedBody === 'error') {
-    core.serveNode(incoming, outgoing, { target, root, body: null })
-    return sent()
+  if (!bodyConsumed(incoming)) return core.answerNode(incoming, outgoing, { target, root, body: null }, handedOver)
+  // A middleware read the body through Hono (c.req.json()): its cache holds the bytes.
+  const method = incoming.method ?? 'GET'
+  if (core.consumedBody === 'error') {
+    return Promise.resolve(core.refuseConsumed(method, target, "the host already read the request body and consumedBody is 'error'"))
   }
   return c.req.arrayBuffer().then(
-    (bytes) => {
-      core.serveNode(incoming, outgoing, { target, root, body: new Uint8Array(bytes) })
-      return sent()
-    },
-    () => core.refuseConsumed(incoming.method ?? 'GET', target, 'the host already read the request body and kept nothing of it'),
+    (bytes) => core.answerNode(incoming, outgoing, { target, root, body: new Uint8Array(bytes) }, handedOver),
+    () => core.refuseConsumed(method, target, 'the host already read the request body and kept nothing of it'),
   )
 }
 

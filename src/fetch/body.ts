@@ -55,6 +55,12 @@ export class PushStream {
     await new Promise<void>((resolve) => (this.#room = resolve))
   }
 
+  /** Resolves once the reader took every chunk written so far, or nobody reads any more. */
+  taken(): Promise<void> {
+    if (this.#done || (this.#controller.desiredSize ?? 0) > 0) return Promise.resolve()
+    return new Promise<void>((resolve) => (this.#room = resolve))
+  }
+
   close(): void {
     if (this.#done) return
     this.#done = true

@@ -4,7 +4,6 @@
 // to it, originalUrl and baseUrl as Express sets them) and a place in the composed lifecycle.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Exchange } from './exchange.ts'
 import { plainAnswer } from './response.ts'
 import { NODE_EXCHANGE } from './scope.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
@@ -20,6 +19,11 @@ export interface FromNodeHandlerOptions {
 }
 
 type ExpressRequest = IncomingMessage & { originalUrl?: string; baseUrl?: string }
+
+/** The exchange behind a scope, when its host has a node:http pair to give up (the bridge's Exchange, embed's answered one). */
+interface HandsOver {
+  handOver(): { req: IncomingMessage; res: ServerResponse } | null
+}
 
 const NO_NODE_REQUEST =
   'fromNodeHandler: this host gives no node:http request to hand over (serve it with serve(), toNodeHandler() or embed().node)'
@@ -42,7 +46,7 @@ export function fromNodeHandler(handler: NodeRequestHandler, options: FromNodeHa
       if (options.logger === undefined && scope.logger !== undefined) logger = scope.logger
       return Promise.resolve()
     }
-    const exchange = (scope as HttpScope & { [NODE_EXCHANGE]?: Exchange })[NODE_EXCHANGE]
+    const exchange = (scope as HttpScope & { [NODE_EXCHANGE]?: HandsOver })[NODE_EXCHANGE]
     const taken = exchange?.handOver() ?? null
     if (taken === null) {
       logger.error(`tsgi: ${scope.method} ${scope.rawPath}: ${NO_NODE_REQUEST}`)

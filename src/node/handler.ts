@@ -7,7 +7,7 @@ import { Exchange, type BridgeConfig } from './exchange.ts'
 import type { HostView } from './mounted.ts'
 import { plainAnswer } from './response.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
-import type { App, Logger } from '../protocol/types.ts'
+import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
 import { compileTrustProxy, type TrustProxy } from './trust.ts'
 
 export interface NodeHandlerOptions {
@@ -132,8 +132,19 @@ export function hostViewOf(req: IncomingMessage): HostView | undefined {
   return { target: originalUrl, root: typeof baseUrl === 'string' ? baseUrl : '', body: null }
 }
 
+/** One request's side of an app call, whichever way its response leaves (written to `res`, or a Response). */
+export interface AppCall {
+  readonly scope: HttpScope | null
+  readonly receive: Receive
+  readonly send: Send
+  /** The app returned. */
+  returned(): void
+  /** The app threw (or its promise rejected). */
+  failed(error: unknown): void
+}
+
 /** One async frame per request (none per message): the app's outcome decides how the response ends. */
-async function run(app: App, exchange: Exchange, res: ServerResponse, watch: ExchangeWatch | undefined): Promise<void> {
+export async function run(app: App, exchange: AppCall, res: ServerResponse, watch: ExchangeWatch | undefined): Promise<void> {
   try {
     try {
       await app(exchange.scope!, exchange.receive, exchange.send)

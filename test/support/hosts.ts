@@ -8,6 +8,7 @@ import { serve as serveHono } from '@hono/node-server'
 import express from 'express'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Hono } from 'hono'
+import { cors } from 'hono/cors'
 import type { App, Embedded, EmbedOptions } from '../../src/index.ts'
 import { toExpress } from '../../src/embed/express.ts'
 import { tsgiPlugin } from '../../src/embed/fastify.ts'
@@ -30,8 +31,12 @@ export interface Hosted {
 export interface HostSetup {
   prefix?: string
   options?: EmbedOptions
-  /** Host middleware that runs before the mount: 'json' is express.json() or a Hono c.req.json(). */
-  before?: 'json'
+  /**
+   * Host middleware around the mount: 'json' is express.json() or a Hono c.req.json(); 'headers'
+   * sets `x-host: host` the host's own way (Express res.setHeader, a Fastify onRequest hook's
+   * reply.header, a Hono c.header() after next()), and on Hono also runs cors().
+   */
+  before?: 'json' | 'headers'
   /** A sibling route answering GET|POST `${sibling}` natively. */
   sibling?: string
   /** Skip startup(): the test drives it. */
@@ -61,6 +66,12 @@ export async function host(name: HostName, app: App, setup: HostSetup = {}): Pro
     const mounted = toExpress(app, options)
     const expressApp = express()
     if (setup.before === 'json') expressApp.use(express.json())
+    if (setup.before === 'headers') {
+      expressApp.use((_req, res, next) => {
+        res.setHeader('x-host', 'host')
+        next()
+      })
+    }
     if (setup.sibling !== undefined) expressApp.all(setup.sibling, (req, res) => res.json({ sibling: true, body: req.body ?? null }))
     expressApp.use(prefix, mounted)
     if (setup.manual !== true) await mounted.startup()
@@ -74,6 +85,11 @@ export async function host(name: HostName, app: App, setup: HostSetup = {}): Pro
         method: ['GET', 'POST'],
         url: setup.sibling,
         handler: async (request) => ({ sibling: true, body: request.body ?? null }),
+      })
+    }
+    if (setup.before === 'headers') {
+      fastify.addHook('onRequest', async (_request, reply) => {
+        reply.header('x-host', 'host')
       })
     }
     await fastify.register(plugin, { prefix })
@@ -94,6 +110,13 @@ export async function host(name: HostName, app: App, setup: HostSetup = {}): Pro
     honoApp.use('*', async (c, next) => {
       if (c.req.header('content-type')?.includes('json') === true) await c.req.json()
       await next()
+    })
+  }
+  if (setup.before === 'headers') {
+    honoApp.use('*', cors())
+    honoApp.use('*', async (c, next) => {
+      await next()
+      c.header('x-host', 'host')
     })
   }
   if (setup.sibling !== undefined) honoApp.all(setup.sibling, (c) => c.json({ sibling: true }))

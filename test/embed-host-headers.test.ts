@@ -1,0 +1,126 @@
+// The host's own middleware decorates a tsgi answer as it decorates its native routes: headers
+// set before the mount (Express, a Fastify hook) or after the handler (Hono's cors(), a
+// c.header() after next()) reach the client beside the app's, for a whole and a streamed body.
+// Under Hono the answer is a Response, so a failure and a refused header must still keep the
+// app's error text and stack away from the client and from node-server's console.
+
+import assert from 'node:assert/strict'
+import { request } from 'node:http'
+import { test } from 'node:test'
+import type { App } from '../src/index.ts'
+import { host, hostNames } from './support/hosts.ts'
+import { memoryLogger } from './support/observe.ts'
+
+const decorated: App = async (scope, _receive, send) => {
+  if (scope.type !== 'http') return
+  const streamed = scope.path === '/stream'
+  await send({
+    type: 'http.response.start',
+    status: 200,
+    headers: [
+      ['content-type', 'text/plain'],
+      ['x-app', 'app'],
+      ['set-cookie', 'a=1'],
+      ['set-cookie', 'b=2'],
+    ],
+  })
+  if (streamed) {
+    await send({ type: 'http.response.body', body: 'one,', moreBody: true })
+    await send({ type: 'http.response.body', body: 'two', moreBody: false })
+  } else await send({ type: 'http.response.body', body: 'whole' })
+}
+
+for (const name of hostNames) {
+  test(`${name}: headers the host's middleware sets reach the client beside the app's, whole and streamed`, async (t) => {
+    const hosted = await host(name, decorated, { before: 'headers' })
+    t.after(() => hosted.close())
+    for (const [path, body] of [
+      ['/a/whole', 'whole'],
+      ['/a/stream', 'one,two'],
+    ] as const) {
+      const response = await fetch(`${hosted.origin}${path}`, { headers: { origin: 'http://client.test' } })
+      assert.equal(response.status, 200, path)
+      assert.equal(response.headers.get('x-host'), 'host', path)
+      assert.equal(response.headers.get('x-app'), 'app', path)
+      assert.deepEqual(response.headers.getSetCookie(), ['a=1', 'b=2'], path)
+      if (name === 'hono') assert.equal(response.headers.get('access-control-allow-origin'), '*', path)
+      assert.equal(await response.text(), body, path)
+    }
+  })
+}
+
+/** The raw bytes a client gets before the connection ends, and whether it ended by a cut. */
+function rawAnswer(origin: string, path: string): Promise<{ bytes: string; cut: boolean }> {
+  return new Promise((resolve) => {
+    let bytes = ''
+    const req = request(`${origin}${path}`, (res) => {
+      bytes += `${res.statusCode} ${JSON.stringify(res.headers)}\n`
+      res.setEncoding('latin1')
+      res.on('data', (chunk: string) => (bytes += chunk))
+      res.on('end', () => resolve({ bytes, cut: false }))
+      res.on('error', () => resolve({ bytes, cut: true }))
+      res.on('aborted', () => resolve({ bytes, cut: true }))
+    })
+    req.on('error', () => resolve({ bytes, cut: true }))
+    req.end()
+  })
+}
+
+test('hono: an app that fails mid-stream cuts the connection; its error text reaches neither the client nor the console', async (t) => {
+  const logger = memoryLogger()
+  const failing: App = async (scope, _receive, send) => {
+    if (scope.type !== 'http') return
+    await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/plain']] })
+    await send({ type: 'http.response.body', body: 'partial', moreBody: true })
+    throw new Error('secret detail of the failure')
+  }
+  const consoleLines: unknown[] = []
+  const { error, info } = console
+  console.error = (...args: unknown[]) => consoleLines.push(args)
+  console.info = (...args: unknown[]) => consoleLines.push(args)
+  t.after(() => {
+    console.error = error
+    console.info = info
+  })
+  const hosted = await host('hono', failing, { options: { logger } })
+  t.after(() => hosted.close())
+  const answer = await rawAnswer(hosted.origin, '/a/x')
+  assert.equal(answer.cut, true, 'the client must not take the partial body for a whole one')
+  assert.match(answer.bytes, /partial/)
+  assert.doesNotMatch(answer.bytes, /secret|Error/)
+  assert.deepEqual(consoleLines, [])
+  assert.equal(logger.lines.filter((line) => line.includes('secret detail of the failure')).length, 1)
+})
+
+test('hono: a header Node refuses gets a 500 with one log line, and no error text reaches the client', async (t) => {
+  const logger = memoryLogger()
+  const badHeader: App = async (scope, _receive, send) => {
+    if (scope.type !== 'http') return
+    await send({ type: 'http.response.start', status: 200, headers: [['x-bad', 'line\r\nbreak']] })
+    await send({ type: 'http.response.body', body: 'never' })
+  }
+  const hosted = await host('hono', badHeader, { options: { logger } })
+  t.after(() => hosted.close())
+  const response = await fetch(`${hosted.origin}/a/x`)
+  assert.equal(response.status, 500)
+  assert.equal(await response.text(), 'Internal Server Error')
+  assert.equal(response.headers.get('x-bad'), null)
+  assert.equal(logger.lines.length, 1)
+  assert.match(logger.lines[0]!, /^error tsgi: GET \/a\/x: the app threw/)
+})
+
+test('hono: a fromNodeHandler() child under toHono() writes its own answer, which node-server leaves alone', async (t) => {
+  const { default: express } = await import('express')
+  const { fromNodeHandler } = await import('../src/index.ts')
+  const legacy = express().get('/users', (_req, res) => {
+    res.json(['ada'])
+  })
+  const hosted = await host('hono', fromNodeHandler(legacy))
+  t.after(() => hosted.close())
+  for (let i = 0; i < 3; i++) {
+    const response = await fetch(`${hosted.origin}/a/users`)
+    assert.equal(response.status, 200)
+    assert.deepEqual(await response.json(), ['ada'])
+  }
+  assert.equal((await fetch(`${hosted.origin}/a/nobody`)).status, 404)
+})
