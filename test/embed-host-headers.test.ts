@@ -109,13 +109,14 @@ test('hono: a header Node refuses gets a 500 with one log line, and no error tex
   assert.match(logger.lines[0]!, /^error tsgi: GET \/a\/x: the app threw/)
 })
 
-test('hono: a fromNodeHandler() child under toHono() writes its own answer, which node-server leaves alone', async (t) => {
+test('hono: a fromNodeHandler() child under toHono() writes its own answer, which node-server leaves alone; HEAD gets a clear 500', async (t) => {
   const { default: express } = await import('express')
   const { fromNodeHandler } = await import('../src/index.ts')
   const legacy = express().get('/users', (_req, res) => {
     res.json(['ada'])
   })
-  const hosted = await host('hono', fromNodeHandler(legacy))
+  const logger = memoryLogger()
+  const hosted = await host('hono', fromNodeHandler(legacy, { logger }))
   t.after(() => hosted.close())
   for (let i = 0; i < 3; i++) {
     const response = await fetch(`${hosted.origin}/a/users`)
@@ -123,4 +124,9 @@ test('hono: a fromNodeHandler() child under toHono() writes its own answer, whic
     assert.deepEqual(await response.json(), ['ada'])
   }
   assert.equal((await fetch(`${hosted.origin}/a/nobody`)).status, 404)
+  // Hono rebuilds a HEAD answer from the GET one and node-server would write it over the
+  // handler's: HEAD is not handed over, and gets the clear 500 with its one log line.
+  assert.equal((await fetch(`${hosted.origin}/a/users`, { method: 'HEAD' })).status, 500)
+  assert.equal(logger.lines.length, 1)
+  assert.match(logger.lines[0]!, /^error tsgi: HEAD \/a\/users: fromNodeHandler: this host gives no node:http request/)
 })
