@@ -4,7 +4,7 @@
 // response. The answer is a Response the host writes, so the host's middleware still sees it
 // and adds to it (Hono's cors() and secureHeaders() set their headers after the handler).
 
-import { validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { PushStream, toBytes } from '../fetch/body.ts'
 import { run, type AppCall, type MountedBridgeConfig } from '../node/handler.ts'
 import { Inbound } from '../node/inbound.ts'
@@ -14,6 +14,7 @@ import { bodySize, logAppError, mayHaveBody, misplaced, Phase, statusError } fro
 import { requestScope } from '../node/scope.ts'
 import { BodyTooLargeError, ClientDisconnectedError, ProtocolError } from '../protocol/errors.ts'
 import type { App, HttpReceiveMessage, HttpScope, SendMessage } from '../protocol/types.ts'
+import { responseHeaders } from './response-headers.ts'
 
 /**
  * Runs `app` on one request and resolves with its answer: as soon as the head and the first
@@ -231,30 +232,4 @@ class AnsweredExchange implements AppCall {
     this.#resolve(new Response(text, { status, headers }))
     if (!close) this.#inbound.discardRest()
   }
-}
-
-/**
- * The app's header pairs for a Response, checked as Node checks them (a refused one fails the
- * app's send, not the host's write). A plain object when no name repeats: node-server writes it
- * without building Headers. A repeated name (set-cookie) keeps each value in a Headers.
- */
-function responseHeaders(pairs: Array<[string, string]> | undefined): Record<string, string> | Headers {
-  // No prototype: a header named __proto__ is a name like any other.
-  const plain: Record<string, string> = Object.create(null)
-  if (pairs === undefined) return plain
-  for (let i = 0; i < pairs.length; i++) {
-    const [name, value] = pairs[i]!
-    validateHeaderName(name)
-    validateHeaderValue(name, value)
-    const key = name.toLowerCase()
-    if (Object.hasOwn(plain, key)) return repeatedHeaders(pairs)
-    plain[key] = value
-  }
-  return plain
-}
-
-function repeatedHeaders(pairs: Array<[string, string]>): Headers {
-  const headers = new Headers()
-  for (const [name, value] of pairs) headers.append(name, value)
-  return headers
 }
