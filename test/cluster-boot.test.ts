@@ -8,7 +8,7 @@ import { test } from 'node:test'
 import { request } from 'undici'
 
 import { freePort, sleep } from './support/observe.ts'
-import { tryConnect } from './support/process.ts'
+import { tryConnect } from './support/observe.ts'
 import { readyUrl, startMachine } from './support/cluster.ts'
 
 test('boot: primary onStartup runs once, each worker startup once, and no request reaches a worker before its startup completed', async (t) => {

@@ -6,7 +6,8 @@ import { test } from 'node:test'
 import { Client, request } from 'undici'
 
 import { freePort, sleep } from './support/observe.ts'
-import { startFixture, tryConnect, waitForEvent, waitForPort } from './support/process.ts'
+import { tryConnect } from './support/observe.ts'
+import { startFixture, waitForEvent, waitForPort } from './support/process.ts'
 
 const fixture = new URL('./fixtures/serve-process.ts', import.meta.url).pathname
 

@@ -40,14 +40,19 @@ export async function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Whether nothing listens on `port` (a connection attempt is refused). */
-export function refused(port: number): Promise<boolean> {
+/** Whether something accepts a TCP connection on `port` now. */
+export function tryConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
     socket.once('connect', () => {
       socket.destroy()
-      resolve(false)
+      resolve(true)
     })
-    socket.once('error', () => resolve(true))
+    socket.once('error', () => resolve(false))
   })
+}
+
+/** Whether nothing listens on `port` (a connection attempt is refused). */
+export async function refused(port: number): Promise<boolean> {
+  return !(await tryConnect(port))
 }

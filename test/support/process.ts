@@ -3,11 +3,10 @@
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { sleep } from './observe.ts'
+import { sleep, tryConnect } from './observe.ts'
 
 export interface Running {
   child: ChildProcess
@@ -53,17 +52,6 @@ export function startFixture(script: string, env: Record<string, string>, port: 
       }
     },
   }
-}
-
-export function tryConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
 }
 
 /** Waits until the port accepts a connection (readiness is a TCP connect), or the process ends. */
