@@ -1,13 +1,14 @@
 // The node:http bridge: a tsgi app as a `(req, res)` request listener. Each request becomes one
-// Exchange (see node-exchange.ts); this file owns the options and the app's outcome.
+// Exchange (see exchange.ts); this file owns the options and the app's outcome.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { bodyConsumed, recoverBody, type ConsumedBodyPolicy } from './consumed-body.ts'
-import { Exchange, type BridgeConfig } from './exchange.ts'
+import type { AppExchange, BridgeConfig } from './app-exchange.ts'
+import { Exchange } from './exchange.ts'
 import type { HostView } from './mounted.ts'
 import { plainAnswer } from './response.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
-import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
+import type { App, Logger } from '../protocol/types.ts'
 import { compileTrustProxy, type TrustProxy } from './trust.ts'
 
 export interface NodeHandlerOptions {
@@ -132,19 +133,8 @@ export function hostViewOf(req: IncomingMessage): HostView | undefined {
   return { target: originalUrl, root: typeof baseUrl === 'string' ? baseUrl : '', body: null }
 }
 
-/** One request's side of an app call, whichever way its response leaves (written to `res`, or a Response). */
-export interface AppCall {
-  readonly scope: HttpScope | null
-  readonly receive: Receive
-  readonly send: Send
-  /** The app returned. */
-  returned(): void
-  /** The app threw (or its promise rejected). */
-  failed(error: unknown): void
-}
-
 /** One async frame per request (none per message): the app's outcome decides how the response ends. */
-export async function run(app: App, exchange: AppCall, res: ServerResponse, watch: ExchangeWatch | undefined): Promise<void> {
+export async function run(app: App, exchange: AppExchange, res: ServerResponse, watch: ExchangeWatch | undefined): Promise<void> {
   try {
     try {
       await app(exchange.scope!, exchange.receive, exchange.send)
