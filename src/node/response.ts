@@ -86,7 +86,6 @@ function isFraming(name: string): boolean {
   return lower === 'content-length' || lower === 'transfer-encoding'
 }
 
-/** A plain-text answer from the bridge itself (400, 413, 500); `close` ends the connection after it. */
 /** HEAD, 204 and 304 carry no body, whatever the app sends. */
 export function mayHaveBody(status: number, method: string | undefined): boolean {
   return status !== 204 && status !== 304 && method !== 'HEAD'
@@ -100,6 +99,7 @@ export function logAppError(logger: Logger | null, req: IncomingMessage, scope: 
   else logger.error(line, error)
 }
 
+/** A plain-text answer from the bridge itself (400, 413, 500); `close` ends the connection after it. */
 export function plainAnswer(res: ServerResponse, status: number, text: string, close: boolean): void {
   const headers = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(Buffer.byteLength(text))]
   // Closing tells the client to stop sending a body we will not read.
