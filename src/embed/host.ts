@@ -5,13 +5,13 @@
 import type { ServerResponse } from 'node:http'
 import type { Host } from '../lifecycle/runner.ts'
 import type { ExchangeWatch } from '../node/handler.ts'
-import { InflightResponses } from './inflight.ts'
+import { InflightResponses, type Link } from './inflight.ts'
 import { ClientDisconnectedError } from '../protocol/errors.ts'
 import type { App, HttpReceiveMessage, Receive, Send } from '../protocol/types.ts'
 
 const DISCONNECT: HttpReceiveMessage = Object.freeze({ type: 'http.disconnect' })
 
-export class EmbedHost implements Host, ExchangeWatch {
+export class EmbedHost implements Host, ExchangeWatch<Link> {
   readonly listenName = 'open'
   #open = false
   #inflight = 0
@@ -44,14 +44,14 @@ export class EmbedHost implements Host, ExchangeWatch {
   }
 
   /** The bridge's watch: a node request's app starts; its response is reachable by the drain. */
-  started(res: ServerResponse): void {
+  started(res: ServerResponse): Link {
     this.#inflight++
-    this.#responses.add(res)
+    return this.#responses.add(res)
   }
 
   /** That app has settled: the bridge ended its response (or the client left), so the drain has nothing to cut. */
-  settled(res: ServerResponse): void {
-    this.#responses.remove(res)
+  settled(link: Link): void {
+    this.#responses.remove(link)
     this.#settled()
   }
 

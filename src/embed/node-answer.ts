@@ -29,10 +29,7 @@ export function answerNodeRequest(
 ): Promise<Response> {
   const exchange = new AnsweredExchange(req, res, config, view, handedOver)
   // A null scope means the bridge already answered (400, 413): no app runs.
-  if (exchange.scope !== null) {
-    config.watch?.started(res)
-    void run(app, exchange, res, config.watch)
-  }
+  if (exchange.scope !== null) void run(app, exchange, res, config.watch)
   return exchange.response
 }
 

@@ -3,21 +3,29 @@
 
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 
+// Node's own rules (RFC 9110 tokens; no control characters but tab in a value). Tested here
+// first because Node's validators cost a wrapper call each on the hot path; a header they would
+// refuse is then handed to them, so the error the app sees is Node's own.
+const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/
+const NOT_IN_VALUE = /[^\t\x20-\x7e\x80-\xff]/
+
 /**
  * The app's header pairs for a Response, checked as Node checks them (a refused one fails the
  * app's send, not the host's write). A plain object when no name repeats: node-server writes it
  * without building Headers. A repeated name (set-cookie) keeps each value in a Headers.
  */
 export function responseHeaders(pairs: Array<[string, string]> | undefined): Record<string, string> | Headers {
-  // No prototype: a header named __proto__ is a name like any other.
-  const plain: Record<string, string> = Object.create(null)
+  // An ordinary object, not Object.create(null): V8 keeps one of those in dictionary mode, which
+  // node-server and writeHead then walk slowly. A name Object.prototype already answers
+  // ('constructor', '__proto__') is treated as a repeat and goes to Headers, which takes any name.
+  const plain: Record<string, string> = {}
   if (pairs === undefined) return plain
   for (let i = 0; i < pairs.length; i++) {
     const [name, value] = pairs[i]!
-    validateHeaderName(name)
-    validateHeaderValue(name, value)
+    if (!TOKEN.test(name)) validateHeaderName(name)
+    if (typeof value !== 'string' || NOT_IN_VALUE.test(value)) validateHeaderValue(name, value)
     const key = name.toLowerCase()
-    if (Object.hasOwn(plain, key)) return repeatedHeaders(pairs)
+    if (plain[key] !== undefined) return repeatedHeaders(pairs)
     plain[key] = value
   }
   return plain

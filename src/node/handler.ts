@@ -98,9 +98,10 @@ export interface MountedBridgeConfig extends BridgeConfig {
 }
 
 /** Sees each app call the bridge makes; no per-request listener or promise is added for it. */
-export interface ExchangeWatch {
-  started(res: ServerResponse): void
-  settled(res: ServerResponse): void
+export interface ExchangeWatch<Token = unknown> {
+  /** The app is about to run on `res`; what it returns is handed back to settled(). */
+  started(res: ServerResponse): Token
+  settled(token: Token): void
 }
 
 /** Answers one request; `view` is what the host knows (its mount, the body it read). */
@@ -121,7 +122,6 @@ export function mountedBridge(app: App, config: MountedBridgeConfig): MountedBri
     const exchange = new Exchange(req, res, config, view)
     // A null scope means the bridge already answered (400, 413): no app runs.
     if (exchange.scope === null) return
-    config.watch?.started(res)
     void run(app, exchange, res, config.watch)
   }
 }
@@ -135,6 +135,7 @@ export function hostViewOf(req: IncomingMessage): HostView | undefined {
 
 /** One async frame per request (none per message): the app's outcome decides how the response ends. */
 export async function run(app: App, exchange: AppExchange, res: ServerResponse, watch: ExchangeWatch | undefined): Promise<void> {
+  const watched = watch?.started(res)
   try {
     try {
       await app(exchange.scope!, exchange.receive, exchange.send)
@@ -145,7 +146,7 @@ export async function run(app: App, exchange: AppExchange, res: ServerResponse, 
     exchange.returned()
   } finally {
     // After the response was ended for the app, so a drain that sees it settle has nothing left of it.
-    watch?.settled(res)
+    watch?.settled(watched)
   }
 }
 
