@@ -40,3 +40,15 @@ test("a name or value Node refuses throws Node's own error, naming the header", 
   assert.throws(() => responseHeaders([['x-wide', 'caf\u0100']]), { code: 'ERR_INVALID_CHAR', message: /x-wide/ })
   assert.throws(() => responseHeaders([['x-none', undefined as unknown as string]]), { code: 'ERR_HTTP_INVALID_HEADER_VALUE' })
 })
+
+test('a string already accepted as a value is still refused as a name, and a refused one stays refused', () => {
+  const value = 'text/plain; charset=utf-8'
+  responseHeaders([['content-type', value]])
+  assert.throws(() => responseHeaders([[value, 'x']]), { code: 'ERR_INVALID_HTTP_TOKEN' })
+  assert.throws(() => responseHeaders([['x-line', 'a\nb']]), { code: 'ERR_INVALID_CHAR' })
+  assert.throws(() => responseHeaders([['x-line', 'a\nb']]), { code: 'ERR_INVALID_CHAR' })
+  // Past the cap of remembered strings, each is still checked.
+  for (let i = 0; i < 600; i++) responseHeaders([[`x-n${i}`, `v${i}`]])
+  assert.throws(() => responseHeaders([['bad name', 'x']]), { code: 'ERR_INVALID_HTTP_TOKEN' })
+  assert.deepEqual({ ...responseHeaders([['x-n5', 'v5']]) }, { 'x-n5': 'v5' })
+})
