@@ -35,13 +35,16 @@ export interface MountedTarget extends RequestTarget {
  */
 export function mountedTarget(target: string, root: string): MountedTarget {
   const whole = parseTarget(target)
-  if (root === '' || root === '/') return { ...whole, rootPath: '' }
   const rawPath = whole.rawPath
+  if (root === '' || root === '/') return { rawPath, queryString: whole.queryString, path: whole.path, rootPath: '' }
   const rawRoot = rawPrefix(rawPath, root.charCodeAt(root.length - 1) === SLASH ? root.slice(0, -1) : root)
-  const rootPath = rawRoot === null ? null : decodePath(rawRoot)
+  // The whole path came back as it was (no escape, no dot-segment): so do its two parts, which
+  // split it at a '/'. Decoding them again cost more than the rest of this function.
+  const plain = whole.path === rawPath
+  const rootPath = rawRoot === null ? null : plain ? rawRoot : decodePath(rawRoot)
   if (rawRoot === null || rootPath === null) return { rawPath, queryString: whole.queryString, path: null, rootPath: '' }
   const rest = rawPath.length === rawRoot.length ? '/' : rawPath.slice(rawRoot.length)
-  return { rawPath, queryString: whole.queryString, path: decodePath(rest), rootPath }
+  return { rawPath, queryString: whole.queryString, path: plain ? rest : decodePath(rest), rootPath }
 }
 
 /**
