@@ -3,9 +3,10 @@
 
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 
-// Node's own rules (RFC 9110 tokens; no control characters but tab in a value). Tested here
-// first because Node's validators cost a wrapper call each on the hot path; a header they would
-// refuse is then handed to them, so the error the app sees is Node's own.
+// Node's own rules: a name is an RFC 9110 token; a value has no control character but tab and
+// nothing past Latin-1. Tested here first because Node's validators cost a wrapper call each on
+// the hot path; a header they would refuse is then handed to them, so the error the app sees is
+// Node's own.
 const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/
 const NOT_IN_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 
