@@ -19,6 +19,8 @@ test('distinct names become a plain object with lower-cased names, a repeated on
   assert.ok(repeated instanceof Headers)
   assert.deepEqual(repeated.getSetCookie(), ['a=1', 'b=2'])
   assert.deepEqual({ ...responseHeaders(undefined) }, {})
+  // Every token character is a name, the backtick and the caret among them.
+  assert.deepEqual({ ...responseHeaders([["x-`^|~!#$%&'*+.", '1']]) }, { "x-`^|~!#$%&'*+.": '1' })
 })
 
 test('a header named __proto__ or constructor reaches the Response with its value, not lost to the prototype', () => {
