@@ -8,7 +8,7 @@ import { Hono, type Context } from 'hono'
 import { basePath, baseRoutePath } from 'hono/route'
 import type { App } from '../protocol/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { bodyConsumed } from '../node/consumed-body.ts'
+import { bodyConsumed, KEPT_NOTHING, REFUSED_BY_POLICY } from '../node/consumed-body.ts'
 import { embedCore, type Embedded, type EmbedOptions, type EmbeddedCore } from './embed.ts'
 import { withEmbedded } from './face.ts'
 
@@ -63,18 +63,26 @@ function handedOver(): Response {
   return new Real(null, { headers: { [ALREADY_SENT]: 'true' } })
 }
 
+// Not async: the common request (no middleware read its body) must not pay another promise.
 function onNode(core: EmbeddedCore, c: Context, { incoming, outgoing }: NodePair, root: string): Promise<Response> {
   const target = incoming.url ?? '/'
   if (!bodyConsumed(incoming)) return core.answerNode(incoming, outgoing, { target, root, body: null }, handedOver)
-  // A middleware read the body through Hono (c.req.json()): its cache holds the bytes.
-  const method = incoming.method ?? 'GET'
-  if (core.consumedBody === 'error') {
-    return Promise.resolve(core.refuseConsumed(method, target, "the host already read the request body and consumedBody is 'error'"))
-  }
-  return c.req.arrayBuffer().then(
-    (bytes) => core.answerNode(incoming, outgoing, { target, root, body: new Uint8Array(bytes) }, handedOver),
-    () => core.refuseConsumed(method, target, 'the host already read the request body and kept nothing of it'),
+  return cachedBody(core, c, incoming.method ?? 'GET', target).then((body) =>
+    body instanceof Uint8Array ? core.answerNode(incoming, outgoing, { target, root, body }, handedOver) : body,
   )
+}
+
+/**
+ * A middleware read the body through Hono (c.req.json()): its cache holds the bytes. Else, or
+ * under consumedBody 'error', the refusal that answers instead, with its one log line.
+ */
+async function cachedBody(core: EmbeddedCore, c: Context, method: string, target: string): Promise<Uint8Array | Response> {
+  if (core.consumedBody === 'error') return core.refuseConsumed(method, target, REFUSED_BY_POLICY)
+  try {
+    return new Uint8Array(await c.req.arrayBuffer())
+  } catch {
+    return core.refuseConsumed(method, target, KEPT_NOTHING)
+  }
 }
 
 /**
@@ -91,16 +99,8 @@ function mountPrefix(c: Context): string {
 /** A middleware read the body: Hono's cache holds it; the app gets those bytes with a matching length. */
 async function replayed(core: EmbeddedCore, c: Context, root: string): Promise<Response> {
   const request = c.req.raw
-  const target = new URL(request.url).pathname
-  if (core.consumedBody === 'error') {
-    return core.refuseConsumed(request.method, target, "the host already read the request body and consumedBody is 'error'")
-  }
-  let body: ArrayBuffer
-  try {
-    body = await c.req.arrayBuffer()
-  } catch {
-    return core.refuseConsumed(request.method, target, 'the host already read the request body and kept nothing of it')
-  }
+  const body = await cachedBody(core, c, request.method, new URL(request.url).pathname)
+  if (!(body instanceof Uint8Array)) return body
   const headers = new Headers(request.headers)
   headers.delete('content-encoding')
   headers.delete('transfer-encoding')

@@ -21,13 +21,17 @@ export function bodyConsumed(req: IncomingMessage): boolean {
   return req.readableDidRead || req.readableEnded
 }
 
+/** Why a consumed body does not reach the app, in the one log line that refuses it. */
+export const REFUSED_BY_POLICY = "the host already read the request body and consumedBody is 'error'"
+export const KEPT_NOTHING = 'the host already read the request body and kept nothing of it'
+
 /**
  * What the host kept of a body it read: the raw bytes where it kept them (`rawBody`, a Buffer or
  * string `body`), else the parsed value written again in the request's content type (the same
  * JSON value, not necessarily the same bytes), else a refusal naming why.
  */
 export function recoverBody(req: IncomingMessage, policy: ConsumedBodyPolicy): Recovered {
-  if (policy === 'error') return { refused: "the host already read the request body and consumedBody is 'error'" }
+  if (policy === 'error') return { refused: REFUSED_BY_POLICY }
   const { rawBody, body } = req as HostRequest
   const raw = bytesOf(rawBody) ?? bytesOf(body)
   if (raw !== null) return { body: raw }
@@ -42,9 +46,10 @@ export function recoverBody(req: IncomingMessage, policy: ConsumedBodyPolicy): R
     }
     return { body: Buffer.from(form.toString()) }
   }
-  const kept =
-    body === undefined ? 'kept nothing of it' : `kept only a parsed value that cannot be written again as '${type || 'no content type'}'`
-  return { refused: `the host already read the request body and ${kept}` }
+  if (body === undefined) return { refused: KEPT_NOTHING }
+  return {
+    refused: `the host already read the request body and kept only a parsed value that cannot be written again as '${type || 'no content type'}'`,
+  }
 }
 
 function bytesOf(value: unknown): Uint8Array | null {
