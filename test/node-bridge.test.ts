@@ -2,6 +2,8 @@
 // protocol checks on send, keep-alive after unread bodies, and its options.
 
 import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
 import { test } from 'node:test'
 import { Client, request } from 'undici'
 import { toNodeHandler } from '../src/node/handler.ts'
@@ -62,6 +64,34 @@ test('the scope carries every field of the contract, built from the request as r
   assert.deepEqual(scope!.client, ['127.0.0.1', socket.localPort])
   assert.deepEqual(scope!.server, ['127.0.0.1', port])
   assert.deepEqual(scope!.state, {})
+})
+
+test('serving requests adds no property to the socket: it keeps the shape a plain handler reading the same addresses leaves', async (t) => {
+  /** The socket's own keys after two requests on one connection, as each server left them. */
+  const keysAfterTwoRequests = async (server: Server, port: number): Promise<string[]> => {
+    let socket: Socket | undefined
+    server.once('connection', (accepted: Socket) => (socket = accepted))
+    const client = await rawSocket(t, port)
+    const done = receivedUntil(client, /ok[\s\S]*\r\n\r\nok$/)
+    client.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n')
+    await done
+    return Reflect.ownKeys(socket!).map(String).sort()
+  }
+  const plain = createServer((req, res) => {
+    const { remoteAddress, remotePort, localAddress, localPort } = req.socket
+    res.end(remoteAddress && remotePort && localAddress && localPort ? 'ok' : 'no address')
+  })
+  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve))
+  t.after(() => {
+    plain.closeAllConnections()
+    plain.close()
+  })
+  const bridged = await serveBridge(t, async (scope, receive, send) => {
+    assert.ok((scope as HttpScope).client !== null && (scope as HttpScope).server !== null)
+    await ok(scope, receive, send)
+  })
+  const plainKeys = await keysAfterTwoRequests(plain, (plain.address() as AddressInfo).port)
+  assert.deepEqual(await keysAfterTwoRequests(bridged.server, bridged.port), plainKeys)
 })
 
 test('an absolute-form request-target yields its path and query, and the authority is dropped', async (t) => {

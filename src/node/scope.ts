@@ -64,29 +64,17 @@ export function requestScope(
   return scope
 }
 
-// A keep-alive socket carries many requests; its two addresses are read once (each getter is
-// a native call) and shared, frozen, by the scopes of all its requests.
-const kPeer = Symbol('tsgi.peer')
-const kLocal = Symbol('tsgi.local')
-type AddressedSocket = Socket & { [kPeer]?: [string, number] | null; [kLocal]?: [string, number] | null }
+// Each scope gets its own pair of tuples, read afresh. net.Socket fetches each address from its
+// handle once and keeps it, so after a socket's first request these are plain property reads.
+// Nothing is stored on the socket: a property added there would give every socket a second
+// shape, which Node's own hot path (parsing, writing, closing) would then have to handle.
 
-function peer(socket: AddressedSocket): [string, number] | null {
-  let address = socket[kPeer]
-  if (address === undefined) {
-    const host = socket.remoteAddress
-    address = host === undefined ? null : (Object.freeze([host, socket.remotePort ?? 0]) as [string, number])
-    // Not known yet (a socket already gone): ask again next time rather than remember null.
-    if (address !== null) socket[kPeer] = address
-  }
-  return address
+function peer(socket: Socket): [string, number] | null {
+  const host = socket.remoteAddress
+  return host === undefined ? null : [host, socket.remotePort ?? 0]
 }
 
-function local(socket: AddressedSocket): [string, number] | null {
-  let address = socket[kLocal]
-  if (address === undefined) {
-    const host = socket.localAddress
-    address = host === undefined ? null : (Object.freeze([host, socket.localPort ?? 0]) as [string, number])
-    if (address !== null) socket[kLocal] = address
-  }
-  return address
+function local(socket: Socket): [string, number] | null {
+  const host = socket.localAddress
+  return host === undefined ? null : [host, socket.localPort ?? 0]
 }
