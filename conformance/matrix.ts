@@ -7,8 +7,9 @@
 // embeddings in conformance/expected/.
 
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { behaviours, differences } from './differences.ts'
@@ -48,14 +49,31 @@ function nodeVersions(): string {
   const names = ['fastify', 'close-with-grace', 'express', '@godaddy/terminus', 'hono', '@hono/node-server']
   return names
     .map((name) => {
-      try {
-        const file = require.resolve(`${name}/package.json`)
-        return `${name} ${(JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version}`
-      } catch {
-        return `${name} (version unknown)`
-      }
+      const version = installedVersion(name)
+      return version === null ? `${name} (version unknown)` : `${name} ${version}`
     })
     .join(', ')
+}
+
+/**
+ * The version of an installed package. Hono and @hono/node-server export no `./package.json`,
+ * so the manifest is found by walking up from the package's resolved entry to the nearest
+ * package.json that names it.
+ */
+function installedVersion(name: string): string | null {
+  let dir: string
+  try {
+    dir = dirname(require.resolve(name))
+  } catch {
+    return null
+  }
+  for (; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json')
+    if (!existsSync(file)) continue
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string }
+    if (manifest.name === name && typeof manifest.version === 'string') return manifest.version
+  }
+  return null
 }
 
 class Footnotes {
