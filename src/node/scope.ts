@@ -2,7 +2,6 @@
 // need and nothing computed twice.
 
 import type { IncomingMessage } from 'node:http'
-import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import type { HttpScope } from '../protocol/types.ts'
 import { TSGI_VERSION } from '../protocol/types.ts'
@@ -55,8 +54,8 @@ export function requestScope(
     queryString: target.queryString,
     rootPath: target.rootPath ?? '',
     headers,
-    client: peer(socket),
-    server: local(socket),
+    client: address(socket.remoteAddress, socket.remotePort),
+    server: address(socket.localAddress, socket.localPort),
     // Copied at request time: serve() hands over the live lifespan state, filled by startup.
     state: { ...state },
     [NODE_EXCHANGE]: exchange,
@@ -68,13 +67,6 @@ export function requestScope(
 // handle once and keeps it, so after a socket's first request these are plain property reads.
 // Nothing is stored on the socket: a property added there would give every socket a second
 // shape, which Node's own hot path (parsing, writing, closing) would then have to handle.
-
-function peer(socket: Socket): [string, number] | null {
-  const host = socket.remoteAddress
-  return host === undefined ? null : [host, socket.remotePort ?? 0]
-}
-
-function local(socket: Socket): [string, number] | null {
-  const host = socket.localAddress
-  return host === undefined ? null : [host, socket.localPort ?? 0]
+function address(host: string | undefined, port: number | undefined): [string, number] | null {
+  return host === undefined ? null : [host, port ?? 0]
 }
