@@ -94,6 +94,40 @@ test('serving requests adds no property to the socket: it keeps the shape a plai
   assert.deepEqual(await keysAfterTwoRequests(bridged.server, bridged.port), plainKeys)
 })
 
+test('requests taking turns on several connections and two servers each get their own connection addresses, in fresh tuples', async (t) => {
+  const seen = new Map<string, { client: [string, number] | null; server: [string, number] | null }>()
+  const app: App = async (scope, receive, send) => {
+    const { client, server, rawPath } = scope as HttpScope
+    seen.set(rawPath, { client: client && [...client], server: server && [...server] })
+    // An app may change what it was handed; the next request on this connection must not see it.
+    if (client !== null) client[1] = 0
+    await ok(scope, receive, send)
+  }
+  const first = await serveBridge(t, app)
+  const second = await serveBridge(t, app)
+  const a = await rawSocket(t, first.port)
+  const b = await rawSocket(t, second.port)
+  const c = await rawSocket(t, first.port)
+  const ask = async (socket: Socket, path: string): Promise<void> => {
+    const done = receivedUntil(socket, /\r\n\r\nok$/)
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`)
+    await done
+  }
+  const turns: Array<[Socket, string, number]> = [
+    [a, '/a1', first.port],
+    [b, '/b1', second.port],
+    [a, '/a2', first.port],
+    [a, '/a3', first.port],
+    [c, '/c1', first.port],
+    [b, '/b2', second.port],
+    [a, '/a4', first.port],
+  ]
+  for (const [socket, path] of turns) await ask(socket, path)
+  for (const [socket, path, port] of turns) {
+    assert.deepEqual(seen.get(path), { client: ['127.0.0.1', socket.localPort], server: ['127.0.0.1', port] }, path)
+  }
+})
+
 test('an absolute-form request-target yields its path and query, and the authority is dropped', async (t) => {
   const seen: Array<[string, string, string]> = []
   const { port } = await serveBridge(t, async (s, receive, send) => {

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BodyTooLargeError, ClientDisconnectedError, ProtocolError } from '../protocol/errors.ts'
 import type { HttpReceiveMessage, HttpScope, Logger, SendMessage } from '../protocol/types.ts'
+import type { BodyLimitWatch } from './body.ts'
 import { Inbound } from './inbound.ts'
 import type { RequestHead } from './mounted.ts'
 import type { RequestTarget } from './request-path.ts'
@@ -26,7 +27,7 @@ export interface BridgeConfig {
 
 export const SENT: Promise<void> = Promise.resolve()
 
-export abstract class AppExchange {
+export abstract class AppExchange implements BodyLimitWatch {
   /** Null when the bridge answered before any app could run (400, 413). Set by the subclass's constructor. */
   scope: HttpScope | null = null
   readonly receive: () => Promise<HttpReceiveMessage>
@@ -45,7 +46,7 @@ export abstract class AppExchange {
     this.res = res
     this.config = config
     this.send = this.#send.bind(this)
-    this.inbound = new Inbound(req, res, head.bodyLength, head.replay, config.maxBodyBytes, () => this.tooLarge())
+    this.inbound = new Inbound(req, res, head.bodyLength, head.replay, config.maxBodyBytes, this)
     // A method bound here, not an arrow field: under tsx (esbuild's keepNames) every arrow field
     // is renamed with a defineProperty per instance, which showed in the per-request profile.
     this.receive = this.inbound.next.bind(this.inbound)
@@ -136,8 +137,8 @@ export abstract class AppExchange {
     else if (phase === Phase.Started || phase === Phase.Streaming) this.cut()
   }
 
-  /** The body passed the limit while being read. */
-  protected tooLarge(): void {
+  /** The body passed the limit while being read (the Inbound tells its exchange). */
+  bodyTooLarge(): void {
     const phase = this.phase
     if (phase === Phase.Idle || phase === Phase.Started) this.answer(413, 'Payload Too Large', true)
     else {

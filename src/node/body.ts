@@ -18,19 +18,27 @@ const enum State {
   TooLarge,
 }
 
+/**
+ * Told when the body passes its limit: the exchange itself, so that no closure is built for a
+ * call most requests never make.
+ */
+export interface BodyLimitWatch {
+  bodyTooLarge(): void
+}
+
 export class RequestBody {
   readonly #req: IncomingMessage
   readonly #limit: number
-  readonly #onTooLarge: () => void
+  readonly #watch: BodyLimitWatch
   #state = State.Reading
   #received = 0
   #waiter: ((message: HttpReceiveMessage) => void) | null = null
   #listening = false
 
-  constructor(req: IncomingMessage, limit: number, onTooLarge: () => void) {
+  constructor(req: IncomingMessage, limit: number, watch: BodyLimitWatch) {
     this.#req = req
     this.#limit = limit
-    this.#onTooLarge = onTooLarge
+    this.#watch = watch
   }
 
   /** Whether the last http.request went out (or never will: the client left, the limit hit). */
@@ -98,7 +106,7 @@ export class RequestBody {
       this.#state = State.TooLarge
       this.#req.removeAllListeners('readable')
       this.#req.pause()
-      this.#onTooLarge()
+      this.#watch.bodyTooLarge()
       return DISCONNECT
     }
     const moreBody = !this.#ended()

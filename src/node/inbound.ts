@@ -4,7 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpReceiveMessage } from '../protocol/types.ts'
-import { DISCONNECT, lastMessage, RequestBody, untilDisconnect } from './body.ts'
+import { DISCONNECT, lastMessage, RequestBody, untilDisconnect, type BodyLimitWatch } from './body.ts'
 
 export class Inbound {
   readonly #req: IncomingMessage
@@ -12,7 +12,7 @@ export class Inbound {
   /** -1 when chunked, else the declared content-length (0 when there is no body). */
   readonly #bodyLength: number
   readonly #limit: number
-  readonly #onTooLarge: () => void
+  readonly #watch: BodyLimitWatch
   #body: RequestBody | null = null
   /** A body the host already read, handed to the app as one message. */
   #replay: Uint8Array | null
@@ -24,14 +24,14 @@ export class Inbound {
     bodyLength: number,
     replay: Uint8Array | null,
     limit: number,
-    onTooLarge: () => void,
+    watch: BodyLimitWatch,
   ) {
     this.#req = req
     this.#res = res
     this.#bodyLength = bodyLength
     this.#replay = replay
     this.#limit = limit
-    this.#onTooLarge = onTooLarge
+    this.#watch = watch
   }
 
   /** True once anything of the body was read, replayed or declared over. */
@@ -80,6 +80,6 @@ export class Inbound {
   }
 
   #newBody(): RequestBody {
-    return new RequestBody(this.#req, this.#limit, this.#onTooLarge)
+    return new RequestBody(this.#req, this.#limit, this.#watch)
   }
 }

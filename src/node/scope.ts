@@ -2,6 +2,7 @@
 // need and nothing computed twice.
 
 import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import type { HttpScope } from '../protocol/types.ts'
 import { TSGI_VERSION } from '../protocol/types.ts'
@@ -43,6 +44,7 @@ export function requestScope(
   exchange: object,
 ): HttpScope {
   const socket = req.socket
+  const seen = socket === lastSocket ? lastAddresses : addressesOf(socket)
   const scope: HttpScope & { [NODE_EXCHANGE]: object } = {
     type: 'http',
     tsgi: TSGI,
@@ -54,8 +56,8 @@ export function requestScope(
     queryString: target.queryString,
     rootPath: target.rootPath ?? '',
     headers,
-    client: address(socket.remoteAddress, socket.remotePort),
-    server: address(socket.localAddress, socket.localPort),
+    client: address(seen.remoteAddress, seen.remotePort),
+    server: address(seen.localAddress, seen.localPort),
     // Copied at request time: serve() hands over the live lifespan state, filled by startup.
     state: { ...state },
     [NODE_EXCHANGE]: exchange,
@@ -63,10 +65,35 @@ export function requestScope(
   return scope
 }
 
-// Each scope gets its own pair of tuples, read afresh. net.Socket fetches each address from its
-// handle once and keeps it, so after a socket's first request these are plain property reads.
-// Nothing is stored on the socket: a property added there would give every socket a second
-// shape, which Node's own hot path (parsing, writing, closing) would then have to handle.
+/** The four addresses of one connection, as its socket's getters gave them. */
+interface Addresses {
+  remoteAddress: string | undefined
+  remotePort: number | undefined
+  localAddress: string | undefined
+  localPort: number | undefined
+}
+
+// The socket whose request came last, and its addresses. Pipelined requests arrive in batches
+// on one connection, so most requests skip the four getters, which each walk net.Socket's
+// handle accessors and showed in the per-request profile. Nothing is stored on the socket: a
+// property added there would give every socket a second shape, which Node's own hot path
+// (parsing, writing, closing) would then have to handle. One socket is held here at a time.
+let lastSocket: Socket | null = null
+let lastAddresses: Addresses = { remoteAddress: undefined, remotePort: undefined, localAddress: undefined, localPort: undefined }
+
+function addressesOf(socket: Socket): Addresses {
+  const addresses: Addresses = {
+    remoteAddress: socket.remoteAddress,
+    remotePort: socket.remotePort,
+    localAddress: socket.localAddress,
+    localPort: socket.localPort,
+  }
+  lastSocket = socket
+  lastAddresses = addresses
+  return addresses
+}
+
+// Each scope gets its own pair of tuples: an app may change the ones it was given.
 function address(host: string | undefined, port: number | undefined): [string, number] | null {
   return host === undefined ? null : [host, port ?? 0]
 }
