@@ -44,7 +44,7 @@ export function requestScope(
   exchange: object,
 ): HttpScope {
   const socket = req.socket
-  const seen = socket === lastSocket ? lastAddresses : addressesOf(socket)
+  const seen = connectionOf(socket)
   const scope: HttpScope & { [NODE_EXCHANGE]: object } = {
     type: 'http',
     tsgi: TSGI,
@@ -66,31 +66,31 @@ export function requestScope(
 }
 
 /** The four addresses of one connection, as its socket's getters gave them. */
-interface Addresses {
+interface Connection {
+  socket: Socket
   remoteAddress: string | undefined
   remotePort: number | undefined
   localAddress: string | undefined
   localPort: number | undefined
 }
 
-// The socket whose request came last, and its addresses. Pipelined requests arrive in batches
-// on one connection, so most requests skip the four getters, which each walk net.Socket's
-// handle accessors and showed in the per-request profile. Nothing is stored on the socket: a
-// property added there would give every socket a second shape, which Node's own hot path
-// (parsing, writing, closing) would then have to handle. One socket is held here at a time.
-let lastSocket: Socket | null = null
-let lastAddresses: Addresses = { remoteAddress: undefined, remotePort: undefined, localAddress: undefined, localPort: undefined }
+// The connection whose request came last. Pipelined requests arrive in batches on one
+// connection, so most requests skip the four getters, which each walk net.Socket's handle
+// accessors and showed in the per-request profile. Nothing is stored on the socket: a property
+// added there would give every socket a second shape, which Node's own hot path (parsing,
+// writing, closing) would then have to handle. One socket is held here at a time.
+let last: Connection | null = null
 
-function addressesOf(socket: Socket): Addresses {
-  const addresses: Addresses = {
+function connectionOf(socket: Socket): Connection {
+  if (last?.socket === socket) return last
+  last = {
+    socket,
     remoteAddress: socket.remoteAddress,
     remotePort: socket.remotePort,
     localAddress: socket.localAddress,
     localPort: socket.localPort,
   }
-  lastSocket = socket
-  lastAddresses = addresses
-  return addresses
+  return last
 }
 
 // Each scope gets its own pair of tuples: an app may change the ones it was given.
