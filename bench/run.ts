@@ -149,22 +149,28 @@ async function measureRound(suite: string, workload: Workload, names: string[]):
 
 async function runSuite(suite: string): Promise<void> {
   const { workload } = (await import(`${suitesDir}${suite}/workload.ts`)) as { workload: Workload }
+  // Each pair's and each control's own baseline; everyone else is compared with the suite's.
+  const ownBaselines: Record<string, string> = { ...workload.pairs, ...workload.controls }
+  const controls = new Set(Object.keys(workload.controls ?? {}))
   const names = readdirSync(`${suitesDir}${suite}/servers`)
     .filter((file) => file.endsWith('.ts'))
     .map((file) => file.slice(0, -3))
-    .filter(
-      (name) =>
-        name === workload.baseline || only === undefined || only.includes(name) || Object.values(workload.pairs ?? {}).includes(name),
-    )
+    .filter((name) => name === workload.baseline || only === undefined || only.includes(name) || Object.values(ownBaselines).includes(name))
     .sort((a, b) => (a === workload.baseline ? -1 : b === workload.baseline ? 1 : a.localeCompare(b)))
   if (names[0] !== workload.baseline)
     throw new Error(`bench/suites/${suite}/servers/${workload.baseline}.ts is the baseline and must exist`)
-  const pairs = workload.pairs ?? {}
-  const baselines = new Set([workload.baseline, ...Object.values(pairs)])
-  const baselineOf = (name: string): string => pairs[name] ?? workload.baseline
+  const baselines = new Set([workload.baseline, ...Object.values(ownBaselines)])
+  const baselineOf = (name: string): string => ownBaselines[name] ?? workload.baseline
   const contenders = names.filter((name) => !baselines.has(name))
   const ratios = new Map<string, number[]>(contenders.map((name) => [name, []]))
   const cpuRatios = new Map<string, number[]>(contenders.map((name) => [name, []]))
+  // Each contender against the control that shares its baseline: the share of its ratio that
+  // is its own, once the cost the control isolates is paid.
+  const pastControl = new Map<string, { contender: string; control: string; values: number[] }>()
+  for (const control of controls)
+    for (const contender of contenders)
+      if (!controls.has(contender) && baselineOf(contender) === baselineOf(control))
+        pastControl.set(`${contender} vs ${control}`, { contender, control, values: [] })
   console.log(
     `\n== ${suite}: ${workload.title}; ${names.length} servers, ${rounds} rounds of ${seconds} s each, in slices of ${seconds / Math.max(1, Math.round(seconds / sliceSeconds))} s`,
   )
@@ -187,20 +193,27 @@ async function runSuite(suite: string): Promise<void> {
           `   cpu ${row.cpuPerRequest.toFixed(1).padStart(7)} µs/req  cpu ratio ${cpuRatio.toFixed(3)}${bad}`,
       )
     }
+    const rpsOf = (name: string): number => rows.find((row) => row.name === name)!.rps
+    for (const { contender, control, values } of pastControl.values()) values.push(rpsOf(contender) / rpsOf(control))
   }
-  console.log(`median ratio to ${workload.pairs === undefined ? workload.baseline : 'each baseline'} (req/s; the bar applies to this one)`)
+  const each = Object.keys(ownBaselines).length === 0 ? workload.baseline : 'each baseline'
+  console.log(`median ratio to ${each} (req/s; the bar applies to this one)`)
   for (const [name, values] of ratios) {
     const value = median(values)
-    const verdict = value >= workload.bar ? 'meets' : 'BELOW'
-    const against = pairs[name] === undefined ? '' : ` vs ${pairs[name]}`
-    console.log(
-      `  ${(name + against).padEnd(34)} ${value.toFixed(3)}  ${verdict} the ${workload.bar} bar  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`,
-    )
+    const verdict = controls.has(name)
+      ? 'a control, held to no bar'
+      : `${value >= workload.bar ? 'meets' : 'BELOW'} the ${workload.bar} bar`
+    const against = ownBaselines[name] === undefined ? '' : ` vs ${ownBaselines[name]}`
+    console.log(`  ${(name + against).padEnd(34)} ${value.toFixed(3)}  ${verdict}  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`)
   }
   console.log("median CPU-efficiency ratio (the baseline's µs/req over the contender's; steadier on a busy machine)")
   for (const [name, values] of cpuRatios) {
-    const against = pairs[name] === undefined ? '' : ` vs ${pairs[name]}`
+    const against = ownBaselines[name] === undefined ? '' : ` vs ${ownBaselines[name]}`
     console.log(`  ${(name + against).padEnd(34)} ${median(values).toFixed(3)}  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`)
+  }
+  if (pastControl.size > 0) console.log("median ratio to the control on the same baseline (req/s; the share that is not the control's)")
+  for (const [label, { values }] of pastControl) {
+    console.log(`  ${label.padEnd(34)} ${median(values).toFixed(3)}  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`)
   }
   if (workload.report !== undefined) for (const line of await workload.report()) console.log(line)
 }

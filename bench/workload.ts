@@ -14,6 +14,12 @@ export interface Workload {
    * Those baselines get no ratio themselves.
    */
   pairs?: Record<string, string>
+  /**
+   * Servers measured for reference, not for the bar: control name → the baseline it is compared
+   * with. A control isolates a cost tsgi cannot remove (the embed suite's async Hono handler: the
+   * host's own promise path), so a run tells that share of a ratio from tsgi's.
+   */
+  controls?: Record<string, string>
   /** The median req/s ratio to the baseline a contender must reach. */
   bar: number
   connections: number
