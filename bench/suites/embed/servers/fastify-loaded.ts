@@ -1,8 +1,9 @@
 // Not tsgi's route: Fastify 5's own route, in a process that has also loaded tsgi's Fastify
-// adapter (imported, never called), as fastify-tsgi's process has. On Node 20.20 Fastify's
-// own route slows by about a quarter once some large modules are loaded beside it (tsgi's
-// embedding module, the undici package, Node's bundled fetch classes), while raw node:http
-// and Hono do not; this control measures that share apart from what tsgi does per request.
+// adapter (imported, never called), as fastify-tsgi's process has. On Node 20.20 a Fastify
+// process sometimes serves its own route about a quarter slower for its whole life, and more
+// often once large modules are loaded beside it (tsgi's embedding module, undici, Node's
+// bundled fetch classes); raw node:http and Hono do not. This control shows the rounds in which
+// that, not tsgi's per-request work, moved the Fastify ratio.
 
 import '../../../../src/embed/fastify.ts'
 import Fastify from 'fastify'
