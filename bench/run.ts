@@ -167,7 +167,8 @@ async function runSuite(suite: string): Promise<void> {
   // Each contender against the control that shares its baseline: the share of its ratio that
   // is its own, once the cost the control isolates is paid.
   const pastControl = new Map<string, { contender: string; control: string; values: number[] }>()
-  for (const control of controls)
+  // Only the controls this run started: BENCH_ONLY may have left some out.
+  for (const control of contenders.filter((name) => controls.has(name)))
     for (const contender of contenders)
       if (!controls.has(contender) && baselineOf(contender) === baselineOf(control))
         pastControl.set(`${contender} vs ${control}`, { contender, control, values: [] })
