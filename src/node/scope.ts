@@ -65,7 +65,7 @@ export function requestScope(
   return scope
 }
 
-/** The four addresses of one connection, as its socket's getters gave them. */
+/** One connection: its socket, and the four addresses that socket's getters gave. */
 interface Connection {
   socket: Socket
   remoteAddress: string | undefined
