@@ -1,13 +1,18 @@
-// toHono() under @hono/node-server, where the request is read off the node pair and the answer
-// is a Response: the body limits, the protocol's order of messages, and an app that stops
-// early each end the exchange as the node bridge ends it.
+// toHono() under @hono/node-server, where the request is read off the node pair. Alone on its
+// route the app's answer is written on the node response and node-server is handed its
+// already-sent marker; behind a Hono middleware the answer is a Response the middleware sees.
+// Either way the body limits, the protocol's order of messages, and an app that stops early
+// end the exchange as the node bridge ends it.
 
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { test } from 'node:test'
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import { toHono } from '../src/embed/hono.ts'
 import { readBody } from '../src/http.ts'
 import type { App } from '../src/index.ts'
-import { host } from './support/hosts.ts'
+import { host, type HostSetup } from './support/hosts.ts'
 import { memoryLogger } from './support/observe.ts'
 
 /** Posts `chunks` one write at a time (chunked when no length is declared); resolves with the status. */
@@ -24,57 +29,106 @@ function post(origin: string, path: string, chunks: string[], declared?: number)
   })
 }
 
-test("hono on node-server: a body past maxBodyBytes gets 413, declared or streamed, and readBody()'s own limit does too", async (t) => {
-  const seen: number[] = []
-  const reader: App = async (scope, receive, send) => {
+/** Alone on its route, or behind a middleware that only calls next(). */
+const ways: Array<[string, HostSetup]> = [
+  ['alone on its route', {}],
+  ['behind a middleware', { before: 'pass' }],
+]
+
+test('hono on node-server: alone on its route the answer is written on the node response; behind a middleware it is a Response the middleware sees', async (t) => {
+  const app: App = async (scope, _receive, send) => {
     if (scope.type !== 'http') return
-    const body = await readBody(receive, { limit: scope.path === '/small' ? 4 : Infinity })
-    seen.push(body.byteLength)
-    await send({ type: 'http.response.start', status: 200 })
-    await send({ type: 'http.response.body', body: 'read' })
+    await send({ type: 'http.response.start', status: 201, headers: [['x-app', 'tsgi']] })
+    await send({ type: 'http.response.body', body: 'made' })
   }
-  const hosted = await host('hono', reader, { options: { maxBodyBytes: 16 } })
-  t.after(() => hosted.close())
-  assert.equal(await post(hosted.origin, '/a/x', ['x'.repeat(64)], 64), 413)
-  assert.equal(await post(hosted.origin, '/a/x', ['x'.repeat(10), 'y'.repeat(10)]), 413)
-  assert.equal(await post(hosted.origin, '/a/small', ['x'.repeat(10)], 10), 413)
-  assert.equal(await post(hosted.origin, '/a/x', ['x'.repeat(10)], 10), 200)
-  assert.deepEqual(seen, [10])
+  const mounted = toHono(app, { logger: false })
+  const seenByMiddleware: Array<[number, string | null]> = []
+  const honoApp = new Hono()
+  honoApp.use('/wrapped/*', async (c, next) => {
+    await next()
+    seenByMiddleware.push([c.res.status, c.res.headers.get('x-app')])
+  })
+  honoApp.route('/alone', mounted.hono)
+  honoApp.route('/wrapped', mounted.hono)
+  // What node-server is handed back: the marker that it must write nothing, or the answer.
+  const handedBack: Array<string | null> = []
+  const fetch = async (request: Request, env: unknown): Promise<Response> => {
+    const response = await honoApp.fetch(request, env)
+    handedBack.push(response.headers.get('x-hono-already-sent'))
+    return response
+  }
+  await mounted.startup()
+  const server = serve({ fetch, port: 0, hostname: '127.0.0.1' })
+  t.after(async () => {
+    await mounted.close()
+    await new Promise((resolve) => server.close(resolve))
+  })
+  await new Promise((resolve) => server.once('listening', resolve))
+  const { port } = server.address() as { port: number }
+  for (const path of ['/alone/x', '/wrapped/x']) {
+    const response = await globalThis.fetch(`http://127.0.0.1:${port}${path}`)
+    assert.equal(response.status, 201, path)
+    assert.equal(response.headers.get('x-app'), 'tsgi', path)
+    assert.equal(response.headers.get('x-hono-already-sent'), null, path)
+    assert.equal(await response.text(), 'made', path)
+  }
+  assert.deepEqual(handedBack, ['true', null])
+  assert.deepEqual(seenByMiddleware, [[201, 'tsgi']])
 })
 
-test('hono on node-server: a body before its start is refused with a ProtocolError, and the request answered 500', async (t) => {
-  const logger = memoryLogger()
-  const errors: unknown[] = []
-  const early: App = async (scope, _receive, send) => {
-    if (scope.type !== 'http') return
-    try {
-      await send({ type: 'http.response.body', body: 'too soon' })
-    } catch (error) {
-      errors.push(error)
-      throw error
+for (const [way, setup] of ways) {
+  test(`hono on node-server, ${way}: a body past maxBodyBytes gets 413, declared or streamed, and readBody()'s own limit does too`, async (t) => {
+    const seen: number[] = []
+    const reader: App = async (scope, receive, send) => {
+      if (scope.type !== 'http') return
+      const body = await readBody(receive, { limit: scope.path === '/small' ? 4 : Infinity })
+      seen.push(body.byteLength)
+      await send({ type: 'http.response.start', status: 200 })
+      await send({ type: 'http.response.body', body: 'read' })
     }
-  }
-  const hosted = await host('hono', early, { options: { logger } })
-  t.after(() => hosted.close())
-  const response = await fetch(`${hosted.origin}/a/x`)
-  assert.equal(response.status, 500)
-  assert.equal(await response.text(), 'Internal Server Error')
-  assert.equal(errors.length, 1)
-  assert.equal((errors[0] as Error).name, 'ProtocolError')
-  assert.match((errors[0] as Error).message, /'http.response.body' cannot be sent .* 'idle'/)
-})
+    const hosted = await host('hono', reader, { ...setup, options: { maxBodyBytes: 16 } })
+    t.after(() => hosted.close())
+    assert.equal(await post(hosted.origin, '/a/x', ['x'.repeat(64)], 64), 413)
+    assert.equal(await post(hosted.origin, '/a/x', ['x'.repeat(10), 'y'.repeat(10)]), 413)
+    assert.equal(await post(hosted.origin, '/a/small', ['x'.repeat(10)], 10), 413)
+    assert.equal(await post(hosted.origin, '/a/x', ['x'.repeat(10)], 10), 200)
+    assert.deepEqual(seen, [10])
+  })
 
-test('hono on node-server: an app that returns after its start ends the response empty, with one warning', async (t) => {
-  const logger = memoryLogger()
-  const quitter: App = async (scope, _receive, send) => {
-    if (scope.type !== 'http') return
-    await send({ type: 'http.response.start', status: 202, headers: [['x-app', 'quit']] })
-  }
-  const hosted = await host('hono', quitter, { options: { logger } })
-  t.after(() => hosted.close())
-  const response = await fetch(`${hosted.origin}/a/x`)
-  assert.equal(response.status, 202)
-  assert.equal(response.headers.get('x-app'), 'quit')
-  assert.equal(await response.text(), '')
-  assert.deepEqual(logger.lines, ['warn tsgi: GET /a/x: the app returned before the final body; the response was ended'])
-})
+  test(`hono on node-server, ${way}: a body before its start is refused with a ProtocolError, and the request answered 500`, async (t) => {
+    const logger = memoryLogger()
+    const errors: unknown[] = []
+    const early: App = async (scope, _receive, send) => {
+      if (scope.type !== 'http') return
+      try {
+        await send({ type: 'http.response.body', body: 'too soon' })
+      } catch (error) {
+        errors.push(error)
+        throw error
+      }
+    }
+    const hosted = await host('hono', early, { ...setup, options: { logger } })
+    t.after(() => hosted.close())
+    const response = await fetch(`${hosted.origin}/a/x`)
+    assert.equal(response.status, 500)
+    assert.equal(await response.text(), 'Internal Server Error')
+    assert.equal(errors.length, 1)
+    assert.equal((errors[0] as Error).name, 'ProtocolError')
+    assert.match((errors[0] as Error).message, /'http.response.body' cannot be sent .* 'idle'/)
+  })
+
+  test(`hono on node-server, ${way}: an app that returns after its start ends the response empty, with one warning`, async (t) => {
+    const logger = memoryLogger()
+    const quitter: App = async (scope, _receive, send) => {
+      if (scope.type !== 'http') return
+      await send({ type: 'http.response.start', status: 202, headers: [['x-app', 'quit']] })
+    }
+    const hosted = await host('hono', quitter, { ...setup, options: { logger } })
+    t.after(() => hosted.close())
+    const response = await fetch(`${hosted.origin}/a/x`)
+    assert.equal(response.status, 202)
+    assert.equal(response.headers.get('x-app'), 'quit')
+    assert.equal(await response.text(), '')
+    assert.deepEqual(logger.lines, ['warn tsgi: GET /a/x: the app returned before the final body; the response was ended'])
+  })
+}

@@ -109,6 +109,19 @@ test('H4 an app that throws after response.start has its connection cut, and the
   assert.equal(await after.body.text(), 'still here')
 })
 
+test('H4 an app that throws in the same tick as its first chunk still has that chunk sent before the cut', async (t) => {
+  const { port } = await serveBridge(t, async (scope, _receive, send) => {
+    if (scope.type !== 'http') return
+    await send({ type: 'http.response.start', status: 200 })
+    await send({ type: 'http.response.body', body: 'partial', moreBody: true })
+    throw new Error('at once')
+  })
+  const raw = await rawExchange(t, port, 'GET /stream HTTP/1.1\r\nHost: x\r\n\r\n')
+  assert.match(raw, /^HTTP\/1\.1 200 OK/)
+  assert.match(raw, /partial/)
+  assert.doesNotMatch(raw, /\r\n0\r\n\r\n$/, 'a cut response never gets its closing chunk')
+})
+
 test('H5 an app that returns without responding gets a 500', async (t) => {
   const { origin, logs } = await serveBridge(t, async () => {})
   const response = await request(`${origin}/silent`, { method: 'DELETE' })

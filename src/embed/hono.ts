@@ -1,11 +1,14 @@
 // tsgi/hono: a tsgi app as a Hono 4 sub-app, for `honoApp.route(prefix, mounted.hono)`. Under
 // @hono/node-server it reads the request off the node pair (c.env.incoming / outgoing);
-// elsewhere it speaks Request (c.req.raw), so it runs wherever Hono runs. Either way it answers
-// with a Response, as Hono handlers do, so the host's middleware sees the answer and adds to it.
-// Hono has no lifecycle: startup() and close() are the caller's to call.
+// elsewhere it speaks Request (c.req.raw), so it runs wherever Hono runs. When a Hono middleware
+// matched the request too, the answer is a Response, as Hono handlers give, so the middleware
+// sees it and adds to it. When the tsgi route is the only handler Hono matched, nothing in Hono
+// would see the answer: under node-server it is then written straight to the node response, and
+// the handler returns node-server's documented already-sent marker. Hono has no lifecycle:
+// startup() and close() are the caller's to call.
 
 import { Hono, type Context } from 'hono'
-import { basePath, baseRoutePath } from 'hono/route'
+import { basePath, matchedRoutes } from 'hono/route'
 import type { App } from '../protocol/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { bodyConsumed, KEPT_NOTHING, REFUSED_BY_POLICY } from '../node/consumed-body.ts'
@@ -28,12 +31,22 @@ export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono:
   const core = embedCore(app, options, 'toHono()')
   const hono = new Hono()
   const handler = (c: Context): Response | Promise<Response> => {
-    // Under @hono/node-server the node pair is at hand: the request is read off it as the node
-    // bridge reads it (reading c.req.raw there would build a whole Request, three times the
-    // cost), and the answer is a Response, so Hono's middleware sees it and adds its headers.
     const env = c.env as Partial<NodePair> | undefined
-    if (env?.incoming !== undefined && env.outgoing !== undefined) return onNode(core, c, env as NodePair, mountPrefix(c))
-    const root = mountPrefix(c)
+    const routes = matchedRoutes(c)
+    const root = mountPrefix(c, routes[c.req.routeIndex]?.basePath ?? '')
+    if (env?.incoming !== undefined && env.outgoing !== undefined) {
+      // Alone, the app writes its answer on the node response as the node bridge writes it:
+      // neither a Response nor node-server's promise path is paid. Not for HEAD: Hono answers
+      // HEAD with a copy of the GET answer, which node-server would write over the app's.
+      if (routes.length === 1 && env.incoming.method !== 'HEAD') {
+        core.serveNode(env.incoming, env.outgoing, { target: env.incoming.url ?? '/', root, body: null })
+        return alreadySent()
+      }
+      // Under @hono/node-server the node pair is at hand: the request is read off it as the node
+      // bridge reads it (reading c.req.raw there would build a whole Request, three times the
+      // cost), and the answer is a Response, so Hono's middleware sees it and adds its headers.
+      return onNode(core, c, env as NodePair, root)
+    }
     if (!c.req.raw.bodyUsed) return core.serveFetch(c.req.raw, root)
     return replayed(core, c, root)
   }
@@ -52,15 +65,27 @@ interface NodePair {
 const ALREADY_SENT = 'x-hono-already-sent'
 
 /**
- * For a fromNodeHandler() child, which writes the node response itself. node-server swaps the
- * global Response for a lighter class that extends the real one, and writes a light Response's
- * head without reading the marker; the marker must be a real one. One per request: a middleware
- * may add headers to the Response it is handed.
+ * A Response carrying node-server's marker. node-server swaps the global Response for a lighter
+ * class that extends the real one, and writes a light Response's head without reading the
+ * marker: the marker must be a real one. Behind a middleware (a fromNodeHandler() child took the
+ * request over) it is one per request: the middleware may add headers to the Response it is handed.
  */
 function handedOver(): Response {
   const parent: unknown = Object.getPrototypeOf(Response)
   const Real = typeof parent === 'function' && parent !== Function.prototype ? (parent as typeof Response) : Response
   return new Real(null, { headers: { [ALREADY_SENT]: 'true' } })
+}
+
+let shared: Response | undefined
+
+/**
+ * The marker for an answer the bridge writes itself, shared as node-server's own
+ * RESPONSE_ALREADY_SENT is: no middleware matched, so nothing in Hono holds it or adds to it.
+ * Made at the first request, once node-server has put its classes in place.
+ */
+function alreadySent(): Response {
+  shared ??= handedOver()
+  return shared
 }
 
 // Not async: the common request (no middleware read its body) must not pay another promise.
@@ -86,13 +111,12 @@ async function cachedBody(core: EmbeddedCore, c: Context, method: string, target
 }
 
 /**
- * The prefix Hono matched, decoded (the bridge finds its raw spelling in the target). A prefix
- * without parameters is the route's own base path; only one with parameters (`/:tenant`) needs
- * basePath(), which reads the request path and keeps a WeakMap entry per request, a cost the
- * profile showed on every request.
+ * The prefix Hono matched, decoded (the bridge finds its raw spelling in the target), from the
+ * matched route's base path. Only a prefix with parameters (`/:tenant`) needs basePath(), which
+ * reads the request path and keeps a WeakMap entry per request, a cost the profile showed on
+ * every request.
  */
-function mountPrefix(c: Context): string {
-  const base = baseRoutePath(c)
+function mountPrefix(c: Context, base: string): string {
   return base.includes(':') || base.includes('*') ? basePath(c) : base
 }
 

@@ -88,7 +88,7 @@ class AnsweredExchange extends AppExchange {
         if (carries) void pipe.write(toBytes(body))
         pipe.close()
       }
-      this.inbound.discardRest()
+      this.discardRest()
       return SENT
     }
     return carries ? pipe!.write(toBytes(body)) : SENT
@@ -139,6 +139,6 @@ class AnsweredExchange extends AppExchange {
     const headers: Record<string, string> = { 'content-type': PLAIN_TEXT }
     if (close || this.config.draining?.aborted) headers.connection = 'close'
     this.#resolve(new Response(text, { status, headers }))
-    if (!close) this.inbound.discardRest()
+    if (!close) this.discardRest()
   }
 }

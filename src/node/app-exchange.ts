@@ -35,7 +35,9 @@ export abstract class AppExchange implements BodyLimitWatch {
   protected readonly req: IncomingMessage
   protected readonly res: ServerResponse
   protected readonly config: BridgeConfig
-  protected readonly inbound: Inbound
+  /** Made when the app first calls receive(): most requests (GET) never read a body. */
+  #inbound: Inbound | null = null
+  readonly #head: RequestHead
   protected phase = Phase.Idle
   /** The held `http.response.start`. */
   protected status = 0
@@ -45,11 +47,28 @@ export abstract class AppExchange implements BodyLimitWatch {
     this.req = req
     this.res = res
     this.config = config
-    this.send = this.#send.bind(this)
-    this.inbound = new Inbound(req, res, head.bodyLength, head.replay, config.maxBodyBytes, this)
-    // A method bound here, not an arrow field: under tsx (esbuild's keepNames) every arrow field
+    this.#head = head
+    // Methods bound here, not arrow fields: under tsx (esbuild's keepNames) every arrow field
     // is renamed with a defineProperty per instance, which showed in the per-request profile.
-    this.receive = this.inbound.next.bind(this.inbound)
+    this.send = this.#send.bind(this)
+    this.receive = this.#receive.bind(this)
+  }
+
+  /** The request half: which message receive() gives next. */
+  protected get inbound(): Inbound {
+    this.#inbound ??= new Inbound(this.req, this.res, this.#head.bodyLength, this.#head.replay, this.config.maxBodyBytes, this)
+    return this.#inbound
+  }
+
+  #receive(): Promise<HttpReceiveMessage> {
+    return this.inbound.next()
+  }
+
+  /** The response is over: the body the app left unread is discarded, under the limit. */
+  protected discardRest(): void {
+    // Nothing read and nothing chunked: Node itself discards a declared body nobody read.
+    if (this.#inbound === null && this.#head.bodyLength !== -1) return
+    this.inbound.discardRest()
   }
 
   /** The scope for `head`, or null once the bridge answered a target it cannot serve (400) or a declared body past the limit (413). */
@@ -70,7 +89,7 @@ export abstract class AppExchange implements BodyLimitWatch {
    * so the bridge neither answers for the app nor reads the rest of the body.
    */
   handOver(): { req: IncomingMessage; res: ServerResponse } | null {
-    if (this.phase !== Phase.Idle || this.inbound.touched) return null
+    if (this.phase !== Phase.Idle || (this.#inbound?.touched ?? this.#head.replay !== null)) return null
     this.phase = Phase.Gone
     return { req: this.req, res: this.res }
   }
@@ -121,7 +140,7 @@ export abstract class AppExchange implements BodyLimitWatch {
   failed(error: unknown): void {
     const phase = this.phase
     // Failures that follow from a client leaving, or from a body the bridge cut, are expected.
-    if (error instanceof ClientDisconnectedError || (phase === Phase.Gone && this.inbound.cut)) {
+    if (error instanceof ClientDisconnectedError || (phase === Phase.Gone && this.#inbound?.cut === true)) {
       this.leave()
       return
     }

@@ -40,7 +40,7 @@ export class Exchange extends AppExchange {
       this.phase = Phase.Done
       if (size === 0 || !mayHaveBody(this.status, this.req.method)) res.end()
       else res.end(body)
-      this.inbound.discardRest()
+      this.discardRest()
       return SENT
     }
     this.phase = Phase.Streaming
@@ -82,11 +82,16 @@ export class Exchange extends AppExchange {
     }
     this.phase = Phase.Done
     this.res.end()
-    this.inbound.discardRest()
+    this.discardRest()
   }
 
   protected cut(): void {
     this.phase = Phase.Gone
+    // Node corks the socket for the rest of the tick in which a response first writes: an app
+    // that fails in that same tick would have its head and first chunk thrown away with the
+    // socket. Uncorked first, what the app sent goes out before the cut.
+    const socket = this.res.socket
+    if (socket != null) while (socket.writableCorked > 0) socket.uncork()
     this.res.destroy()
   }
 
@@ -100,6 +105,6 @@ export class Exchange extends AppExchange {
     if (res.destroyed || res.headersSent) return
     if (!close) this.#closeIfDraining()
     plainAnswer(res, status, text, close)
-    if (!close) this.inbound.discardRest()
+    if (!close) this.discardRest()
   }
 }

@@ -34,9 +34,11 @@ export interface HostSetup {
   /**
    * Host middleware around the mount: 'json' is express.json() or a Hono c.req.json(); 'headers'
    * sets `x-host: host` the host's own way (Express res.setHeader, a Fastify onRequest hook's
-   * reply.header, a Hono c.header() after next()), and on Hono also runs cors().
+   * reply.header, a Hono c.header() after next()), and on Hono also runs cors(). 'pass' is a Hono
+   * middleware that only calls next(): Hono then matched more than the tsgi route, so toHono()
+   * answers with a Response instead of writing the node response itself.
    */
-  before?: 'json' | 'headers'
+  before?: 'json' | 'headers' | 'pass'
   /** A sibling route answering GET|POST `${sibling}` natively. */
   sibling?: string
   /** Skip startup(): the test drives it. */
@@ -112,6 +114,7 @@ export async function host(name: HostName, app: App, setup: HostSetup = {}): Pro
       await next()
     })
   }
+  if (setup.before === 'pass') honoApp.use('*', (_c, next) => next())
   if (setup.before === 'headers') {
     honoApp.use('*', cors())
     honoApp.use('*', async (c, next) => {
