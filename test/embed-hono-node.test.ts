@@ -5,7 +5,9 @@
 // end the exchange as the node bridge ends it.
 
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
 import { request } from 'node:http'
+import { connect, createServer } from 'node:http2'
 import { test } from 'node:test'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
@@ -74,6 +76,42 @@ test('hono on node-server: alone on its route the answer is written on the node 
   }
   assert.deepEqual(handedBack, ['true', null])
   assert.deepEqual(seenByMiddleware, [[201, 'tsgi']])
+})
+
+test('hono on node-server over HTTP/2 (h2c): the answer is a Response node-server writes, not the HTTP/1 bridge', async (t) => {
+  const app: App = async (scope, _receive, send) => {
+    if (scope.type !== 'http') return
+    await send({ type: 'http.response.start', status: 200, headers: [['x-app', 'tsgi']] })
+    await send({ type: 'http.response.body', body: `${scope.httpVersion} ${scope.rootPath} ${scope.path}` })
+  }
+  const mounted = toHono(app, { logger: false })
+  const honoApp = new Hono().route('/a', mounted.hono)
+  const handedBack: Array<string | null> = []
+  const fetch = async (request: Request, env: unknown): Promise<Response> => {
+    const response = await honoApp.fetch(request, env)
+    handedBack.push(response.headers.get('x-hono-already-sent'))
+    return response
+  }
+  await mounted.startup()
+  const server = serve({ fetch, port: 0, hostname: '127.0.0.1', createServer })
+  t.after(async () => {
+    await mounted.close()
+    await new Promise((resolve) => server.close(resolve))
+  })
+  await new Promise((resolve) => server.once('listening', resolve))
+  const { port } = server.address() as { port: number }
+  const client = connect(`http://127.0.0.1:${port}`)
+  const stream = client.request({ ':path': '/a/x' })
+  const [head] = (await once(stream, 'response')) as [Record<string, string | number>]
+  let body = ''
+  stream.setEncoding('utf8')
+  for await (const chunk of stream) body += chunk
+  // Before the assertions: the server's close() waits for this session to end.
+  client.close()
+  assert.equal(head[':status'], 200)
+  assert.equal(head['x-app'], 'tsgi')
+  assert.equal(body, '2.0 /a /x')
+  assert.deepEqual(handedBack, [null], 'node-server was handed the answer, not the already-sent marker')
 })
 
 for (const [way, setup] of ways) {

@@ -37,9 +37,11 @@ export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono:
     if (env?.incoming !== undefined && env.outgoing !== undefined) {
       // Alone, the app writes its answer on the node response as the node bridge writes it:
       // neither a Response nor node-server's promise path is paid. Not for HEAD: Hono answers
-      // HEAD with a copy of the GET answer, which node-server would write over the app's.
-      if (routes.length === 1 && env.incoming.method !== 'HEAD') {
-        core.serveNode(env.incoming, env.outgoing, { target: env.incoming.url ?? '/', root, body: null })
+      // HEAD with a copy of the GET answer, which node-server would write over the app's. Only
+      // over HTTP/1, the protocol the bridge writes; node-server's HTTP/2 answers keep the Response.
+      const { incoming } = env
+      if (routes.length === 1 && incoming.method !== 'HEAD' && incoming.httpVersionMajor === 1) {
+        core.serveNode(incoming, env.outgoing, { target: incoming.url ?? '/', root, body: null })
         return alreadySent()
       }
       // Under @hono/node-server the node pair is at hand: the request is read off it as the node
