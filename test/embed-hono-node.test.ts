@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { request } from 'node:http'
-import { connect, createServer } from 'node:http2'
-import { test } from 'node:test'
+import { connect, createServer as createHttp2Server } from 'node:http2'
+import { type TestContext, test } from 'node:test'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { toHono } from '../src/embed/hono.ts'
+import { type Embedded, toHono } from '../src/embed/hono.ts'
 import { readBody } from '../src/http.ts'
 import type { App } from '../src/index.ts'
 import { host, type HostSetup } from './support/hosts.ts'
@@ -37,6 +37,33 @@ const ways: Array<[string, HostSetup]> = [
   ['behind a middleware', { before: 'pass' }],
 ]
 
+/**
+ * Serves `honoApp` on node-server (HTTP/2 cleartext with `createServer` from node:http2), after
+ * `mounted.startup()`, recording what node-server is handed back for each request: the
+ * already-sent marker's value when the bridge wrote the answer itself, null for a Response.
+ */
+async function serveRecording(
+  t: TestContext,
+  honoApp: Hono,
+  mounted: Embedded,
+  createServer?: typeof createHttp2Server,
+): Promise<{ port: number; handedBack: Array<string | null> }> {
+  const handedBack: Array<string | null> = []
+  const fetch = async (request: Request, env: unknown): Promise<Response> => {
+    const response = await honoApp.fetch(request, env)
+    handedBack.push(response.headers.get('x-hono-already-sent'))
+    return response
+  }
+  await mounted.startup()
+  const server = serve({ fetch, port: 0, hostname: '127.0.0.1', ...(createServer === undefined ? {} : { createServer }) })
+  t.after(async () => {
+    await mounted.close()
+    await new Promise((resolve) => server.close(resolve))
+  })
+  await new Promise((resolve) => server.once('listening', resolve))
+  return { port: (server.address() as { port: number }).port, handedBack }
+}
+
 test('hono on node-server: alone on its route the answer is written on the node response; behind a middleware it is a Response the middleware sees', async (t) => {
   const app: App = async (scope, _receive, send) => {
     if (scope.type !== 'http') return
@@ -53,20 +80,7 @@ test('hono on node-server: alone on its route the answer is written on the node 
   honoApp.route('/alone', mounted.hono)
   honoApp.route('/wrapped', mounted.hono)
   // What node-server is handed back: the marker that it must write nothing, or the answer.
-  const handedBack: Array<string | null> = []
-  const fetch = async (request: Request, env: unknown): Promise<Response> => {
-    const response = await honoApp.fetch(request, env)
-    handedBack.push(response.headers.get('x-hono-already-sent'))
-    return response
-  }
-  await mounted.startup()
-  const server = serve({ fetch, port: 0, hostname: '127.0.0.1' })
-  t.after(async () => {
-    await mounted.close()
-    await new Promise((resolve) => server.close(resolve))
-  })
-  await new Promise((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as { port: number }
+  const { port, handedBack } = await serveRecording(t, honoApp, mounted)
   for (const path of ['/alone/x', '/wrapped/x']) {
     const response = await globalThis.fetch(`http://127.0.0.1:${port}${path}`)
     assert.equal(response.status, 201, path)
@@ -86,20 +100,7 @@ test('hono on node-server over HTTP/2 (h2c): the answer is a Response node-serve
   }
   const mounted = toHono(app, { logger: false })
   const honoApp = new Hono().route('/a', mounted.hono)
-  const handedBack: Array<string | null> = []
-  const fetch = async (request: Request, env: unknown): Promise<Response> => {
-    const response = await honoApp.fetch(request, env)
-    handedBack.push(response.headers.get('x-hono-already-sent'))
-    return response
-  }
-  await mounted.startup()
-  const server = serve({ fetch, port: 0, hostname: '127.0.0.1', createServer })
-  t.after(async () => {
-    await mounted.close()
-    await new Promise((resolve) => server.close(resolve))
-  })
-  await new Promise((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as { port: number }
+  const { port, handedBack } = await serveRecording(t, honoApp, mounted, createHttp2Server)
   const client = connect(`http://127.0.0.1:${port}`)
   const stream = client.request({ ':path': '/a/x' })
   const [head] = (await once(stream, 'response')) as [Record<string, string | number>]
