@@ -14,7 +14,7 @@ import { Hono } from 'hono'
 import { type Embedded, toHono } from '../src/embed/hono.ts'
 import { readBody } from '../src/http.ts'
 import type { App } from '../src/index.ts'
-import { host, type HostSetup } from './support/hosts.ts'
+import { host, honoWays } from './support/hosts.ts'
 import { memoryLogger } from './support/observe.ts'
 
 /** Posts `chunks` one write at a time (chunked when no length is declared); resolves with the status. */
@@ -30,12 +30,6 @@ function post(origin: string, path: string, chunks: string[], declared?: number)
     req.end()
   })
 }
-
-/** Alone on its route, or behind a middleware that only calls next(). */
-const ways: Array<[string, HostSetup]> = [
-  ['alone on its route', {}],
-  ['behind a middleware', { before: 'pass' }],
-]
 
 /**
  * Serves `honoApp` on node-server (HTTP/2 cleartext with `createServer` from node:http2), after
@@ -115,7 +109,7 @@ test('hono on node-server over HTTP/2 (h2c): the answer is a Response node-serve
   assert.deepEqual(handedBack, [null], 'node-server was handed the answer, not the already-sent marker')
 })
 
-for (const [way, setup] of ways) {
+for (const [way, setup] of honoWays) {
   test(`hono on node-server, ${way}: a body past maxBodyBytes gets 413, declared or streamed, and readBody()'s own limit does too`, async (t) => {
     const seen: number[] = []
     const reader: App = async (scope, receive, send) => {

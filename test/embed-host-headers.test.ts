@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { test } from 'node:test'
 import type { App } from '../src/index.ts'
-import { host, hostNames } from './support/hosts.ts'
+import { honoWays, host, hostNames } from './support/hosts.ts'
 import { memoryLogger } from './support/observe.ts'
 
 const decorated: App = async (scope, _receive, send) => {
@@ -67,10 +67,7 @@ function rawAnswer(origin: string, path: string): Promise<{ bytes: string; cut: 
 }
 
 // Alone on its route the bridge writes the node response; behind a middleware the answer is a Response.
-for (const [way, setup] of [
-  ['alone on its route', {}],
-  ['behind a middleware', { before: 'pass' }],
-] as const) {
+for (const [way, setup] of honoWays) {
   test(`hono, ${way}: an app that fails mid-stream cuts the connection; its error text reaches neither the client nor the console`, async (t) => {
     const logger = memoryLogger()
     const failing: App = async (scope, _receive, send) => {

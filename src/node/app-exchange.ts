@@ -55,20 +55,20 @@ export abstract class AppExchange implements BodyLimitWatch {
   }
 
   /** The request half: which message receive() gives next. */
-  protected get inbound(): Inbound {
+  #reader(): Inbound {
     this.#inbound ??= new Inbound(this.req, this.res, this.#head.bodyLength, this.#head.replay, this.config.maxBodyBytes, this)
     return this.#inbound
   }
 
   #receive(): Promise<HttpReceiveMessage> {
-    return this.inbound.next()
+    return this.#reader().next()
   }
 
   /** The response is over: the body the app left unread is discarded, under the limit. */
   protected discardRest(): void {
     // Nothing read and nothing chunked: Node itself discards a declared body nobody read.
     if (this.#inbound === null && this.#head.bodyLength !== -1) return
-    this.inbound.discardRest()
+    this.#reader().discardRest()
   }
 
   /** The scope for `head`, or null once the bridge answered a target it cannot serve (400) or a declared body past the limit (413). */
@@ -89,7 +89,7 @@ export abstract class AppExchange implements BodyLimitWatch {
    * so the bridge neither answers for the app nor reads the rest of the body.
    */
   handOver(): { req: IncomingMessage; res: ServerResponse } | null {
-    if (this.phase !== Phase.Idle || (this.#inbound?.touched ?? this.#head.replay !== null)) return null
+    if (this.phase !== Phase.Idle || this.#reader().touched) return null
     this.phase = Phase.Gone
     return { req: this.req, res: this.res }
   }

@@ -17,6 +17,15 @@ import { toHono } from '../../src/embed/hono.ts'
 export type HostName = 'express' | 'fastify' | 'hono'
 export const hostNames: HostName[] = ['express', 'fastify', 'hono']
 
+/**
+ * The two ways toHono() answers under node-server: alone on its route (the bridge writes the
+ * node response) and behind a middleware that only calls next() (a Response).
+ */
+export const honoWays: ReadonlyArray<readonly [string, HostSetup]> = [
+  ['alone on its route', {}],
+  ['behind a middleware', { before: 'pass' }],
+]
+
 export interface Hosted {
   origin: string
   port: number
