@@ -2,9 +2,6 @@
 // startup hook, and close() ending open streams at once. Real sockets, real SDK clients.
 
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { PassThrough } from 'node:stream'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -20,6 +17,7 @@ import { lifespanState } from '../src/a2a/app.ts'
 import { agent, agentApp, type AgentOptions, type AgentTransport } from '../src/agent/agent.ts'
 import type { LifespanContext } from '../src/index.ts'
 import { StepsExecutor, sendParams, textOf, userMessage } from './fixtures/a2a-executor.ts'
+import { freePort } from './support/observe.ts'
 
 const quiet = { port: 0, signals: false as const, logger: false as const }
 
@@ -101,17 +99,6 @@ test("transport 'mcp' serves only MCP, and 'a2a' only A2A", async () => {
     await a2aOnly.close()
   }
 })
-
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  probe.listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address() as AddressInfo
-  probe.close()
-  await once(probe, 'close')
-  return port
-}
 
 async function bound(port: number): Promise<boolean> {
   const response = await fetch(`http://127.0.0.1:${port}/`).catch(() => null)

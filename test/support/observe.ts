@@ -1,5 +1,7 @@
 import diagnostics from 'node:diagnostics_channel'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
+
+import { freePort as claimPort } from '../../conformance/drivers/ports.ts'
 
 import type { Logger } from '../../src/index.ts'
 import type { LifecycleTrace } from '../../src/lifecycle/table.ts'
@@ -29,12 +31,19 @@ export function memoryLogger(): Logger & { lines: string[] } {
   return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') }
 }
 
-/** A port that was free a moment ago, for tests that must know it before serve() listens. */
+// The kernel hands the same ephemeral ports to listen(0) and to every outgoing connection,
+// so a port found free with listen(0) can be taken by another test file's client before a
+// child process, seconds later, binds it (EADDRINUSE in X5 on CI). Ports come from the
+// conformance runner's claimed range below the ephemeral one instead; claims end with the process.
+const claimed: Array<() => void> = []
+process.once('exit', () => {
+  for (const release of claimed) release()
+})
+
+/** A port no one else is handed, for tests that must know it before a server listens. */
 export async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
+  const { port, release } = await claimPort()
+  claimed.push(release)
   return port
 }
 
