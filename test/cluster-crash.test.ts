@@ -2,14 +2,13 @@
 // and a crash loop backs off (doubling delays) until restart.maxCrashes ends the machine.
 
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 
 import { Pool, request } from 'undici'
 
-import { sleep } from './support/observe.ts'
+import { scratchDir, sleep } from './support/observe.ts'
 import { liveWorkerPids, readyUrl, startMachine, type TraceLine } from './support/cluster.ts'
 
 const CLIENTS = 4
@@ -68,7 +67,7 @@ test('kill -9 of one worker: it is replaced after about initialDelayMs, and at m
 
 test('a crash loop shows the doubling delays and ends in exit 1 once restart.maxCrashes is passed', async (t) => {
   const restart = { initialDelayMs: 100, maxDelayMs: 1_000, maxCrashes: 3, windowMs: 60_000 }
-  const crashFile = join(mkdtempSync(join(tmpdir(), 'tsgi-crash-')), 'crash')
+  const crashFile = join(scratchDir('tsgi-crash-'), 'crash')
   const machine = startMachine({ RESTART: JSON.stringify(restart), CRASH_FILE: crashFile })
   t.after(() => machine.destroy())
   await readyUrl(machine)

@@ -4,14 +4,14 @@
 // doubled. A replacement that fails its startup stops the reload and leaves the old workers.
 
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 
 import { Pool, request } from 'undici'
 
 import { alive, liveWorkerPids, readyUrl, startMachine, type Machine, type TraceLine } from './support/cluster.ts'
+import { scratchDir } from './support/observe.ts'
 
 const CLIENTS = 8
 const TICK_MS = 50
@@ -114,7 +114,7 @@ test('SIGHUP three times under back-to-back keep-alive load: 0 failed requests, 
 })
 
 test('a replacement that fails its startup aborts the reload: the old workers keep serving and none is restarted', async (t) => {
-  const failFile = join(mkdtempSync(join(tmpdir(), 'tsgi-reload-')), 'broken')
+  const failFile = join(scratchDir('tsgi-reload-'), 'broken')
   const machine = startMachine({ FAIL_FILE: failFile })
   t.after(() => machine.destroy())
   const url = await readyUrl(machine)

@@ -17,6 +17,7 @@ import {
   type SendMessage,
 } from '../src/index.ts'
 import { delay, rawExchange, rawSocket, receivedUntil, serveBridge, signal } from './support/bridge.ts'
+import { scratchDir } from './support/observe.ts'
 
 const ok: App = async (_scope, _receive, send) => {
   await send({ type: 'http.response.start', status: 200 })
@@ -169,11 +170,10 @@ test('each request gets a shallow copy of the state object as it is at request t
 
 test('an https server reports scheme https', async (t) => {
   const { execFileSync } = await import('node:child_process')
-  const { mkdtempSync, readFileSync } = await import('node:fs')
-  const { tmpdir } = await import('node:os')
+  const { readFileSync } = await import('node:fs')
   const { join } = await import('node:path')
   const { createServer } = await import('node:https')
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-tls-'))
+  const dir = scratchDir('tsgi-tls-')
   try {
     execFileSync(
       'openssl',

@@ -3,11 +3,10 @@
 // its workers, reading the JSON lines they all append to one trace file.
 
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { sleep } from './observe.ts'
+import { scratchDir, sleep } from './observe.ts'
 
 export const clusterFixture = new URL('../fixtures/cluster-process.ts', import.meta.url).pathname
 
@@ -36,7 +35,7 @@ export interface Machine {
 }
 
 export function startMachine(env: Record<string, string>, script = clusterFixture): Machine {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-cluster-'))
+  const dir = scratchDir('tsgi-cluster-')
   const traceFile = join(dir, 'trace.jsonl')
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, PORT: '0', ...env, TRACE: traceFile },

@@ -1,5 +1,8 @@
 import diagnostics from 'node:diagnostics_channel'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 import { freePort as claimPort } from '../../conformance/drivers/ports.ts'
 
@@ -45,6 +48,16 @@ export async function freePort(): Promise<number> {
   const { port, release } = await claimPort()
   claimed.push(release)
   return port
+}
+
+/**
+ * A fresh directory under the system's temp folder for a child's trace or a flag file, removed
+ * when the test process exits: the assertions read it after the child is gone, so not sooner.
+ */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  claimed.push(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -2,11 +2,10 @@
 // what it wrote to its trace file: the way close-with-grace tests itself.
 
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { sleep, tryConnect } from './observe.ts'
+import { scratchDir, sleep, tryConnect } from './observe.ts'
 
 export interface Running {
   child: ChildProcess
@@ -21,7 +20,7 @@ export interface Running {
 }
 
 export function startFixture(script: string, env: Record<string, string>, port: number): Running {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-x-'))
+  const dir = scratchDir('tsgi-x-')
   const traceFile = join(dir, 'trace.jsonl')
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, ...env, PORT: String(port), TRACE: traceFile },
