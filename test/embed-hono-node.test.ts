@@ -41,11 +41,13 @@ async function serveRecording(
   honoApp: Hono,
   mounted: Embedded,
   createServer?: typeof createHttp2Server,
-): Promise<{ port: number; handedBack: Array<string | null> }> {
+): Promise<{ port: number; handedBack: Array<string | null>; responses: Response[] }> {
   const handedBack: Array<string | null> = []
+  const responses: Response[] = []
   const fetch = async (request: Request, env: unknown): Promise<Response> => {
     const response = await honoApp.fetch(request, env)
     handedBack.push(response.headers.get('x-hono-already-sent'))
+    responses.push(response)
     return response
   }
   await mounted.startup()
@@ -55,7 +57,7 @@ async function serveRecording(
     await new Promise((resolve) => server.close(resolve))
   })
   await new Promise((resolve) => server.once('listening', resolve))
-  return { port: (server.address() as { port: number }).port, handedBack }
+  return { port: (server.address() as { port: number }).port, handedBack, responses }
 }
 
 test('hono on node-server: alone on its route the answer is written on the node response; behind a middleware it is a Response the middleware sees', async (t) => {
@@ -74,16 +76,30 @@ test('hono on node-server: alone on its route the answer is written on the node 
   honoApp.route('/alone', mounted.hono)
   honoApp.route('/wrapped', mounted.hono)
   // What node-server is handed back: the marker that it must write nothing, or the answer.
-  const { port, handedBack } = await serveRecording(t, honoApp, mounted)
-  for (const path of ['/alone/x', '/wrapped/x']) {
+  const { port, handedBack, responses } = await serveRecording(t, honoApp, mounted)
+  for (const path of ['/alone/x', '/alone/y', '/wrapped/x']) {
     const response = await globalThis.fetch(`http://127.0.0.1:${port}${path}`)
     assert.equal(response.status, 201, path)
     assert.equal(response.headers.get('x-app'), 'tsgi', path)
     assert.equal(response.headers.get('x-hono-already-sent'), null, path)
     assert.equal(await response.text(), 'made', path)
   }
-  assert.deepEqual(handedBack, ['true', null])
+  assert.deepEqual(handedBack, ['true', 'true', null])
   assert.deepEqual(seenByMiddleware, [[201, 'tsgi']])
+  // The marker is one Response for every request; read as any Response it says the same thing
+  // through every accessor, and no wrapper can change what the next request is handed.
+  const [marker, again] = responses as [Response, Response]
+  assert.equal(marker, again)
+  assert.ok(marker instanceof Response)
+  assert.equal(marker.body, null)
+  assert.equal(marker.headers.has('X-Hono-Already-Sent'), true)
+  assert.equal(marker.headers.has('set-cookie'), false)
+  assert.deepEqual([...marker.headers], [['x-hono-already-sent', 'true']])
+  assert.deepEqual([...marker.headers.entries()], [['x-hono-already-sent', 'true']])
+  assert.throws(() => marker.headers.set('x-wrapper', '1'), TypeError)
+  assert.throws(() => marker.headers.append('x-wrapper', '1'), TypeError)
+  assert.throws(() => marker.headers.delete('x-hono-already-sent'), TypeError)
+  assert.deepEqual([...marker.headers], [['x-hono-already-sent', 'true']])
 })
 
 test('hono on node-server over HTTP/2 (h2c): the answer is a Response node-server writes, not the HTTP/1 bridge', async (t) => {

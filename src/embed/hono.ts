@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { bodyConsumed, KEPT_NOTHING, REFUSED_BY_POLICY } from '../node/consumed-body.ts'
 import { embedCore, type Embedded, type EmbedOptions, type EmbeddedCore } from './embed.ts'
 import { withEmbedded } from './face.ts'
+import { alreadySent, handedOver } from './hono-marker.ts'
 
 export type { Embedded, EmbedOptions } from './embed.ts'
 
@@ -61,33 +62,6 @@ export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono:
 interface NodePair {
   incoming: IncomingMessage
   outgoing: ServerResponse
-}
-
-/** node-server's marker: the handler wrote the response itself, so node-server writes nothing. */
-const ALREADY_SENT = 'x-hono-already-sent'
-
-/**
- * A Response carrying node-server's marker. node-server swaps the global Response for a lighter
- * class that extends the real one, and writes a light Response's head without reading the
- * marker: the marker must be a real one. Behind a middleware (a fromNodeHandler() child took the
- * request over) it is one per request: the middleware may add headers to the Response it is handed.
- */
-function handedOver(): Response {
-  const parent: unknown = Object.getPrototypeOf(Response)
-  const Real = typeof parent === 'function' && parent !== Function.prototype ? (parent as typeof Response) : Response
-  return new Real(null, { headers: { [ALREADY_SENT]: 'true' } })
-}
-
-let shared: Response | undefined
-
-/**
- * The marker for an answer the bridge writes itself, shared as node-server's own
- * RESPONSE_ALREADY_SENT is: no middleware matched, so nothing in Hono holds it or adds to it.
- * Made at the first request, once node-server has put its classes in place.
- */
-function alreadySent(): Response {
-  shared ??= handedOver()
-  return shared
 }
 
 // Not async: the common request (no middleware read its body) must not pay another promise.
