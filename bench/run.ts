@@ -10,7 +10,8 @@
 // Env: BENCH_SUITE (comma-separated suite names; default all), BENCH_SECONDS (load per server
 // per round, default 10), BENCH_SLICE_SECONDS (1), BENCH_WARMUP_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS and
 // BENCH_PIPELINING (override the suite's), BENCH_ONLY (comma-separated server names besides
-// the baseline), BENCH_PATH (hello suite).
+// the baseline), BENCH_PATH (hello suite), BENCH_NODE_FLAGS (space-separated node flags given
+// to every server alike, as in `--no-incremental-marking`; see bench/README.md).
 
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -25,6 +26,8 @@ const sliceSeconds = Math.min(seconds, positive('BENCH_SLICE_SECONDS', 1))
 const warmupSeconds = positive('BENCH_WARMUP_SECONDS', 5)
 const rounds = positive('BENCH_ROUNDS', 3)
 const only = list('BENCH_ONLY')
+// Every server process gets the same flags, so a comparison stays pair for pair.
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
 const suitesDir = fileURLToPath(new URL('./suites/', import.meta.url))
 const suites = readdirSync(suitesDir)
   .filter((name) => list('BENCH_SUITE')?.includes(name) ?? true)
@@ -58,7 +61,7 @@ function median(values: number[]): number {
 }
 
 async function start(file: string): Promise<{ child: ChildProcess; origin: string }> {
-  const child = fork(file, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(file, { execArgv: [...nodeFlags, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const [message] = (await once(child, 'message')) as [{ port: number }]
   return { child, origin: `http://127.0.0.1:${message.port}` }
 }
@@ -173,7 +176,7 @@ async function runSuite(suite: string): Promise<void> {
       if (!controls.has(contender) && baselineOf(contender) === baselineOf(control))
         pastControl.set(`${contender} vs ${control}`, { contender, control, values: [] })
   console.log(
-    `\n== ${suite}: ${workload.title}; ${names.length} servers, ${rounds} rounds of ${seconds} s each, in slices of ${seconds / Math.max(1, Math.round(seconds / sliceSeconds))} s`,
+    `\n== ${suite}: ${workload.title}; ${names.length} servers${nodeFlags.length > 0 ? ` (node ${nodeFlags.join(' ')})` : ''}, ${rounds} rounds of ${seconds} s each, in slices of ${seconds / Math.max(1, Math.round(seconds / sliceSeconds))} s`,
   )
   for (let round = 1; round <= rounds; round++) {
     // Alternate the start order each round too, so no server always warms up first.

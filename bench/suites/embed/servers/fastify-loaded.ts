@@ -1,9 +1,8 @@
 // Not tsgi's route: Fastify 5's own route, in a process that has also loaded tsgi's Fastify
-// adapter (imported, never called), as fastify-tsgi's process has. On Node 20.20 a Fastify
-// process sometimes serves its own route about a quarter slower for its whole life, and more
-// often once large modules are loaded beside it (tsgi's embedding module, undici, Node's
-// bundled fetch classes); raw node:http and Hono do not. This control shows the rounds in which
-// that, not tsgi's per-request work, moved the Fastify ratio.
+// adapter (imported, never called), as fastify-tsgi's process has. On Node 20.20 such a
+// process serves Fastify's own route about a quarter slower for its whole life; so does one
+// that loaded undici, and neither does with V8's incremental marking off (bench/README.md).
+// This control shows the rounds in which that, not tsgi's per-request work, moved the ratio.
 
 import '../../../../src/embed/fastify.ts'
 import Fastify from 'fastify'
