@@ -34,19 +34,21 @@ export function memoryLogger(): Logger & { lines: string[] } {
   return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') }
 }
 
+/** What the test process undoes when it exits: the ports it claimed, the folders it made. */
+const atExit: Array<() => void> = []
+process.once('exit', () => {
+  for (const undo of atExit) undo()
+})
+
 // The kernel hands the same ephemeral ports to listen(0) and to every outgoing connection,
 // so a port found free with listen(0) can be taken by another test file's client before a
 // child process, seconds later, binds it (EADDRINUSE in X5 on CI). Ports come from the
-// conformance runner's claimed range below the ephemeral one instead; claims end with the process.
-const claimed: Array<() => void> = []
-process.once('exit', () => {
-  for (const release of claimed) release()
-})
+// conformance runner's claimed range below the ephemeral one instead.
 
 /** A port no one else is handed, for tests that must know it before a server listens. */
 export async function freePort(): Promise<number> {
   const { port, release } = await claimPort()
-  claimed.push(release)
+  atExit.push(release)
   return port
 }
 
@@ -56,7 +58,7 @@ export async function freePort(): Promise<number> {
  */
 export function scratchDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
-  claimed.push(() => rmSync(dir, { recursive: true, force: true }))
+  atExit.push(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }
 
