@@ -7,6 +7,7 @@ import type { AppExchange, BridgeConfig } from './app-exchange.ts'
 import { Exchange } from './exchange.ts'
 import type { HostView } from './mounted.ts'
 import { plainAnswer } from './response.ts'
+import { keepTickShapes } from './tick-shapes.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { App, Logger } from '../protocol/types.ts'
 import { compileTrustProxy, type TrustProxy } from './trust.ts'
@@ -109,6 +110,9 @@ export type MountedBridge = (req: IncomingMessage, res: ServerResponse, view: Ho
 
 /** The bridge for hosts that route before it (embed()); `view.body` is filled in here when the host read the stream. */
 export function mountedBridge(app: App, config: MountedBridgeConfig): MountedBridge {
+  // Before the process serves: a collection while it idles would otherwise slow every
+  // nextTick() of the process for good (tick-shapes.ts).
+  keepTickShapes()
   return function tsgiMountedBridge(req, res, view) {
     if (view?.body == null && bodyConsumed(req)) {
       const recovered = recoverBody(req, config.consumedBody)
