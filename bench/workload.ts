@@ -17,8 +17,8 @@ export interface Workload {
   /**
    * Servers measured for reference, not for the bar: control name → the baseline it is compared
    * with. A control isolates a cost that is not tsgi's per-request work (in the embed suite: the
-   * host's own promise path, a host process that merely loaded tsgi), so a run tells that share
-   * of a ratio from tsgi's.
+   * host's own promise path; a host process that keeps nextTick's shapes alive, as tsgi's bridges
+   * do), so a run tells that share of a ratio from tsgi's.
    */
   controls?: Record<string, string>
   /** The median req/s ratio to the baseline a contender must reach. */

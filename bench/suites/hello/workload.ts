@@ -6,6 +6,7 @@ import { HELLO_BODY, HELLO_PATH } from './hello.ts'
 export const workload: Workload = {
   title: `GET ${HELLO_PATH}`,
   baseline: 'raw-node-http',
+  controls: { 'raw-node-kept': 'raw-node-http' },
   bar: 0.9,
   connections: 100,
   pipelining: 10,
