@@ -11,7 +11,7 @@ export const workload: Workload = {
   title: `GET ${EMBED_PATH}, each host natively and with tsgi mounted at /api`,
   baseline: 'express-native',
   pairs: { 'express-tsgi': 'express-native', 'fastify-tsgi': 'fastify-native', 'hono-tsgi': 'hono-native' },
-  controls: { 'fastify-kept': 'fastify-native', 'hono-kept': 'hono-native', 'hono-async': 'hono-native' },
+  controls: { 'fastify-kept': 'fastify-native', 'hono-kept': 'hono-native', 'hono-async': 'hono-native', 'hono-floor': 'hono-native' },
   bar: 0.9,
   connections: 100,
   pipelining: 10,
