@@ -2,11 +2,16 @@
 // set before the mount (Express, a Fastify hook) or after the handler (Hono's cors(), a
 // c.header() after next()) reach the client beside the app's, for a whole and a streamed body.
 // Under Hono the answer is a Response, so a failure and a refused header must still keep the
-// app's error text and stack away from the client and from node-server's console.
+// app's error text and stack away from the client and from node-server's console, and a
+// fromNodeHandler() child's own answer must survive what Hono's middleware does to that Response.
 
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
+import { once } from 'node:events'
+import { Agent, request, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
+import { type MiddlewareHandler, Hono } from 'hono'
+import { cors } from 'hono/cors'
 import type { App } from '../src/index.ts'
 import { honoWays, host, hostNames } from './support/hosts.ts'
 import { memoryLogger } from './support/observe.ts'
@@ -133,3 +138,73 @@ test('hono: a fromNodeHandler() child under toHono() writes its own answer, whic
   assert.equal(logger.lines.length, 1)
   assert.match(logger.lines[0]!, /^error tsgi: HEAD \/a\/users: fromNodeHandler: this host gives no node:http request/)
 })
+
+// A Hono middleware that read c.res before next() (cors() does) or called c.header() after it
+// has Hono copy the handler's Response into one of node-server's own, which node-server writes
+// without looking for its already-sent marker: it must find nothing left to write on.
+const copyingMiddlewares: ReadonlyArray<readonly [string, MiddlewareHandler]> = [
+  ['cors(), which reads c.res before next()', cors()],
+  [
+    'a c.header() after next()',
+    async (c, next) => {
+      await next()
+      c.header('x-host', 'host')
+    },
+  ],
+]
+
+for (const [label, middleware] of copyingMiddlewares) {
+  test(`hono: behind ${label}, a fromNodeHandler() child that streams keeps its whole answer and its keep-alive connection; nothing reaches the console`, async (t) => {
+    const { default: express } = await import('express')
+    const { serve } = await import('@hono/node-server')
+    const { fromNodeHandler } = await import('../src/index.ts')
+    const { toHono } = await import('../src/embed/hono.ts')
+    const legacy = express().get('/slow', (_req, res) => {
+      res.setHeader('content-type', 'text/plain')
+      res.write('one,')
+      setTimeout(() => {
+        res.write('two,')
+        setTimeout(() => res.end('three'), 20)
+      }, 20)
+    })
+    const mounted = toHono(fromNodeHandler(legacy))
+    const app = new Hono().use('*', middleware).route('/a', mounted.hono)
+    await mounted.startup()
+    const consoleLines: unknown[] = []
+    const { error, info } = console
+    console.error = (...args: unknown[]) => consoleLines.push(args)
+    console.info = (...args: unknown[]) => consoleLines.push(args)
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server
+    t.after(async () => {
+      console.error = error
+      console.info = info
+      await mounted.close()
+      await new Promise((resolve) => server.close(resolve))
+    })
+    await once(server, 'listening')
+    const { port } = server.address() as AddressInfo
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    t.after(() => agent.destroy())
+    const answers: Array<{ body: string; reused: boolean }> = []
+    for (let i = 0; i < 2; i++) {
+      answers.push(
+        await new Promise((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path: '/a/slow', agent }, (res) => {
+            let body = ''
+            res.setEncoding('utf8')
+            res.on('data', (chunk: string) => (body += chunk))
+            res.on('end', () => resolve({ body, reused: req.reusedSocket }))
+            res.on('error', reject)
+          })
+          req.on('error', reject)
+          req.end()
+        }),
+      )
+    }
+    assert.deepEqual(answers, [
+      { body: 'one,two,three', reused: false },
+      { body: 'one,two,three', reused: true },
+    ])
+    assert.deepEqual(consoleLines, [])
+  })
+}

@@ -33,6 +33,32 @@ export function answerNodeRequest(
   return exchange.response
 }
 
+/**
+ * Tells the host of a handover once the child's answer is over (finished, or the client left),
+ * and from then on the host's own writes on the response go nowhere. A host may write the
+ * Response it is handed after all: under Hono, a middleware that read `c.res` before next()
+ * (cors() does) or called `c.header()` after it has the marker copied into a new Response,
+ * which node-server writes without looking for the marker. Over a child's answer still
+ * streaming that cut the stream and put node-server's error text in its body; after it, a
+ * second head would throw, and node-server would log that and destroy a keep-alive connection.
+ */
+function afterTheChild(res: ServerResponse, tell: () => void): void {
+  const over = (): void => {
+    ignoreLateWrites(res)
+    tell()
+  }
+  if (res.destroyed) over()
+  else res.once('close', over)
+}
+
+/** What a host writes on a response the child already answered: nothing reaches the socket. */
+function ignoreLateWrites(res: ServerResponse): void {
+  const ignored = { value: (): ServerResponse => res, configurable: true, writable: true }
+  // Accepted, as a socket that needs no drain: a host that waited for 'drain' would wait forever.
+  const swallowed = { value: (): boolean => true, configurable: true, writable: true }
+  Object.defineProperties(res, { writeHead: ignored, end: ignored, write: swallowed, flushHeaders: ignored })
+}
+
 const PLAIN_TEXT = 'text/plain; charset=utf-8'
 /** How long a failed stream waits for a client that stopped reading before its connection is cut. */
 const CUT_WAIT_MS = 1_000
@@ -52,13 +78,14 @@ class AnsweredExchange extends AppExchange {
   }
 
   /**
-   * The host is told it has nothing to write. Not for HEAD: Hono answers HEAD with a copy of
-   * the GET answer, which the host would then write over what the handler sent.
+   * The host is told it has nothing to write, once the child's answer is over. Not for HEAD:
+   * Hono answers HEAD with a copy of the GET answer, which the host would then write over what
+   * the handler sent.
    */
   override handOver(): { req: IncomingMessage; res: ServerResponse } | null {
     if (this.req.method === 'HEAD') return null
     const taken = super.handOver()
-    if (taken !== null) this.#resolve(this.#handedOver())
+    if (taken !== null) afterTheChild(taken.res, () => this.#resolve(this.#handedOver()))
     return taken
   }
 
