@@ -6,15 +6,26 @@
 // fromNodeHandler() child's own answer must survive what Hono's middleware does to that Response.
 
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { Agent, request, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { test } from 'node:test'
-import { type MiddlewareHandler, Hono } from 'hono'
+import { Agent, request } from 'node:http'
+import { type TestContext, test } from 'node:test'
+import type { MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
 import type { App } from '../src/index.ts'
 import { honoWays, host, hostNames } from './support/hosts.ts'
 import { memoryLogger } from './support/observe.ts'
+
+/** What reaches console.error and console.info during the test (node-server logs there). */
+function consoleOf(t: TestContext): unknown[] {
+  const lines: unknown[] = []
+  const { error, info } = console
+  console.error = (...args: unknown[]) => lines.push(args)
+  console.info = (...args: unknown[]) => lines.push(args)
+  t.after(() => {
+    console.error = error
+    console.info = info
+  })
+  return lines
+}
 
 const decorated: App = async (scope, _receive, send) => {
   if (scope.type !== 'http') return
@@ -81,14 +92,7 @@ for (const [way, setup] of honoWays) {
       await send({ type: 'http.response.body', body: 'partial', moreBody: true })
       throw new Error('secret detail of the failure')
     }
-    const consoleLines: unknown[] = []
-    const { error, info } = console
-    console.error = (...args: unknown[]) => consoleLines.push(args)
-    console.info = (...args: unknown[]) => consoleLines.push(args)
-    t.after(() => {
-      console.error = error
-      console.info = info
-    })
+    const consoleLines = consoleOf(t)
     const hosted = await host('hono', failing, { ...setup, options: { logger } })
     t.after(() => hosted.close())
     const answer = await rawAnswer(hosted.origin, '/a/x')
@@ -156,9 +160,7 @@ const copyingMiddlewares: ReadonlyArray<readonly [string, MiddlewareHandler]> = 
 for (const [label, middleware] of copyingMiddlewares) {
   test(`hono: behind ${label}, a fromNodeHandler() child that streams keeps its whole answer and its keep-alive connection; nothing reaches the console`, async (t) => {
     const { default: express } = await import('express')
-    const { serve } = await import('@hono/node-server')
     const { fromNodeHandler } = await import('../src/index.ts')
-    const { toHono } = await import('../src/embed/hono.ts')
     const legacy = express().get('/slow', (_req, res) => {
       res.setHeader('content-type', 'text/plain')
       res.write('one,')
@@ -167,22 +169,10 @@ for (const [label, middleware] of copyingMiddlewares) {
         setTimeout(() => res.end('three'), 20)
       }, 20)
     })
-    const mounted = toHono(fromNodeHandler(legacy))
-    const app = new Hono().use('*', middleware).route('/a', mounted.hono)
-    await mounted.startup()
-    const consoleLines: unknown[] = []
-    const { error, info } = console
-    console.error = (...args: unknown[]) => consoleLines.push(args)
-    console.info = (...args: unknown[]) => consoleLines.push(args)
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server
-    t.after(async () => {
-      console.error = error
-      console.info = info
-      await mounted.close()
-      await new Promise((resolve) => server.close(resolve))
-    })
-    await once(server, 'listening')
-    const { port } = server.address() as AddressInfo
+    const consoleLines = consoleOf(t)
+    const hosted = await host('hono', fromNodeHandler(legacy), { honoBefore: middleware })
+    t.after(() => hosted.close())
+    const { port } = hosted
     const agent = new Agent({ keepAlive: true, maxSockets: 1 })
     t.after(() => agent.destroy())
     const answers: Array<{ body: string; reused: boolean }> = []

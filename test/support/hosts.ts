@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { serve as serveHono } from '@hono/node-server'
 import express from 'express'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
 import type { App, Embedded, EmbedOptions } from '../../src/index.ts'
 import { toExpress } from '../../src/embed/express.ts'
@@ -48,6 +48,8 @@ export interface HostSetup {
    * answers with a Response instead of writing the node response itself.
    */
   before?: 'json' | 'headers' | 'pass'
+  /** Hono only: one middleware of the test's own ahead of the mount, after any `before`. */
+  honoBefore?: MiddlewareHandler
   /** A sibling route answering GET|POST `${sibling}` natively. */
   sibling?: string
   /** Skip startup(): the test drives it. */
@@ -131,6 +133,7 @@ export async function host(name: HostName, app: App, setup: HostSetup = {}): Pro
       c.header('x-host', 'host')
     })
   }
+  if (setup.honoBefore !== undefined) honoApp.use('*', setup.honoBefore)
   if (setup.sibling !== undefined) honoApp.all(setup.sibling, (c) => c.json({ sibling: true }))
   honoApp.route(prefix, mounted.hono)
   if (setup.manual !== true) await mounted.startup()
