@@ -33,3 +33,48 @@ export function readLogger(value: unknown, fail: (message: string) => never): Lo
   }
   return value as Logger
 }
+
+/**
+ * Refuses option names the reader does not know, so a typo (`onstartup`) fails at once instead of
+ * being ignored; the message names the option and the closest known name. TypeScript catches
+ * these only where no cast or `any` got in the way.
+ */
+export function refuseUnknownOptions(
+  options: object,
+  known: readonly string[],
+  where: string,
+  fail: (message: string) => never,
+): void {
+  for (const name of Object.keys(options)) {
+    if (known.includes(name)) continue
+    const near = closest(name, known)
+    fail(`${where} has no option '${name}'${near === null ? '' : `; did you mean '${near}'?`}`)
+  }
+}
+
+/** The known name nearest to `name` by edit distance (case ignored), if it is near enough to be a typo. */
+function closest(name: string, known: readonly string[]): string | null {
+  let best: string | null = null
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase())
+    if (distance < bestDistance) {
+      best = candidate
+      bestDistance = distance
+    }
+  }
+  return best
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution)
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
