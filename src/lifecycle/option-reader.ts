@@ -39,12 +39,7 @@ export function readLogger(value: unknown, fail: (message: string) => never): Lo
  * being ignored; the message names the option and the closest known name. TypeScript catches
  * these only where no cast or `any` got in the way.
  */
-export function refuseUnknownOptions(
-  options: object,
-  known: readonly string[],
-  where: string,
-  fail: (message: string) => never,
-): void {
+export function refuseUnknownOptions(options: object, known: readonly string[], where: string, fail: (message: string) => never): void {
   for (const name of Object.keys(options)) {
     if (known.includes(name)) continue
     const near = closest(name, known)
