@@ -8,7 +8,7 @@ import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createRequestStateCodec, McpServer, type RequestStateCodec } from '@modelcontextprotocol/server'
 
-import { agentApp } from '../src/agent/agent.ts'
+import { agent, agentApp } from '../src/agent/agent.ts'
 import { mount, router, serve, type App } from '../src/index.ts'
 import { mcpApp } from '../src/mcp/app.ts'
 import { mcpServerApp, type McpServerAppOptions } from '../src/mcp-server/app.ts'
@@ -274,4 +274,6 @@ test("agent()'s allowedHosts and auth protect a built mcpServerApp or mcpApp; th
     /cannot apply cors to the app passed as 'mcp'/,
   )
   assert.doesNotThrow(() => agentApp({ mcp: plain, transport: 'mcp' }))
+  await assert.rejects(agent({ mcp: demo(), transport: 'stdio' }), /transport 'stdio' needs mcp options/)
+  assert.throws(() => agentApp({ transport: 'mcp' }), /transport 'mcp' needs the 'mcp' option/)
 })
