@@ -72,7 +72,7 @@ export function agentApp(options: Pick<AgentOptions, 'mcp' | 'a2a' | 'transport'
  *   mcp: { server: () => buildMcpServer() },
  *   a2a: { card: { name: 'Echo', description: 'Says it back' }, executor: new EchoExecutor() },
  *   onStartup: [({ state }) => { state.scheduler = startScheduler() }],
- *   onShutdown: [({ state }) => (state.scheduler as Scheduler).stop()],
+ *   onShutdown: [({ state }) => state.scheduler.stop()], // typed by declare module 'tsgi' { interface State { ... } }
  * })
  */
 export function agent(options: AgentOptions & { transport: 'stdio' }): Promise<StdioAgent>
