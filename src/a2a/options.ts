@@ -3,7 +3,7 @@
 import type { AgentExecutor, TaskStore } from '@a2a-js/sdk/server'
 import type { AgentCardInput, PublicUrl } from './card.ts'
 import { DEFAULT_PAGE_BYTES, DEFAULT_STORE_BYTES } from './task-store.ts'
-import { refuseUnknownOptions } from '../lifecycle/option-reader.ts'
+import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { Logger } from '../protocol/types.ts'
 import { readAuth, type AuthOptions } from '../sdk/auth.ts'
@@ -59,6 +59,28 @@ export interface A2aAppOptions {
   logDetails?: boolean
 }
 
+/** Every name A2aAppOptions has: a2aApp() refuses any other. Add new options here. */
+export const a2aOptionNames = optionNames<A2aAppOptions>()([
+  'card',
+  'executor',
+  'taskStore',
+  'maxTasks',
+  'taskTtlMs',
+  'maxStoreBytes',
+  'maxPageBytes',
+  'maxMessageBytes',
+  'cancelTimeoutMs',
+  'publicUrl',
+  'allowedHosts',
+  'maxBodyBytes',
+  'shutdownGraceMs',
+  'cors',
+  'auth',
+  'exposeErrors',
+  'logger',
+  'logDetails',
+])
+
 export interface A2aConfig {
   graceMs: number
   maxBodyBytes: number
@@ -80,30 +102,9 @@ const A2A_CORS = {
   exposeHeaders: 'A2A-Extensions, WWW-Authenticate',
 }
 
-const OPTION_NAMES: ReadonlyArray<keyof A2aAppOptions> = [
-  'card',
-  'executor',
-  'taskStore',
-  'maxTasks',
-  'taskTtlMs',
-  'maxStoreBytes',
-  'maxPageBytes',
-  'maxMessageBytes',
-  'cancelTimeoutMs',
-  'publicUrl',
-  'allowedHosts',
-  'maxBodyBytes',
-  'shutdownGraceMs',
-  'cors',
-  'auth',
-  'exposeErrors',
-  'logger',
-  'logDetails',
-]
-
 export function readA2aOptions(options: A2aAppOptions): A2aConfig {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('a2aApp needs { card, executor }')
-  refuseUnknownOptions(options, OPTION_NAMES, 'a2aApp', (message) => {
+  refuseUnknownOptions(options, a2aOptionNames, 'a2aApp()', (message) => {
     throw new InvalidArgumentError(message)
   })
   const { card: input, executor } = options

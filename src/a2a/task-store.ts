@@ -14,7 +14,7 @@ import { TaskState, type ListTasksRequest, type ListTasksResponse, type Task } f
 import { resolveUserScope, type ServerCallContext, type TaskStore } from '@a2a-js/sdk/server'
 import { listPage } from './task-page.ts'
 import { approximateBytes } from './task-size.ts'
-import { refuseUnknownOptions } from '../lifecycle/option-reader.ts'
+import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import { readCount, readLimit } from '../sdk/http.ts'
 
@@ -41,7 +41,7 @@ export interface BoundedTaskStoreOptions {
 
 export const DEFAULT_STORE_BYTES = 64 * 1024 * 1024
 export const DEFAULT_PAGE_BYTES = 1024 * 1024
-const OPTION_NAMES = ['maxTasks', 'ttlMs', 'maxBytes', 'maxPageBytes'] as const
+const OPTION_NAMES = optionNames<BoundedTaskStoreOptions>()(['maxTasks', 'ttlMs', 'maxBytes', 'maxPageBytes'])
 
 /**
  * The task store a2aApp uses unless given one; exported to share one between apps or to
