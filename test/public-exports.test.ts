@@ -69,6 +69,8 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
       'Server',
       'ServerClosedError',
       'TSGI_VERSION',
+      'TimingNode',
+      'Timings',
       'ToFetchHandlerOptions',
       'TrustProxy',
       'TsgiInfo',
