@@ -99,6 +99,7 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
   'tsgi/express': { entry: 'src/embed/express.ts', names: ['EmbedOptions', 'Embedded', 'toExpress'] },
   'tsgi/fastify': { entry: 'src/embed/fastify.ts', names: ['EmbedOptions', 'Embedded', 'fromFastify', 'tsgiPlugin'] },
   'tsgi/hono': { entry: 'src/embed/hono.ts', names: ['EmbedOptions', 'Embedded', 'toHono'] },
+  'tsgi/otel': { entry: 'src/otel/instrumentation.ts', names: ['TsgiInstrumentation', 'TsgiInstrumentationConfig', 'tsgiInstrumentation'] },
   'tsgi/mcp': {
     entry: 'src/mcp/app.ts',
     names: [

@@ -7,6 +7,7 @@ import { readTimeout } from '../lifespan/deadline.ts'
 import { InvalidArgumentError, ProtocolError } from '../protocol/errors.ts'
 import type { App, HttpScope, LifespanFn, Receive, Send } from '../protocol/types.ts'
 import { Endpoint, Mount, firstSegment, type Route } from './routes.ts'
+import { routeChannel, type RouteTrace } from './route-channel.ts'
 import { sendPlain } from '../protocol/plain-response.ts'
 
 export interface RouterOptions {
@@ -103,12 +104,16 @@ function dispatcher(routes: Route[]) {
       const entry = candidates[i]!
       if (entry.kind === 'mount') {
         if (!entry.takes(path)) continue
+        if (routeChannel.hasSubscribers) routeChannel.publish({ scope, kind: 'mount', pattern: entry.prefix } satisfies RouteTrace)
         if (entry.prefix === '/') return entry.app(scope, receive, send)
         const child: HttpScope = { ...scope, path: entry.childPath(path), rootPath: scope.rootPath + entry.prefix }
         return entry.app(child, receive, send)
       }
       if (entry.path !== path) continue
-      if (entry.methods.has(scope.method)) return entry.app(scope, receive, send)
+      if (entry.methods.has(scope.method)) {
+        if (routeChannel.hasSubscribers) routeChannel.publish({ scope, kind: 'route', pattern: entry.path } satisfies RouteTrace)
+        return entry.app(scope, receive, send)
+      }
       allowed ??= new Set()
       for (const method of entry.methods) allowed.add(method)
     }
