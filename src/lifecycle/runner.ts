@@ -14,7 +14,7 @@ import { type Failure, shutdownError, startupError } from './failures.ts'
 import type { ClosePlan, Host, RunnerConfig } from './host.ts'
 import { onSignals, signalExitCode, type SignalHandlers } from './signals.ts'
 import { StepRunner, hookStep, type Step } from './step.ts'
-import { TimingRecorder, drawTimings, type Timings } from '../lifespan/timings.ts'
+import { TimingRecorder, type Timings } from '../lifespan/timings.ts'
 
 export type { ClosePlan, Host, RunnerConfig } from './host.ts'
 
@@ -41,7 +41,7 @@ export class LifecycleRunner {
     this.#host = host
     this.#config = config
     this.#lifecycle = new Lifecycle(since)
-    this.#timings = new TimingRecorder(since)
+    this.#timings = new TimingRecorder(since, config.logTimings ? config.logger : null)
     this.#steps = new StepRunner(this.#lifecycle, config.logger, config.logDetails, this.#timings.frame)
     this.closed = new Promise<void>((resolve) => (this.#markClosed = resolve))
     this.#app =
@@ -101,7 +101,6 @@ export class LifecycleRunner {
     if (this.#signal !== null) return this.#abandonStartup([], null)
     this.#timings.startupDone()
     this.#lifecycle.apply('started')
-    this.#logTimings(this.timings.startup)
   }
 
   /**
@@ -228,8 +227,6 @@ export class LifecycleRunner {
     const cleanup = [...drained, ...(await this.#runShutdown())]
     this.#timings.shutdownDone()
     this.#lifecycle.apply(failure === null ? 'shutdown-done' : 'rollback-done')
-    this.#logTimings(this.timings.startup)
-    this.#logTimings(this.timings.shutdown)
     this.#finish(failure !== null || cleanup.length > 0)
     throw startupError(failure, cleanup, this.#signal)
   }
@@ -244,13 +241,8 @@ export class LifecycleRunner {
     const failures = [...drained, ...(await this.#runShutdown())]
     this.#timings.shutdownDone()
     this.#lifecycle.apply('shutdown-done')
-    this.#logTimings(this.timings.shutdown)
     this.#finish(failures.length > 0)
     if (failures.length > 0) throw shutdownError(failures)
-  }
-
-  #logTimings(tree: Timings['shutdown']): void {
-    if (this.#config.logTimings && tree !== null) this.#config.logger.info(`tsgi: timings\n${drawTimings(tree)}`)
   }
 
   /** Stopped for good: signal listeners go, `closed` resolves, and a signalled process exits. */

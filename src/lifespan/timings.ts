@@ -5,7 +5,7 @@
 // scope (a WeakMap, so the public scope type stays as it is), never through async context: the
 // request path pays nothing for them.
 
-import type { LifespanScope } from '../protocol/types.ts'
+import type { LifespanScope, Logger } from '../protocol/types.ts'
 
 /** One timed part: its name (a step, a mount path, a hook), its milliseconds, what ran inside it. */
 export interface TimingNode {
@@ -93,21 +93,27 @@ export class TimingFrame {
   }
 }
 
-/** The root of a host's trees: startup from the host's first moment, shutdown from close(). */
+/**
+ * The root of a host's trees: startup from the host's first moment, shutdown from close().
+ * Given a logger (`logTimings: true`), it draws each tree there once the tree is complete.
+ */
 export class TimingRecorder {
   readonly #startup = node('startup')
   #shutdown: TimingNode | null = null
   readonly #since: number
+  readonly #logger: Logger | null
   #shutdownSince = 0
   readonly frame = new TimingFrame(this.#startup)
 
-  constructor(since = performance.now()) {
+  constructor(since = performance.now(), logger: Logger | null = null) {
     this.#since = since
+    this.#logger = logger
   }
 
   /** Startup is over (listening, or failed): its root's time is fixed. */
   startupDone(): void {
     this.#startup.ms = elapsedSince(this.#since)
+    this.#logger?.info(`tsgi: timings\n${drawTimings(this.#startup)}`)
   }
 
   /** The shutdown begins: the root frame's parts go to the shutdown tree from now on. */
@@ -118,7 +124,9 @@ export class TimingRecorder {
   }
 
   shutdownDone(): void {
-    if (this.#shutdown !== null) this.#shutdown.ms = elapsedSince(this.#shutdownSince)
+    if (this.#shutdown === null) return
+    this.#shutdown.ms = elapsedSince(this.#shutdownSince)
+    this.#logger?.info(`tsgi: timings\n${drawTimings(this.#shutdown)}`)
   }
 
   get timings(): Timings {
