@@ -213,7 +213,7 @@ test('mcpServerApp refuses unknown and bad options when it is built, naming the 
   const server = () => new McpServer({ name: 'x', version: '1' })
   assert.throws(
     () => mcpServerApp({ server, alowedHosts: [] } as never),
-    /mcpServerApp has no option 'alowedHosts'; did you mean 'allowedHosts'\?/,
+    /mcpServerApp\(\) has no option 'alowedHosts'; did you mean 'allowedHosts'\?/,
   )
   assert.throws(() => mcpServerApp({} as never), /needs \{ server/)
   assert.throws(() => mcpServerApp({ server, legacy: 'sessions' as never }), /legacy must be 'stateless' or 'reject', got 'sessions'/)

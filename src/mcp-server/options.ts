@@ -2,9 +2,9 @@
 // error naming the option and the value; an unknown name is refused with the closest known one.
 
 import type { AuthInfo, McpServer, ServerEventBus, Server as LowLevelServer, RequestStateCodec } from '@modelcontextprotocol/server'
-import { refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
+import { optionNames, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
-import type { Logger } from '../protocol/types.ts'
+import type { AppState, Logger } from '../protocol/types.ts'
 import { readAuth, type AuthOptions } from '../sdk/auth.ts'
 import { readCors, type CorsOptions, type CorsPolicy } from '../sdk/cors.ts'
 import { readCount, readLimit } from '../sdk/http.ts'
@@ -12,7 +12,7 @@ import { readCount, readLimit } from '../sdk/http.ts'
 /** What the factory is called with, per request (as createMcpHandler calls it). */
 export interface McpServerContext {
   /** The lifespan state (a per-request shallow copy): what startup hooks put there. */
-  state: Record<string, unknown>
+  state: AppState
   /** 'modern' for 2026-07-28 traffic, 'legacy' for a 2025-era request served statelessly. */
   era: 'legacy' | 'modern'
   /** The caller, as `auth.verify` found it (when auth is on). */
@@ -78,7 +78,8 @@ export interface McpServerConfig {
   auth: AuthOptions | null
 }
 
-const OPTION_NAMES = [
+/** Every option name, held complete by the compiler; any other is refused. */
+export const mcpServerOptionNames = optionNames<McpServerAppOptions>()([
   'server',
   'legacy',
   'bus',
@@ -92,7 +93,7 @@ const OPTION_NAMES = [
   'maxBodyBytes',
   'logger',
   'logDetails',
-] as const
+])
 
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 const DEFAULT_KEEP_ALIVE_MS = 15_000
@@ -116,7 +117,7 @@ export function readMcpServerOptions(options: McpServerAppOptions, env: NodeJS.P
   if (options === null || typeof options !== 'object' || typeof options.server !== 'function') {
     throw new InvalidArgumentError('mcpServerApp needs { server: (context) => McpServer }: a function that builds a server per request')
   }
-  refuseUnknownOptions(options, OPTION_NAMES, 'mcpServerApp', (message) => {
+  refuseUnknownOptions(options, mcpServerOptionNames, 'mcpServerApp()', (message) => {
     throw new InvalidArgumentError(message)
   })
   const { legacy = 'stateless', responseMode = 'auto', bus } = options
