@@ -91,8 +91,10 @@ function total(counts: Record<string, Counts>): Counts {
   })
 }
 
-test('the 2026-07-28 conformance suite scores mcpServerApp, alone and under workers: 2, scenario by scenario as the SDK scores its own node adapter', // CI must run it: there, a missing Node 22 is a failure, not a skip.
-{ timeout: 240_000, skip: process.env.CI === 'true' ? false : (missing ?? false) }, async () => {
+test('the 2026-07-28 conformance suite scores mcpServerApp, alone and under workers: 2, scenario by scenario as the SDK scores its own node adapter', { // CI must run it: there, a missing Node 22 is a failure, not a skip.
+  timeout: 240_000,
+  skip: process.env.CI === 'true' ? false : (missing ?? false),
+}, async () => {
   assert.equal(missing, null, `${missing} (CI must install it before npm test)`)
   const hosts = await Promise.all([start('control.ts'), start('host.ts', { WORKERS: '1' }), start('host.ts', { WORKERS: '2' })])
   try {
