@@ -91,7 +91,8 @@ function total(counts: Record<string, Counts>): Counts {
   })
 }
 
-test('the 2026-07-28 conformance suite scores mcpServerApp, alone and under workers: 2, scenario by scenario as the SDK scores its own node adapter', { // CI must run it: there, a missing Node 22 is a failure, not a skip.
+// CI must run it: there, a missing Node 22 is a failure, not a skip.
+test('the 2026-07-28 conformance suite scores mcpServerApp, alone and under workers: 2, scenario by scenario as the SDK scores its own node adapter', {
   timeout: 240_000,
   skip: process.env.CI === 'true' ? false : (missing ?? false),
 }, async () => {
