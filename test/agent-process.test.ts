@@ -39,12 +39,17 @@ async function start(script: string, env: Record<string, string>): Promise<Runni
     signal: signal as NodeJS.Signals | null,
     at: Date.now(),
   }))
-  const deadline = Date.now() + 15_000
+  // Generous: an example loads both MCP SDKs and the A2A SDK, on a machine that may be busy.
+  const deadline = Date.now() + 30_000
   let url: string | undefined
   while (url === undefined) {
     url = /listening on (http:\/\/\S+)/.exec(output)?.[1]
     if (url !== undefined) break
-    if (child.exitCode !== null || Date.now() > deadline) assert.fail(`the example did not start:\n${output}`)
+    if (child.exitCode !== null || Date.now() > deadline) {
+      // A child left running would hold this test file's process open.
+      child.kill('SIGKILL')
+      assert.fail(`the example did not start:\n${output}`)
+    }
     await sleep(20)
   }
   return { child, url, output: () => output, exit }
