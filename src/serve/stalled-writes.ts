@@ -1,8 +1,10 @@
 // writeTimeoutMs: a socket with bytes waiting for its client, and none of them taken for that
 // long, is destroyed. One sweep over the open sockets (not a timer per response), reading
-// what net.Socket already counts: `bytesWritten` grows when anything is written, buffered or
-// not, `writableLength` is what still waits, so their difference grows only when the client
-// takes bytes. An idle SSE stream has nothing waiting and is never cut by this.
+// what Node already counts: `bytesWritten` grows when anything is written, buffered or not,
+// `writableLength` is what still waits, so their difference grows when a whole write reached
+// the kernel; the handle's `writeQueueSize` shrinks as the client takes part of one (a slow
+// reader of large chunks progresses, a stalled one does not). An idle SSE stream has nothing
+// waiting and is never cut by this.
 
 import type { Socket } from 'node:net'
 
@@ -10,7 +12,13 @@ import type { OpenSockets } from './sockets.ts'
 
 interface Progress {
   taken: number
+  queued: number
   since: number
+}
+
+/** Bytes libuv still holds of the write in flight (0 where the handle does not say). */
+function queued(socket: Socket): number {
+  return (socket as Socket & { _handle?: { writeQueueSize?: number } | null })._handle?.writeQueueSize ?? 0
 }
 
 /** Starts the sweep; the returned function stops it. */
@@ -24,8 +32,9 @@ export function cutStalledWrites(sockets: OpenSockets, timeoutMs: number): () =>
         continue
       }
       const taken = socket.bytesWritten - socket.writableLength
+      const inFlight = queued(socket)
       const last = seen.get(socket)
-      if (last === undefined || last.taken !== taken) seen.set(socket, { taken, since: now })
+      if (last === undefined || last.taken !== taken || inFlight < last.queued) seen.set(socket, { taken, queued: inFlight, since: now })
       else if (now - last.since >= timeoutMs) socket.destroy()
     }
   }
