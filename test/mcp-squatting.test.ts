@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { mcpApp, type McpAppOptions } from '../src/mcp/app.ts'
 import { mount, router } from '../src/index.ts'
+import { serve } from '../src/serve/serve.ts'
 import { host } from './fixtures/agent-host.ts'
 import { initializeMessage, mcpPost, mcpStream, sessionIds, socketFrom, until } from './support/attacker.ts'
 
@@ -110,5 +111,43 @@ test('at the session cap a session whose only activity is a quiet GET stream is 
     attack.socket.destroy()
   } finally {
     await close()
+  }
+})
+
+test('behind trustProxy the caps count the forwarded client: one forwarded address at its cap gets 429, another through the same proxy gets in, and the proxy is exempt from maxConnectionsPerClient', async () => {
+  const mcp = mcpApp({ server: pingServer, maxSessionsPerClient: 1 })
+  const server = await serve(router([mount('/mcp', mcp)]), {
+    port: 0,
+    signals: false,
+    logger: false,
+    trustProxy: ['127.0.0.2'],
+    maxConnectionsPerClient: 2,
+  })
+  const port = Number(new URL(server.url).port)
+  // The proxy on 127.0.0.2: five connections (past the per-client cap of 2), forwarding for two clients.
+  const proxy = await Promise.all(Array.from({ length: 5 }, () => socketFrom(port)))
+  const forwardedFor = (client: string, request: string) => request.replace('\r\n', `\r\nX-Forwarded-For: ${client}\r\n`)
+  const answer = async (socket: (typeof proxy)[number], request: string) => {
+    const before = socket.received().length
+    socket.write(request)
+    const text = await until(socket, (t) => /\r\n\r\n/.test(t.slice(before)) && /mcp-session-id|retry-after/i.test(t.slice(before)), 10_000)
+    return text.slice(before)
+  }
+  try {
+    const first = await answer(proxy[0]!, forwardedFor('10.0.0.1', mcpPost('/mcp', initializeMessage(1))))
+    const [id] = sessionIds(first)
+    assert.ok(id, 'the first client has a session')
+    // Its session holds a GET stream, so it is not idle and cannot make room for another.
+    proxy[1]!.write(forwardedFor('10.0.0.1', mcpStream('/mcp', id!)))
+    for (let waited = 0; mcp.streamCount === 0 && waited < 5_000; waited += 20) await sleep(20)
+    const refused = await answer(proxy[2]!, forwardedFor('10.0.0.1', mcpPost('/mcp', initializeMessage(2))))
+    const other = await answer(proxy[3]!, forwardedFor('10.0.0.2', mcpPost('/mcp', initializeMessage(3))))
+    assert.match(refused, /^HTTP\/1\.1 429 /)
+    assert.match(refused, /this client holds too many active sessions/)
+    assert.match(other, /^HTTP\/1\.1 200 /)
+    assert.equal(proxy.filter((s) => s.destroyed).length, 0, 'the trusted proxy keeps all five connections')
+  } finally {
+    for (const socket of proxy) socket.destroy()
+    await server.close()
   }
 })

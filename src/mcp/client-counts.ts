@@ -42,11 +42,4 @@ export class ClientCounts {
     if (held > 0) this.#counts.set(client, held)
     else this.#counts.delete(client)
   }
-
-  /** Everything held, over every client. */
-  get total(): number {
-    let total = 0
-    for (const held of this.#counts.values()) total += held
-    return total
-  }
 }
