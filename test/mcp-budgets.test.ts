@@ -4,23 +4,12 @@
 
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { mcpApp, type McpAppOptions } from '../src/mcp/app.ts'
 import { mount, router } from '../src/index.ts'
 import { host } from './fixtures/agent-host.ts'
 import { initializeMessage, mcpPost, socketFrom, until } from './support/attacker.ts'
-
-setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
-const MiB = 1024 * 1024
-
-function heapAfterGc(): number {
-  gc()
-  gc()
-  return process.memoryUsage().heapUsed
-}
+import { heapAfterGc, MiB } from './support/heap.ts'
 
 async function hostMcp(options: Partial<McpAppOptions>) {
   const mcp = mcpApp({ server: () => new McpServer({ name: 'budget', version: '1.0.0' }), ...options })

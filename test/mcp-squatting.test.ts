@@ -12,6 +12,7 @@ import { mcpApp, type McpAppOptions } from '../src/mcp/app.ts'
 import { mount, router } from '../src/index.ts'
 import { serve } from '../src/serve/serve.ts'
 import { host } from './fixtures/agent-host.ts'
+import { heapAfterGc, MiB } from './support/heap.ts'
 import { initializeMessage, mcpPost, mcpStream, sessionIds, socketFrom, until } from './support/attacker.ts'
 
 function pingServer(): McpServer {
@@ -34,7 +35,7 @@ async function hostMcp(options: Partial<McpAppOptions>) {
 async function squat(port: number, count: number) {
   const socket = await socketFrom(port)
   socket.write(Array.from({ length: count }, (_, i) => mcpPost('/mcp', initializeMessage(i + 1))).join(''))
-  const answered = await until(socket, (text) => (text.match(/^HTTP\/1\.1 /gm) ?? []).length >= count, 20_000)
+  const answered = await until(socket, (text) => (text.match(/^HTTP\/1\.1 /gm) ?? []).length >= count, 60_000)
   const ids = sessionIds(answered)
   const streams = ids.map((id) => mcpStream('/mcp', id)).join('')
   const pings = ids.map((id, i) => mcpPost('/mcp', { jsonrpc: '2.0', id: 10_000 + i, method: 'ping' }, id)).join('')
@@ -62,12 +63,15 @@ async function legitimateCall(endpoint: string): Promise<{ ms: number; outcome: 
 test('one address pipelining 1,000 sessions with a GET stream each and pinging them holds at most its per-client share; 127.0.0.1 gets in within 2 s', async () => {
   const { endpoint, port, mcp, close } = await hostMcp({})
   try {
+    const before = heapAfterGc()
     const attack = await squat(port, 1_000)
     const held = { sessions: mcp.sessionCount, streams: mcp.streamCount }
+    const grown = (heapAfterGc() - before) / MiB
     const legit = await legitimateCall(endpoint)
     console.log(
-      `attacker: ${attack.sessions} initializes answered, holds ${held.sessions} sessions and ${held.streams} GET streams; legitimate client: ${legit.outcome} after ${legit.ms.toFixed(0)} ms`,
+      `attacker: ${attack.sessions} initializes answered, holds ${held.sessions} sessions and ${held.streams} GET streams, heap +${grown.toFixed(1)} MiB after GC, RSS ${(process.memoryUsage().rss / MiB).toFixed(0)} MiB; legitimate client: ${legit.outcome} after ${legit.ms.toFixed(0)} ms`,
     )
+    assert.ok(grown < 40, `the heap grew by ${grown.toFixed(1)} MiB`)
     assert.equal(legit.outcome, JSON.stringify([{ type: 'text', text: 'pong' }]))
     assert.ok(legit.ms < 2_000, `the legitimate client waited ${legit.ms.toFixed(0)} ms`)
     assert.ok(held.sessions <= 100, `one address holds ${held.sessions} sessions`)
