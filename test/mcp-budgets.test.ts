@@ -103,6 +103,6 @@ test('byte budget options are checked when the app is built', () => {
   assert.throws(() => mcpApp({ server, maxStreamsPerClient: 2.5 }), /mcpApp maxStreamsPerClient must be a positive integer, got 2.5/)
   assert.throws(
     () => mcpApp({ server, maxSessionPerClient: 3 } as never),
-    /mcpApp has no option 'maxSessionPerClient'; did you mean 'maxSessionsPerClient'\?/,
+    /mcpApp\(\) has no option 'maxSessionPerClient'; did you mean 'maxSessionsPerClient'\?/,
   )
 })

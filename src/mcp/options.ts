@@ -4,9 +4,9 @@
 import type { EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { MemoryEventStore } from './event-store.ts'
 import type { McpServerFactory } from './sessions.ts'
+import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { Logger } from '../protocol/types.ts'
-import { refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 import { sessionCharge, type BudgetLimits } from './session-budget.ts'
 import { readAuth, type AuthOptions } from '../sdk/auth.ts'
 import { readCors, type CorsOptions, type CorsPolicy } from '../sdk/cors.ts'
@@ -76,6 +76,28 @@ export interface McpAppOptions {
   logDetails?: boolean
 }
 
+/** Every name McpAppOptions has: mcpApp() refuses any other. Add new options here. */
+export const mcpOptionNames = optionNames<McpAppOptions>()([
+  'server',
+  'stateless',
+  'allowedHosts',
+  'maxBodyBytes',
+  'jsonResponse',
+  'maxSessions',
+  'sessionIdleMs',
+  'maxSessionsPerClient',
+  'maxStreamsPerClient',
+  'maxSessionTableBytes',
+  'maxClientInfoBytes',
+  'cors',
+  'auth',
+  'resumable',
+  'eventStore',
+  'retryInterval',
+  'logger',
+  'logDetails',
+])
+
 export interface McpConfig {
   stateless: boolean
   limit: number
@@ -96,26 +118,6 @@ const DEFAULT_MAX_SESSIONS = 1_000
 const DEFAULT_PER_CLIENT = 100
 const DEFAULT_TABLE_BYTES = 64 * 1024 * 1024
 const DEFAULT_CLIENT_INFO_BYTES = 16 * 1024
-const KNOWN_OPTIONS = [
-  'server',
-  'stateless',
-  'allowedHosts',
-  'maxBodyBytes',
-  'jsonResponse',
-  'maxSessions',
-  'sessionIdleMs',
-  'maxSessionsPerClient',
-  'maxStreamsPerClient',
-  'maxSessionTableBytes',
-  'maxClientInfoBytes',
-  'cors',
-  'auth',
-  'resumable',
-  'eventStore',
-  'retryInterval',
-  'logger',
-  'logDetails',
-] as const
 const DEFAULT_SESSION_IDLE_MS = 15 * 60 * 1000
 
 /** The request headers the MCP streamable HTTP transport reads, and the one clients must see. */
@@ -129,7 +131,7 @@ export function readMcpOptions(options: McpAppOptions): McpConfig {
   if (options === null || typeof options !== 'object' || typeof options.server !== 'function') {
     throw new InvalidArgumentError('mcpApp needs { server: () => McpServer }: a function that builds a server')
   }
-  refuseUnknownOptions(options, KNOWN_OPTIONS, 'mcpApp', (message) => {
+  refuseUnknownOptions(options, mcpOptionNames, 'mcpApp()', (message) => {
     throw new InvalidArgumentError(message)
   })
   if (options.allowedHosts !== undefined && !Array.isArray(options.allowedHosts)) {

@@ -2,6 +2,7 @@
 
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import type { AppState } from '../protocol/types.ts'
 
 /** What `mcpApp` needs of a server: McpServer and the SDK's low-level Server both fit. */
 export interface McpServerLike {
@@ -16,7 +17,7 @@ export interface McpPair {
 
 /** What a server factory is given: the lifespan state as the request that asked for it sees it, and the session's id. */
 export interface McpServerContext {
-  state: Record<string, unknown>
+  state: AppState
   /** The id the session will have (undefined in stateless mode). */
   sessionId: string | undefined
 }

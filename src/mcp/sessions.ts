@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto'
 import type { EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { describeError } from '../protocol/errors.ts'
+import type { AppState } from '../protocol/types.ts'
 import { SessionBudget, type BudgetLimits, type Reservation } from './session-budget.ts'
 import type { McpPair, McpServerFactory } from './server-like.ts'
 
@@ -152,7 +153,7 @@ export class McpSessions {
    * A new pair: a session-keeping one (with the reservation makeRoom() gave), filed once the
    * SDK confirms its id, or a stateless one (null).
    */
-  async open(reservation: Reservation | null, state: Record<string, unknown>): Promise<McpPair> {
+  async open(reservation: Reservation | null, state: AppState): Promise<McpPair> {
     const stateful = reservation !== null
     const sessionId = stateful ? randomUUID() : undefined
     const server = this.#options.factory({ state, sessionId })
