@@ -33,13 +33,13 @@ function mcpRouter() {
 
 /**
  * Opens `count` silent connections from `from`; resolves with how many are still open once
- * `expected` are left (or 3 s passed: the server's closes reach a loaded machine's client late).
+ * `expected` are left (or 10 s passed: the server's closes reach a loaded machine's client late).
  */
 async function flood(port: number, count: number, from: string, expected: number): Promise<number> {
   const sockets = await silentSockets(port, count, from)
   held.push(...sockets)
   const open = () => sockets.filter((s) => !s.destroyed).length
-  for (let waited = 0; open() > expected && waited < 3_000; waited += 50) await sleep(50)
+  for (let waited = 0; open() > expected && waited < 10_000; waited += 50) await sleep(50)
   return open()
 }
 
