@@ -11,6 +11,7 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
     entry: 'src/index.ts',
     names: [
       'App',
+      'AppState',
       'BodyTooLargeError',
       'ClientDisconnectedError',
       'ClusterServer',
@@ -68,6 +69,8 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
       'ServeOptions',
       'Server',
       'ServerClosedError',
+      'State',
+      'StateUpdate',
       'TSGI_VERSION',
       'TimingNode',
       'Timings',
@@ -136,6 +139,7 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
     names: [
       'A2aAppOptions',
       'AgentApps',
+      'AgentAppOptions',
       'AgentOptions',
       'AgentTransport',
       'AuthInfo',
@@ -146,6 +150,7 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
       'StdioAgent',
       'agent',
       'agentApp',
+      'agentOptionNames',
     ],
   },
 }

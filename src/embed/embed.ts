@@ -11,7 +11,7 @@ import { hostViewOf, mountedBridge, type MountedBridge, type MountedBridgeConfig
 import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
 import type { HostView } from '../node/mounted.ts'
 import { InvalidArgumentError, ServerClosedError } from '../protocol/errors.ts'
-import type { App, Logger } from '../protocol/types.ts'
+import type { App, AppState, Logger } from '../protocol/types.ts'
 import type { Timings } from '../lifespan/timings.ts'
 import { EmbedHost } from './host.ts'
 import { answerNodeRequest } from './node-answer.ts'
@@ -23,7 +23,7 @@ export type { EmbedOptions } from './options.ts'
 export interface Embedded extends AsyncDisposable {
   readonly phase: Phase
   /** The lifespan state; each request sees a shallow copy. */
-  readonly state: Record<string, unknown>
+  readonly state: AppState
   /** Aborted when close() begins: long-lived responses (SSE) should end then. */
   readonly draining: AbortSignal
   /** How long each part of startup() (and of close(), once it ran) took, as serve()'s Server shows. */
@@ -130,7 +130,7 @@ class EmbeddedApp implements EmbeddedCore {
     return this.#runner.phase
   }
 
-  get state(): Record<string, unknown> {
+  get state(): AppState {
     return this.#runner.state
   }
 

@@ -1,7 +1,7 @@
 // What the lifecycle runner needs from its host and its options, and how a shutdown begins.
 
 import type { TimingFrame } from '../lifespan/timings.ts'
-import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
+import type { AppState, LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
 
 /** Where the app meets the world: a port, or a pair of pipes. */
 export interface Host {
@@ -12,7 +12,7 @@ export interface Host {
    * Opens the door; `state` is the lifespan state, for hosts that build servers from it;
    * `timing` the step's frame, for hosts whose opening has parts worth timing (a cluster's workers).
    */
-  listen(state: Record<string, unknown>, timing: TimingFrame): Promise<void>
+  listen(state: AppState, timing: TimingFrame): Promise<void>
   /** Stops taking work and lets in-flight work finish within `timeoutMs`; 'timeout' when it was cut. */
   drain(timeoutMs: number, timing: TimingFrame): Promise<'ok' | 'timeout'>
   /** Takes no new connections but keeps serving the open ones (a retiring cluster worker). */
