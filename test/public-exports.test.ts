@@ -68,6 +68,8 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
       'SendMessage',
       'ServeOptions',
       'Server',
+      'State',
+      'StateUpdate',
       'ServerClosedError',
       'State',
       'StateUpdate',
@@ -138,6 +140,7 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
     entry: 'src/agent/agent.ts',
     names: [
       'A2aAppOptions',
+      'AgentAppOptions',
       'AgentApps',
       'AgentAppOptions',
       'AgentOptions',

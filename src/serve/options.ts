@@ -67,6 +67,7 @@ export interface ServeOptions extends HttpLimitOptions {
 
 /** Every name ServeOptions has: serve() refuses any other (a typo such as `onstartup`). Add new options here. */
 export const serveOptionNames = optionNames<ServeOptions>()([
+  'logTimings',
   'port',
   'host',
   'onStartup',
