@@ -80,7 +80,6 @@ export const serveOptionNames = optionNames<ServeOptions>()([
   'signals',
   'logger',
   'logDetails',
-  'logTimings',
   'health',
   'maxBodyBytes',
   'trustProxy',
