@@ -12,6 +12,7 @@ import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
 import type { HostView } from '../node/mounted.ts'
 import { InvalidArgumentError, ServerClosedError } from '../protocol/errors.ts'
 import type { App, AppState, Logger } from '../protocol/types.ts'
+import type { Timings } from '../lifespan/timings.ts'
 import { EmbedHost } from './host.ts'
 import { answerNodeRequest } from './node-answer.ts'
 import { readEmbedOptions, type EmbedOptions } from './options.ts'
@@ -25,6 +26,8 @@ export interface Embedded extends AsyncDisposable {
   readonly state: AppState
   /** Aborted when close() begins: long-lived responses (SSE) should end then. */
   readonly draining: AbortSignal
+  /** How long each part of startup() (and of close(), once it ran) took, as serve()'s Server shows. */
+  readonly timings: Timings
   /** The app's lifespan, the `lifespan` setups, the onStartup hooks; rejects with LifespanStartupError. */
   startup(): Promise<void>
   /**
@@ -134,6 +137,10 @@ class EmbeddedApp implements EmbeddedCore {
 
   get draining(): AbortSignal {
     return this.#runner.draining
+  }
+
+  get timings(): Timings {
+    return this.#runner.timings
   }
 
   startup(): Promise<void> {

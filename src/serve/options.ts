@@ -5,7 +5,7 @@ import { constants } from 'node:os'
 
 import { readTimeout } from '../lifespan/deadline.ts'
 import type { RunnerConfig } from '../lifecycle/runner.ts'
-import { optionNames, readFunctions, readLogger, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
+import { optionNames, readFlag, readFunctions, readLogger, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
 import { compileTrustProxy, type TrustProxy } from '../node/trust.ts'
@@ -43,6 +43,8 @@ export interface ServeOptions extends HttpLimitOptions {
   logger?: Logger | false
   /** Print failing hooks' error messages and stacks; off by default since they can hold secrets. */
   logDetails?: boolean
+  /** Draw the startup tree (each step, mounted child, hook and its milliseconds) in the log once listening, and the shutdown tree once stopped. Default false. */
+  logTimings?: boolean
   /** Answer GET /livez and /readyz (or the given paths) before the app sees the request. */
   health?: boolean | { live?: string; ready?: string }
   /** Request bodies past this size get 413; default 1 MiB. */
@@ -65,6 +67,7 @@ export interface ServeOptions extends HttpLimitOptions {
 
 /** Every name ServeOptions has: serve() refuses any other (a typo such as `onstartup`). Add new options here. */
 export const serveOptionNames = optionNames<ServeOptions>()([
+  'logTimings',
   'port',
   'host',
   'onStartup',
@@ -202,6 +205,7 @@ export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv =
     signals: readSignals(options.signals),
     logger: readLogger(options.logger, fail),
     logDetails: options.logDetails === true,
+    logTimings: readFlag(options.logTimings, 'logTimings', fail),
     health: readHealth(options.health),
     maxBodyBytes: options.maxBodyBytes,
     http: readHttpLimits(options),

@@ -14,10 +14,12 @@ import { LifecycleRunner, type Host } from '../lifecycle/runner.ts'
 import { DEFAULT_MAX_BODY_BYTES, toNodeHandler } from '../node/handler.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { App, AppState } from '../protocol/types.ts'
+import type { Timings } from '../lifespan/timings.ts'
 import { readServeOptions, type ServeConfig, type ServeOptions } from './options.ts'
 
 export type { ServeOptions } from './options.ts'
 export type { Phase } from '../lifecycle/table.ts'
+export type { TimingNode, Timings } from '../lifespan/timings.ts'
 
 export interface Server extends AsyncDisposable {
   /** Where it listens, e.g. `http://127.0.0.1:3000`. */
@@ -25,6 +27,12 @@ export interface Server extends AsyncDisposable {
   readonly phase: Phase
   /** The lifespan state; each request sees a shallow copy. */
   readonly state: AppState
+  /**
+   * How long each part took: the startup tree (the app with a node per mounted child, nested as
+   * the routers nest; each `lifespan` setup; each hook; listen), and once a shutdown ran, its tree
+   * (the drain, hooks, teardowns, the app's children in reverse); null before.
+   */
+  readonly timings: Timings
   /** Graceful shutdown. Idempotent: later callers join the running one. Rejects with LifespanShutdownError. */
   close(): Promise<void>
   /** Resolves when the server stopped, however it stopped; never rejects. */
@@ -159,6 +167,10 @@ class RunningServer implements Server {
 
   get state(): AppState {
     return this.#runner.state
+  }
+
+  get timings(): Timings {
+    return this.#runner.timings
   }
 
   get closed(): Promise<void> {
