@@ -47,9 +47,9 @@ async function startExample() {
     port: Number(new URL(url).port),
     output: () => output,
     exited: () => exit,
-    async measure(): Promise<{ heap: number; rss: number }> {
+    async measure(): Promise<{ heap: number; rss: number; cpuMs: number }> {
       child.send('measure')
-      const [answer] = (await once(child, 'message')) as [{ heap: number; rss: number }]
+      const [answer] = (await once(child, 'message')) as [{ heap: number; rss: number; cpuMs: number }]
       return answer
     },
     async stop() {
@@ -100,7 +100,7 @@ test('the example agent at --max-old-space-size=256 survives 600 × 1 MB message
     assert.equal(agent.exited(), null, `the agent died:\n${agent.output().slice(-2000)}`)
     const afterLists = await agent.measure()
     console.log(
-      `example agent after 600 × 1 MB tasks (${loadMs} ms): heap ${(afterMessages.heap / MB).toFixed(1)} MB, RSS ${(afterMessages.rss / MB).toFixed(1)} MB;` +
+      `example agent after 600 × 1 MB tasks (${loadMs} ms, agent CPU ${afterMessages.cpuMs} ms): heap ${(afterMessages.heap / MB).toFixed(1)} MB, RSS ${(afterMessages.rss / MB).toFixed(1)} MB;` +
         ` with 20 unread ListTasks: heap ${(afterLists.heap / MB).toFixed(1)} MB, RSS ${(afterLists.rss / MB).toFixed(1)} MB`,
     )
     // The store keeps 64 MiB of tasks by default; the rest is the process itself.
