@@ -95,7 +95,17 @@ test('the main job: with an MCP stream and an A2A stream open, SIGTERM ends both
       }
       return Date.now()
     })()
-    while (!states.includes('TASK_STATE_WORKING')) await sleep(10)
+    // Bounded, and ended by the stream's own end: a stream that failed or closed before any
+    // update must fail the test with its reason, not leave it polling forever.
+    let streamOver = false
+    a2aStreamEnded.then(
+      () => (streamOver = true),
+      () => (streamOver = true),
+    )
+    for (const deadline = Date.now() + 15_000; !states.includes('TASK_STATE_WORKING'); await sleep(10)) {
+      if (streamOver) await a2aStreamEnded.then(() => assert.fail(`the A2A stream ended before it worked; states: ${states.join(', ')}`))
+      assert.ok(Date.now() < deadline, `no TASK_STATE_WORKING within 15 s; states: ${states.join(', ')}`)
+    }
 
     const signalled = Date.now()
     agent.child.kill('SIGTERM')
