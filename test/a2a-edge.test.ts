@@ -235,6 +235,21 @@ test('CancelTask of a task parked in INPUT_REQUIRED, whose executor only sets a 
   }
 })
 
+test('a follow-up message that would take its task past maxTaskBytes gets -32602 naming the limit', async () => {
+  const a2a = await hostA2a({ executor: new ParkingExecutor(), maxTaskBytes: 50_000 })
+  try {
+    const parked = await a2a.rpc('SendMessage', message(`first ${'p'.repeat(30_000)}`))
+    const taskId = parked.json.result.task.id
+    const small = await a2a.rpc('SendMessage', message('a few more words', { taskId }))
+    assert.ok(small.json.result, small.text)
+    const large = await a2a.rpc('SendStreamingMessage', message(`second ${'q'.repeat(30_000)}`, { taskId }))
+    assert.equal(large.json.error?.code, -32602, large.text)
+    assert.match(large.json.error!.message, /maxTaskBytes/)
+  } finally {
+    await a2a.close()
+  }
+})
+
 /** Works until released, ignoring cancel; then writes an artifact and COMPLETED. */
 class StubbornExecutor implements AgentExecutor {
   release!: () => void
@@ -306,6 +321,7 @@ test('the new options are checked when the app is built: wrong values and unknow
     ['maxStoreBytes', 0],
     ['maxPageBytes', -1],
     ['maxMessageBytes', 1.5],
+    ['maxTaskBytes', null],
     ['cancelTimeoutMs', '3s'],
   ] as const) {
     assert.throws(

@@ -28,12 +28,15 @@ test('under the Node SDK in ESM, server spans are named and routed by the route 
   )
   const recorded = JSON.parse(stdout.trim().split('\n').at(-1)!) as Recorded
   assert.equal(recorded.httpLoadedByTsgiOtel, false, 'importing tsgi/otel loaded node:http before the instrumentations were registered')
-  assert.deepEqual(recorded.statuses, [200, 200, 200, 200, 404, 200])
+  assert.deepEqual(recorded.statuses, [200, 200, 200, 200, 200, 200, 404, 200])
   assert.deepEqual(
     recorded.serverSpans.map(({ name, route, target }) => [name, route, target]),
     [
       ['GET /api/items', '/api/items', '/api/items'],
+      // The route as declared, parameters and all, not the path that matched it.
+      ['GET /api/items/:id', '/api/items/:id', '/api/items/7'],
       ['POST /api/v2/orders', '/api/v2/orders', '/api/v2/orders'],
+      ['DELETE /api/t/:tenant/jobs/:job', '/api/t/:tenant/jobs/:job', '/api/t/acme/jobs/42'],
       ['GET /mcp/*', '/mcp/*', '/mcp/sessions/42'],
       ['GET /health', '/health', '/health'],
       // No route matched: no route to tell.

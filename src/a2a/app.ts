@@ -69,7 +69,15 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
       maxPageBytes: config.maxPageBytes,
     })
   const executor = tasks.wrap(containFailures(options.executor, options.exposeErrors === true, log))
-  const handler = new EdgeRequestHandler({ card, store, executor, buses, tasks, cancelTimeoutMs: config.cancelTimeoutMs })
+  const handler = new EdgeRequestHandler({
+    card,
+    store,
+    executor,
+    buses,
+    tasks,
+    cancelTimeoutMs: config.cancelTimeoutMs,
+    maxTaskBytes: config.maxTaskBytes,
+  })
   tasks.attach(handler, buses)
   const caught = new WeakMap<ServerCallContext, unknown>()
   const deps: RpcDeps = {

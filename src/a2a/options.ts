@@ -29,6 +29,8 @@ export interface A2aAppOptions {
   maxPageBytes?: number
   /** A SendMessage whose message is larger (as JSON) is refused with -32602. Default 1 MiB. */
   maxMessageBytes?: number
+  /** A follow-up message that would take its task past this many bytes (as JSON) gets -32602. Default 8 MiB. */
+  maxTaskBytes?: number
   /**
    * How long CancelTask waits for the executor to publish CANCELED; past it the task is marked
    * CANCELED, the executor's later events for it are dropped, and the client has its answer.
@@ -69,6 +71,7 @@ export const a2aOptionNames = optionNames<A2aAppOptions>()([
   'maxStoreBytes',
   'maxPageBytes',
   'maxMessageBytes',
+  'maxTaskBytes',
   'cancelTimeoutMs',
   'publicUrl',
   'allowedHosts',
@@ -89,6 +92,7 @@ export interface A2aConfig {
   maxStoreBytes: number
   maxPageBytes: number
   maxMessageBytes: number
+  maxTaskBytes: number
   cancelTimeoutMs: number
   allowed: Set<string> | null
   cors: CorsPolicy | null
@@ -133,6 +137,7 @@ export function readA2aOptions(options: A2aAppOptions): A2aConfig {
     maxStoreBytes: readLimit(options.maxStoreBytes, 'a2aApp maxStoreBytes', DEFAULT_STORE_BYTES),
     maxPageBytes: readLimit(options.maxPageBytes, 'a2aApp maxPageBytes', DEFAULT_PAGE_BYTES),
     maxMessageBytes: readLimit(options.maxMessageBytes, 'a2aApp maxMessageBytes', 1024 * 1024),
+    maxTaskBytes: readLimit(options.maxTaskBytes, 'a2aApp maxTaskBytes', 8 * 1024 * 1024),
     cancelTimeoutMs: readCount(options.cancelTimeoutMs, 'a2aApp cancelTimeoutMs', 3_000),
     allowed: options.allowedHosts === undefined ? null : new Set(options.allowedHosts),
     cors: readCors(options.cors, 'a2aApp cors', A2A_CORS),

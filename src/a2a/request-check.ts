@@ -37,7 +37,8 @@ export function envelopeProblem(request: unknown): RequestProblem | null {
 
 /** -32602 when the params of a known method break the A2A proto's types or REQUIRED fields. */
 export function paramsProblem(method: string, params: unknown, maxMessageBytes: number): RequestProblem | null {
-  if (params === undefined && method === 'GetExtendedAgentCard') return null
+  // Other methods are the SDK's to answer (-32601 for one it does not know).
+  if (!MESSAGE_METHODS.has(method) && !TASK_ID_METHODS.has(method) && method !== 'ListTasks') return null
   if (!isObject(params)) return bad('params must be an object')
   const problem = firstProblem(method, params)
   if (problem !== null) return bad(problem)

@@ -2,11 +2,23 @@
 // gives others: a second CancelTask on a canceled task is TaskNotCancelable (-32002), not a
 // quiet success; CancelTask never waits on the executor longer than `cancelTimeoutMs` (the SDK
 // waits, without limit, for the executor to publish CANCELED: an executor whose cancelTask
-// only sets a flag, for a task parked in INPUT_REQUIRED, hangs the request); and ListTasks
-// sends no history unless `historyLength` asks for it, whatever the store returns.
+// only sets a flag, for a task parked in INPUT_REQUIRED, hangs the request); ListTasks sends
+// no history unless `historyLength` asks for it, whatever the store returns; and a message
+// that would take its task's history past `maxTaskBytes` is refused (-32602), since the SDK
+// appends follow-ups even to a running task, which no store may evict.
 
-import { Role, TaskState, type CancelTaskRequest, type ListTasksRequest, type ListTasksResponse, type Task } from '@a2a-js/sdk'
-import { TaskNotCancelableError } from '@a2a-js/sdk/errors'
+import {
+  Role,
+  TaskState,
+  type CancelTaskRequest,
+  type ListTasksRequest,
+  type ListTasksResponse,
+  type Message,
+  type SendMessageRequest,
+  type StreamResponse,
+  type Task,
+} from '@a2a-js/sdk'
+import { RequestMalformedError, TaskNotCancelableError } from '@a2a-js/sdk/errors'
 import {
   AgentEvent,
   DefaultRequestHandler,
@@ -17,6 +29,7 @@ import {
 } from '@a2a-js/sdk/server'
 import type { AgentCard } from '@a2a-js/sdk'
 import type { RunningTasks } from './tasks.ts'
+import { approximateBytes } from './task-size.ts'
 
 export interface EdgeHandlerParts {
   card: AgentCard
@@ -25,6 +38,7 @@ export interface EdgeHandlerParts {
   buses: ExecutionEventBusManager
   tasks: RunningTasks
   cancelTimeoutMs: number
+  maxTaskBytes: number
 }
 
 export class EdgeRequestHandler extends DefaultRequestHandler {
@@ -32,6 +46,7 @@ export class EdgeRequestHandler extends DefaultRequestHandler {
   readonly #buses: ExecutionEventBusManager
   readonly #tasks: RunningTasks
   readonly #cancelTimeoutMs: number
+  readonly #maxTaskBytes: number
 
   constructor(parts: EdgeHandlerParts) {
     super(parts.card, parts.store, parts.executor, parts.buses)
@@ -39,6 +54,34 @@ export class EdgeRequestHandler extends DefaultRequestHandler {
     this.#buses = parts.buses
     this.#tasks = parts.tasks
     this.#cancelTimeoutMs = parts.cancelTimeoutMs
+    this.#maxTaskBytes = parts.maxTaskBytes
+  }
+
+  override async sendMessage(params: SendMessageRequest, context: ServerCallContext): Promise<Message | Task> {
+    await this.#checkRoom(params, context)
+    return super.sendMessage(params, context)
+  }
+
+  override async *sendMessageStream(
+    params: SendMessageRequest,
+    context: ServerCallContext,
+  ): AsyncGenerator<StreamResponse, void, undefined> {
+    await this.#checkRoom(params, context)
+    yield* super.sendMessageStream(params, context)
+  }
+
+  /** Refuses a follow-up message its task has no room for. */
+  async #checkRoom(params: SendMessageRequest, context: ServerCallContext): Promise<void> {
+    const taskId = params.message?.taskId
+    if (!taskId) return
+    const task = await this.#store.load(taskId, context)
+    if (task === undefined) return
+    const bytes = approximateBytes(task) + approximateBytes(params.message)
+    if (bytes > this.#maxTaskBytes) {
+      throw new RequestMalformedError(
+        `task ${taskId} would hold about ${bytes} bytes with this message; the most is ${this.#maxTaskBytes} (maxTaskBytes)`,
+      )
+    }
   }
 
   override async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {

@@ -93,6 +93,7 @@ class EmbeddedApp implements EmbeddedCore {
   readonly #fetchApp: App
   #starting: Promise<void> | null = null
   #closing: Promise<void> | null = null
+  #saidWhyUnavailable = false
   readonly #logger: Logger
   readonly #maxBodyBytes: number
   readonly consumedBody: ConsumedBodyPolicy
@@ -161,6 +162,7 @@ class EmbeddedApp implements EmbeddedCore {
 
   serveNode(req: IncomingMessage, res: ServerResponse, view: HostView | undefined): void {
     if (!this.#host.open) {
+      this.#sayWhyUnavailable()
       unavailable(res)
       return
     }
@@ -169,12 +171,12 @@ class EmbeddedApp implements EmbeddedCore {
   }
 
   serveFetch(request: Request, root: string): Promise<Response> {
-    if (!this.#host.open) return Promise.resolve(unavailableResponse())
+    if (!this.#host.open) return this.#unavailableResponse()
     return respondMounted(this.#fetchApp, request, this.#runner.state, { root, maxBodyBytes: this.#maxBodyBytes })
   }
 
   answerNode(req: IncomingMessage, res: ServerResponse, view: HostView, handedOver: () => Response): Promise<Response> {
-    if (!this.#host.open) return Promise.resolve(unavailableResponse())
+    if (!this.#host.open) return this.#unavailableResponse()
     return answerNodeRequest(this.#app, req, res, this.#bridgeConfig, view, handedOver)
   }
 
@@ -185,6 +187,27 @@ class EmbeddedApp implements EmbeddedCore {
 
   drained(): Promise<void> {
     return this.#host.drained
+  }
+
+  #unavailableResponse(): Promise<Response> {
+    this.#sayWhyUnavailable()
+    return Promise.resolve(unavailableResponse())
+  }
+
+  /**
+   * A 503 before the app ever ran is said once in the log, with the reason: a forgotten
+   * startup() would otherwise answer 503 forever in silence. After close() a 503 is expected.
+   */
+  #sayWhyUnavailable(): void {
+    if (this.#saidWhyUnavailable || this.#closing !== null) return
+    this.#saidWhyUnavailable = true
+    const why =
+      this.#starting === null
+        ? 'startup() was never called (call `await mounted.startup()` before the host serves)'
+        : this.#runner.phase === 'failed'
+          ? 'its startup() failed'
+          : 'its startup() has not completed yet'
+    this.#logger.warn(`tsgi: a request reached the embedded app before it started and got 503: ${why}; said once`)
   }
 
   async #close(): Promise<void> {

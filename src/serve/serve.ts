@@ -9,6 +9,10 @@ import { warnPastGracePeriod } from './budget.ts'
 import { Listener } from './drain.ts'
 import { OpenSockets } from './sockets.ts'
 import { withHealth } from './health.ts'
+import { limitConnectionsPerClient } from './client-connections.ts'
+import { ProbeListener } from './probe-listener.ts'
+import { cutStalledWrites } from './stalled-writes.ts'
+import { compileTrustProxy } from '../node/trust.ts'
 import type { Phase } from '../lifecycle/table.ts'
 import { LifecycleRunner, type Host } from '../lifecycle/runner.ts'
 import { DEFAULT_MAX_BODY_BYTES, toNodeHandler } from '../node/handler.ts'
@@ -75,6 +79,9 @@ class HttpHost implements Host {
   readonly #config: ServeConfig
   #server: HttpServer | null = null
   #listener: Listener | null = null
+  #sockets: OpenSockets | null = null
+  #probes: ProbeListener | null = null
+  #stopSweep: (() => void) | null = null
   #url = ''
 
   constructor(config: ServeConfig) {
@@ -102,7 +109,13 @@ class HttpHost implements Host {
       trustProxy,
       ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
     })
-    const listener = health === null ? handler : withHealth(handler, health, closing, () => runner.phase === 'running')
+    const isReady = () => runner.phase === 'running'
+    const listener = health === null ? handler : withHealth(handler, health, closing, isReady)
+    if (health?.port != null) {
+      const probes = new ProbeListener(health, health.port, this.#config.host, closing, isReady)
+      this.#probes = probes
+      void runner.closed.then(() => probes.close())
+    }
     const server = createServer(
       {
         headersTimeout: http.headersTimeoutMs,
@@ -113,6 +126,7 @@ class HttpHost implements Host {
       listener,
     )
     server.maxConnections = http.maxConnections
+    limitConnectionsPerClient(server, this.#config.guards.maxConnectionsPerClient, compileTrustProxy(trustProxy, 'serve(): trustProxy'))
     // A client that sends `Expect: 100-continue` waits for our go-ahead before its body. Node
     // would give it at once; a body we will refuse gets its 413 instead, unsent.
     const limit = maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
@@ -121,7 +135,8 @@ class HttpHost implements Host {
       listener(req, res)
     })
     this.#server = server
-    this.#listener = new Listener(server, new OpenSockets(server))
+    this.#sockets = new OpenSockets(server)
+    this.#listener = new Listener(server, this.#sockets)
   }
 
   listen(): Promise<void> {
@@ -134,7 +149,10 @@ class HttpHost implements Host {
         const { port } = server.address() as AddressInfo
         const host = this.#config.host.includes(':') ? `[${this.#config.host}]` : this.#config.host
         this.#url = `http://${host}:${port}`
-        resolve()
+        this.#stopSweep = cutStalledWrites(this.#sockets!, this.#config.guards.writeTimeoutMs)
+        // Once the app's port is open: a probe port that cannot be bound fails the startup, and
+        // the runner then drains the port that did open.
+        resolve(this.#probes?.listen())
       })
     })
   }
@@ -143,8 +161,12 @@ class HttpHost implements Host {
     this.#listener!.stopAccepting()
   }
 
-  drain(timeoutMs: number): Promise<'ok' | 'timeout'> {
-    return this.#listener!.drain(timeoutMs)
+  async drain(timeoutMs: number): Promise<'ok' | 'timeout'> {
+    try {
+      return await this.#listener!.drain(timeoutMs)
+    } finally {
+      this.#stopSweep?.()
+    }
   }
 }
 
