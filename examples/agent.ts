@@ -4,20 +4,23 @@
 //
 //   npm start                      # or: npx tsx examples/agent.ts   (PORT, HOST, TICK_MS honoured)
 //
-// MCP (streamable HTTP) is at /mcp with one tool, `scheduler_ticks`. A2A (v1.0, JSON-RPC) is
+// MCP is at /mcp with one tool, `scheduler_ticks`, served by the v2 SDK through mcpServerApp:
+// 2026-07-28 clients (stateless, any worker can answer) and 2025-era clients (served statelessly)
+// alike; examples/agent-v1.ts is the same agent on the v1 SDK with sessions. A2A (v1.0, JSON-RPC) is
 // at / with its card at /.well-known/agent-card.json: any message gets the tick count back;
 // a message containing "watch" starts a task that streams the next ticks (SendStreamingMessage)
 // until it is done or cancelled. The process logs copy-paste commands for both clients.
 
 import { Role, TaskState, type Message } from '@a2a-js/sdk'
 import { AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server'
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { McpServer } from '@modelcontextprotocol/server'
 import { lifespanState } from '../src/a2a/app.ts'
 import { agent } from '../src/agent/agent.ts'
 import type { AppState, LifespanContext } from '../src/index.ts'
+import { mcpServerApp } from '../src/mcp-server/app.ts'
 import { Scheduler } from './scheduler.ts'
 
-/** One MCP server per session; its tool reads the scheduler that startup put in the state. */
+/** One MCP server per request (the v2 SDK is stateless); its tool reads the scheduler that startup put in the state. */
 function mcpServer({ state }: { state: AppState }): McpServer {
   const server = new McpServer({ name: 'tsgi-agent-example', version: '1.0.0' })
   server.registerTool('scheduler_ticks', { description: 'How many times the background scheduler has ticked' }, async () => ({
@@ -122,7 +125,7 @@ const server = await agent({
   // reach this server through DNS rebinding. Listening on other addresses leaves the check to
   // the network (or set allowedHosts to the names clients use).
   ...(loopback ? { allowedHosts: ['127.0.0.1', 'localhost', '[::1]'] } : {}),
-  mcp: { server: mcpServer },
+  mcp: mcpServerApp({ server: mcpServer }),
   a2a: {
     card: {
       name: 'tsgi example agent',
@@ -162,7 +165,7 @@ const server = await agent({
 // Copy-paste calls for a real client of each protocol, run from this directory (the SDKs are
 // among its dependencies); shell-quoted for a double-quoted node -e.
 const url = server.url
-const mcpCall = `import('@modelcontextprotocol/sdk/client/index.js').then(async ({ Client }) => { const { StreamableHTTPClientTransport: T } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js'); const c = new Client({ name: 'cli', version: '1' }); await c.connect(new T(new URL('${url}/mcp'))); console.log(JSON.stringify(await c.callTool({ name: 'scheduler_ticks' }))); await c.close() })`
+const mcpCall = `import('@modelcontextprotocol/client').then(async ({ Client, StreamableHTTPClientTransport: T }) => { const c = new Client({ name: 'cli', version: '1' }, { versionNegotiation: { mode: 'auto' } }); await c.connect(new T(new URL('${url}/mcp'))); console.log(c.getProtocolEra(), JSON.stringify(await c.callTool({ name: 'scheduler_ticks' }))); await c.close() })`
 const a2aCall = `import('@a2a-js/sdk/client').then(async ({ ClientFactory }) => { const c = await new ClientFactory().createFromUrl('${url}/'); const m = { messageId: crypto.randomUUID(), role: 1, parts: [{ content: { $case: 'text', value: 'how many ticks?' } }] }; console.log(JSON.stringify(await c.sendMessage({ message: m }))) })`
 console.info(`
 MCP  ${url}/mcp  (tool: scheduler_ticks)

@@ -1,4 +1,4 @@
-// The main job (examples/agent.ts) and the stdio example as real processes, driven by the real
+// The main job (examples/agent.ts, MCP on the v2 SDK), its v1 twin (examples/agent-v1.ts) and the stdio example as real processes, driven by the real
 // SDK clients and real signals.
 
 import assert from 'node:assert/strict'
@@ -14,6 +14,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js'
 import { sendParams } from './fixtures/a2a-executor.ts'
+import { legacyClient, modernClient } from './support/mcp-clients.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -38,12 +39,17 @@ async function start(script: string, env: Record<string, string>): Promise<Runni
     signal: signal as NodeJS.Signals | null,
     at: Date.now(),
   }))
-  const deadline = Date.now() + 15_000
+  // Generous: an example loads both MCP SDKs and the A2A SDK, on a machine that may be busy.
+  const deadline = Date.now() + 30_000
   let url: string | undefined
   while (url === undefined) {
     url = /listening on (http:\/\/\S+)/.exec(output)?.[1]
     if (url !== undefined) break
-    if (child.exitCode !== null || Date.now() > deadline) assert.fail(`the example did not start:\n${output}`)
+    if (child.exitCode !== null || Date.now() > deadline) {
+      // A child left running would hold this test file's process open.
+      child.kill('SIGKILL')
+      assert.fail(`the example did not start:\n${output}`)
+    }
     await sleep(20)
   }
   return { child, url, output: () => output, exit }
@@ -56,34 +62,19 @@ function count(text: string, needle: string): number {
 test('the main job: with an MCP stream and an A2A stream open, SIGTERM ends both, stops the scheduler once, exits 0 within 1 s', async () => {
   const agent = await start('examples/agent.ts', { PORT: '0', TICK_MS: '40', WATCH_TICKS: '100000' })
   try {
-    // A real MCP client: it lists and calls the tool that reads the scheduler's state.
-    const mcp = new Client({ name: 'test', version: '1.0.0' })
-    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${agent.url}/mcp`)))
-    const ticks = await mcp.callTool({ name: 'scheduler_ticks' })
+    // The real MCP clients, a 2026-07-28 one and a 2025-era one: both call the tool that reads
+    // the scheduler's state (the v2 SDK serves the 2025 handshake statelessly).
+    const mcp = await modernClient(`${agent.url}/mcp`)
+    assert.equal(mcp.getProtocolEra(), 'modern')
+    const ticks = await mcp.callTool({ name: 'scheduler_ticks', arguments: {} })
     assert.match((ticks.content as Array<{ text: string }>)[0]!.text, /^\d+$/)
+    const legacy = await legacyClient(`${agent.url}/mcp`)
+    assert.match(((await legacy.callTool({ name: 'scheduler_ticks' })).content as Array<{ text: string }>)[0]!.text, /^\d+$/)
+    await legacy.close()
 
-    // An MCP SSE stream we can watch end: GET on a session of its own.
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
-    const init = await fetch(`${agent.url}/mcp`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-      }),
-    })
-    const session = init.headers.get('mcp-session-id')!
-    await init.text()
-    const sse = fetch(`${agent.url}/mcp`, {
-      headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION },
-    })
-    const mcpStreamEnded = sse.then(async (response) => {
-      assert.equal(response.status, 200)
-      await response.text()
-      return Date.now()
-    })
+    // An MCP stream we can watch end: a subscriptions/listen stream.
+    const subscription = await mcp.listen({ toolsListChanged: true })
+    const mcpStreamEnded = subscription.closed.then(() => Date.now())
 
     // A real A2A client with a stream that would run for minutes.
     const a2a = await new ClientFactory().createFromUrl(`${agent.url}/`)
@@ -118,6 +109,45 @@ test('the main job: with an MCP stream and an A2A stream open, SIGTERM ends both
     const output = agent.output()
     assert.equal(count(output, 'scheduler started'), 1, output)
     assert.equal(count(output, 'scheduler stopped after'), 1, output)
+    await mcp.close()
+  } finally {
+    if (agent.child.exitCode === null) agent.child.kill('SIGKILL')
+  }
+})
+
+test('the v1 example serves MCP with sessions: a session id, a GET stream that SIGTERM ends, the scheduler stopped once, exit 0', async () => {
+  const agent = await start('examples/agent-v1.ts', { PORT: '0', TICK_MS: '40' })
+  try {
+    const transport = new StreamableHTTPClientTransport(new URL(`${agent.url}/mcp`))
+    const mcp = new Client({ name: 'test', version: '1.0.0' })
+    await mcp.connect(transport)
+    assert.ok(transport.sessionId, 'the v1 app gave the client a session')
+    const ticks = await mcp.callTool({ name: 'scheduler_ticks' })
+    assert.match((ticks.content as Array<{ text: string }>)[0]!.text, /^\d+$/)
+    // A GET stream on a raw session of its own (the client holds one on its session already).
+    const init = await fetch(`${agent.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      }),
+    })
+    const session = init.headers.get('mcp-session-id')!
+    await init.text()
+    const sse = await fetch(`${agent.url}/mcp`, {
+      headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION },
+    })
+    assert.equal(sse.status, 200)
+    const streamEnded = sse.text().then(() => Date.now())
+    const signalled = Date.now()
+    agent.child.kill('SIGTERM')
+    const exit = await agent.exit
+    assert.equal(exit.code, 0, agent.output())
+    assert.ok((await streamEnded) - signalled < 1000)
+    assert.equal(count(agent.output(), 'scheduler stopped after'), 1, agent.output())
     await mcp.close()
   } finally {
     if (agent.child.exitCode === null) agent.child.kill('SIGKILL')

@@ -14,7 +14,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js'
 import { lifespanState } from '../src/a2a/app.ts'
-import { agent, agentApp, type AgentOptions, type AgentTransport } from '../src/agent/agent.ts'
+import { agent, agentApp, type AgentOptions, type AgentTransport, type McpAppOptions } from '../src/agent/agent.ts'
 import type { LifespanContext } from '../src/index.ts'
 import { StepsExecutor, sendParams, textOf, userMessage } from './fixtures/a2a-executor.ts'
 import { freePort } from './support/observe.ts'
@@ -22,7 +22,7 @@ import { freePort } from './support/observe.ts'
 const quiet = { port: 0, signals: false as const, logger: false as const }
 
 /** A tool and an agent that both answer with `state.greeting`, set by onStartup. */
-function parts(): Pick<AgentOptions, 'mcp' | 'a2a'> {
+function parts(): { mcp: McpAppOptions; a2a: NonNullable<AgentOptions['a2a']> } {
   const executor: AgentExecutor = {
     async execute(context, bus) {
       const greeting = String(lifespanState(context).greeting)

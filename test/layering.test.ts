@@ -25,6 +25,7 @@ const rooms: Record<string, { level: number; neighbours?: string[] }> = {
   sdk: { level: 8 },
   embed: { level: 8 },
   mcp: { level: 9 },
+  'mcp-server': { level: 9 },
   a2a: { level: 9 },
   otel: { level: 9 },
   agent: { level: 10 },

@@ -124,3 +124,42 @@ test('npx tsgi-conformance --server tsgi from the installed tarball passes every
   assert.equal(summary[2], '0')
   assert.equal(summary[3], '0')
 })
+
+test('a project with only the v2 MCP SDK (no v1) imports tsgi/mcp-server and type-checks', async () => {
+  const v2only = await mkdtemp(join(tmpdir(), 'tsgi-tarball-v2-'))
+  try {
+    const [tarball] = (await readdir(project)).filter((f) => f.endsWith('.tgz'))
+    await writeFile(join(v2only, 'package.json'), JSON.stringify({ name: 'tarball-user-v2', private: true, type: 'module' }))
+    await run(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', join(project, tarball!), '@modelcontextprotocol/server@2'],
+      {
+        cwd: v2only,
+        timeout: 180_000,
+      },
+    )
+    await assert.rejects(
+      run(process.execPath, ['--input-type=module', '-e', "await import('@modelcontextprotocol/sdk/types.js')"], { cwd: v2only }),
+    )
+    const probe = "const m = await import('tsgi/mcp-server'); console.log(Object.keys(m).sort().join(','))"
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: v2only, timeout: 30_000 })
+    assert.equal(stdout.trim(), 'REQUEST_STATE_KEY_ENV,mcpServerApp')
+    const source = [
+      "import { McpServer } from '@modelcontextprotocol/server'",
+      "import { mcpServerApp, type McpServerApp, type McpServerAppOptions } from 'tsgi/mcp-server'",
+      "import { mount, router } from 'tsgi'",
+      'const options: McpServerAppOptions = { server: ({ requestState }) => new McpServer({ name: "x", version: "1" }, { requestState: { verify: requestState.verify } }) }',
+      'const mcp: McpServerApp = mcpServerApp(options)',
+      'mcp.notify.toolsChanged()',
+      'export const app = router([mount("/mcp", mcp)])',
+    ].join('\n')
+    await writeFile(join(v2only, 'use.ts'), `${source}\n`)
+    const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022']
+    const checked = await run(process.execPath, [tsc, ...flags, '--skipLibCheck', 'use.ts'], { cwd: v2only, timeout: 60_000 }).catch(
+      (error: { stdout: string }) => error,
+    )
+    assert.equal(checked.stdout, '', 'the v2-only project does not type-check against the tarball')
+  } finally {
+    await rm(v2only, { recursive: true, force: true })
+  }
+})

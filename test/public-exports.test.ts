@@ -118,6 +118,23 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
       'mcpApp',
     ],
   },
+  'tsgi/mcp-server': {
+    entry: 'src/mcp-server/app.ts',
+    names: [
+      'AuthInfo',
+      'AuthOptions',
+      'CorsOptions',
+      'McpServerApp',
+      'McpServerAppFactory',
+      'McpServerAppOptions',
+      'McpServerContext',
+      'REQUEST_STATE_KEY_ENV',
+      'ServerEvent',
+      'ServerEventBus',
+      'ServerNotifier',
+      'mcpServerApp',
+    ],
+  },
   'tsgi/a2a': {
     entry: 'src/a2a/app.ts',
     names: [

@@ -4,11 +4,11 @@
 
 import { a2aApp, type A2aApp, type A2aAppOptions } from '../a2a/app.ts'
 import { serveStdio, stderrLogger, type StdioAgent } from './stdio.ts'
-import { mcpApp, type McpApp, type McpAppOptions } from '../mcp/app.ts'
+import type { McpApp, McpAppOptions } from '../mcp/app.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { App, Logger } from '../protocol/types.ts'
-import type { AuthOptions } from '../sdk/auth.ts'
-import type { CorsOptions } from '../sdk/cors.ts'
+import type { SharedAppOptions } from '../sdk/shared-options.ts'
+import { mcpChild, stdioOptions } from './mcp-child.ts'
 import { router } from '../compose/router.ts'
 import { mount } from '../compose/routes.ts'
 import { serve, type Server } from '../serve/serve.ts'
@@ -20,21 +20,13 @@ export type { A2aAppOptions } from '../a2a/app.ts'
 export type { McpAppOptions } from '../mcp/app.ts'
 export type { AuthInfo, AuthOptions } from '../sdk/auth.ts'
 export type { CorsOptions } from '../sdk/cors.ts'
-
-/** What both apps take from one option; an app's own setting, if given, wins. */
-export interface SharedAppOptions {
-  /** Host names both apps answer (DNS-rebinding defence); others get 403. */
-  allowedHosts?: string[]
-  /** CORS for browser clients, on both apps. */
-  cors?: CorsOptions
-  /** Bearer-token auth on both apps; the card and the health probes stay public. */
-  auth?: AuthOptions
-}
+export type { SharedAppOptions } from '../sdk/shared-options.ts'
 
 export type AgentTransport = 'both' | 'mcp' | 'a2a' | 'stdio'
 
 export interface AgentOptions extends ServeOptions, SharedAppOptions {
-  mcp?: McpAppOptions
+  /** mcpApp's options, or a built app: mcpApp(...) or mcpServerApp(...) from tsgi/mcp-server (the v2 SDK). */
+  mcp?: McpAppOptions | App
   a2a?: A2aAppOptions
   /** Default 'both': MCP at /mcp (and /mcp/...), A2A at every other path. */
   transport?: AgentTransport
@@ -67,7 +59,7 @@ function refuse(message: string): never {
 
 export interface AgentApps {
   app: App
-  mcp: McpApp | null
+  mcp: McpApp | App | null
   a2a: A2aApp | null
 }
 
@@ -83,7 +75,7 @@ export function agentApp(options: AgentAppOptions): AgentApps {
   const transport = readTransport(options.transport)
   if (transport === 'stdio') throw new InvalidArgumentError("agentApp() builds HTTP apps; transport 'stdio' has none (use agent())")
   const shared = sharedOptions(options)
-  const mcp = transport === 'a2a' ? null : mcpApp({ ...shared, ...need(options.mcp, 'mcp', transport) })
+  const mcp = transport === 'a2a' ? null : mcpChild(options.mcp, shared, transport)
   const a2a = transport === 'mcp' ? null : a2aApp({ ...shared, ...need(options.a2a, 'a2a', transport) })
   const routes = [...(mcp === null ? [] : [mount('/mcp', mcp)]), ...(a2a === null ? [] : [mount('/', a2a)])]
   return { app: router(routes), mcp, a2a }
@@ -114,7 +106,7 @@ export async function agent(options: AgentOptions): Promise<Server | StdioAgent>
       ...config,
       // The delay lets load balancers stop routing to a replica; a pipe has none to wait for.
       shutdownDelayMs: 0,
-      server: need(mcp, 'mcp', 'stdio').server,
+      server: stdioOptions(mcp).server,
       stdin: stdin ?? process.stdin,
       stdout: stdout ?? process.stdout,
     })

@@ -7,8 +7,10 @@ import { LifecycleRunner, type Host } from '../lifecycle/runner.ts'
 import { describeError } from '../protocol/errors.ts'
 import type { ServeConfig } from '../serve/options.ts'
 import type { ClusterConfig } from './options.ts'
+import { relayBroadcasts } from './broadcast.ts'
 import { WorkerPool } from './pool.ts'
 import { PrimaryServer, type ClusterServer } from './server.ts'
+import { handOutSharedSecrets } from './shared-secret.ts'
 
 export async function servePrimary(serve: ServeConfig, config: ClusterConfig, since: number): Promise<ClusterServer> {
   const { logger } = serve
@@ -23,6 +25,9 @@ export async function servePrimary(serve: ServeConfig, config: ClusterConfig, si
   }
   const runner = new LifecycleRunner(null, host, config.primary, since)
   const handlesSignals = serve.signals.length > 0
+  // What the workers share through the primary: broadcasts, and secrets made once per machine.
+  const stopRelaying = relayBroadcasts()
+  const stopHandingOut = handOutSharedSecrets()
 
   // process.exit() (a second signal, a give-up) runs no shutdown: the workers go with it.
   const killWorkers = (): void => pool.killAll()
@@ -38,6 +43,8 @@ export async function servePrimary(serve: ServeConfig, config: ClusterConfig, si
   void runner.closed.then(() => {
     process.off('SIGHUP', reloadOnHangup)
     process.off('exit', killWorkers)
+    stopRelaying()
+    stopHandingOut()
   })
 
   pool.onGiveUp = () => {

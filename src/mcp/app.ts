@@ -10,17 +10,18 @@
 
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { respondWithFetch } from '../fetch/app.ts'
-import { readMcpOptions, type McpAppOptions } from './options.ts'
+import { MCP_CORS, readMcpOptions, type McpAppOptions } from './options.ts'
 import { McpSessions, type McpPair, type McpSession } from './sessions.ts'
 import { ClientCounts, clientOf } from './client-counts.ts'
 import { declaredBytes } from './client-info.ts'
 import { sessionCharge } from './session-budget.ts'
 import { consoleLogger } from '../logging.ts'
 import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
-import { authenticate, type AuthInfo } from '../sdk/auth.ts'
-import { allowedOrigin, answerPreflight, isPreflight, withCorsHeaders } from '../sdk/cors.ts'
+import { authenticate, readAuth, type AuthInfo } from '../sdk/auth.ts'
+import { allowedOrigin, answerPreflight, isPreflight, readCors, withCorsHeaders } from '../sdk/cors.ts'
 import { answerGone, header, hostProblem, readBody, rpcError, sendJson, serviceLifespan } from '../sdk/http.ts'
 import { internalErrorLog } from '../sdk/internal-error.ts'
+import { ADOPT_SHARED_OPTIONS, type SharedAppOptions } from '../sdk/shared-options.ts'
 
 export type { McpServerContext, McpServerFactory, McpServerLike } from './sessions.ts'
 export type { McpAppOptions } from './options.ts'
@@ -57,7 +58,9 @@ const RETRY_AFTER_SECONDS = '5'
  */
 export function mcpApp(options: McpAppOptions): McpApp {
   const config = readMcpOptions(options)
-  const { stateless, limit, allowed, cors, auth } = config
+  const { stateless, limit } = config
+  // Not const: agent() may hand this app the protections it has no setting of its own for.
+  let { allowed, cors, auth } = config
   const streamsHeld = new ClientCounts(config.maxStreamsPerClient)
   const sessions = new McpSessions({
     factory: options.server,
@@ -208,6 +211,13 @@ export function mcpApp(options: McpAppOptions): McpApp {
   Object.defineProperty(app, 'sessionCount', { get: () => sessions.size })
   Object.defineProperty(app, 'streamCount', { get: () => sessions.streamCount })
   app.close = close
+  Object.defineProperty(app, ADOPT_SHARED_OPTIONS, {
+    value: (shared: SharedAppOptions): void => {
+      if (options.allowedHosts === undefined && shared.allowedHosts !== undefined) allowed = new Set(shared.allowedHosts)
+      if (options.cors === undefined && shared.cors !== undefined) cors = readCors(shared.cors, 'agent() cors', MCP_CORS)
+      if (options.auth === undefined && shared.auth !== undefined) auth = readAuth(shared.auth, 'agent() auth')
+    },
+  })
   return app
 }
 

@@ -121,7 +121,7 @@ const DEFAULT_CLIENT_INFO_BYTES = 16 * 1024
 const DEFAULT_SESSION_IDLE_MS = 15 * 60 * 1000
 
 /** The request headers the MCP streamable HTTP transport reads, and the one clients must see. */
-const MCP_CORS = {
+export const MCP_CORS = {
   methods: 'GET, POST, DELETE, OPTIONS',
   allowHeaders: 'Content-Type, Accept, Authorization, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID',
   exposeHeaders: 'Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate',
