@@ -10,7 +10,7 @@ import { createMcpHandler, type RequestStateCodec, type ServerEventBus, type Ser
 import { respondWithFetch } from '../fetch/app.ts'
 import { consoleLogger } from '../logging.ts'
 import { describeError } from '../protocol/errors.ts'
-import type { App, HttpScope, LifespanScope, Logger, Receive, Send } from '../protocol/types.ts'
+import type { App, AppState, HttpScope, LifespanScope, Logger, Receive, Send } from '../protocol/types.ts'
 import { authenticate, readAuth, type AuthInfo } from '../sdk/auth.ts'
 import { allowedOrigin, answerPreflight, isPreflight, readCors, withCorsHeaders } from '../sdk/cors.ts'
 import { answerGone, hostProblem, readBody, rpcError, sendJson } from '../sdk/http.ts'
@@ -58,9 +58,9 @@ export function mcpServerApp(options: McpServerAppOptions): McpServerApp {
   const logger = (): Logger => options.logger ?? scopeLogger ?? consoleLogger
   const logInternal = internalErrorLog('mcp-server', { logger, logDetails: options.logDetails === true })
   /** The lifespan state, for a factory called outside any request scope's knowledge. */
-  let lifespanState: Record<string, unknown> = {}
+  let lifespanState: AppState = {} as AppState
   /** Each request's scope state, by the Request the SDK hands back to the factory as `requestInfo`. */
-  const requestStates = new WeakMap<Request, Record<string, unknown>>()
+  const requestStates = new WeakMap<Request, AppState>()
   let codec: RequestStateCodec | null = null
   let codecLoading: Promise<RequestStateCodec> | null = null
   const loadCodec = (): Promise<RequestStateCodec> => {
