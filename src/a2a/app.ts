@@ -14,6 +14,7 @@ import { cardAt, completeCard, endpointUrl } from './card.ts'
 import { containFailures, rememberErrors } from './failures.ts'
 import { readA2aOptions, type A2aAppOptions } from './options.ts'
 import { STATE_KEY, handleRpc, type RpcDeps } from './rpc.ts'
+import { routeElsewhere } from './shared-tasks.ts'
 import { BoundedTaskStore } from './task-store.ts'
 import { RunningTasks } from './tasks.ts'
 import { consoleLogger } from '../logging.ts'
@@ -29,6 +30,7 @@ export type { AuthInfo, AuthOptions } from '../sdk/auth.ts'
 export type { CorsOptions } from '../sdk/cors.ts'
 export { AuthenticatedUser } from './rpc.ts'
 export { BoundedTaskStore } from './task-store.ts'
+export type { LocalExecution, SharedTasks } from './shared-tasks.ts'
 
 export interface A2aApp extends App {
   /** Stops taking requests (503), cancels running tasks, ends open streams; idempotent. */
@@ -63,15 +65,17 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
     logDetails: options.logDetails === true,
   })
   const card = completeCard(options.card)
-  const tasks = new RunningTasks()
+  const shared = options.tasks
+  const tasks = new RunningTasks(shared)
   const buses = new DefaultExecutionEventBusManager()
-  const store = options.taskStore ?? new BoundedTaskStore({ maxTasks: config.maxTasks, ttlMs: config.taskTtlMs })
+  const store = shared?.store ?? options.taskStore ?? new BoundedTaskStore({ maxTasks: config.maxTasks, ttlMs: config.taskTtlMs })
   const executor = tasks.wrap(containFailures(options.executor, options.exposeErrors === true, log))
   const handler = new DefaultRequestHandler(card, store, executor, buses)
   tasks.attach(handler, buses)
   const caught = new WeakMap<ServerCallContext, unknown>()
+  const routed = routeElsewhere(handler, (taskId) => tasks.has(taskId), shared)
   const deps: RpcDeps = {
-    transport: new JsonRpcTransportHandler(rememberErrors(handler, caught)),
+    transport: new JsonRpcTransportHandler(rememberErrors(routed, caught)),
     card,
     tasks,
     streams: new Set(),
@@ -93,6 +97,8 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
       )
       // ...then end whatever is still open.
       for (const stream of deps.streams) stream.controller.abort()
+      // The shared tasks last: the cancels above still write to them.
+      await shared?.stop?.()
       if (stuck.length > 0) {
         throw new Error(`${stuck.length} task(s) still running ${graceMs} ms after cancel: ${stuck.join(', ')}`)
       }
@@ -104,8 +110,9 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
   // itself, and the drain waits for in-flight responses before the shutdown arrives.
   const cancelOnDrain = (): void => void close().catch(() => undefined)
 
-  const lifespan = serviceLifespan('a2a', cancelOnDrain, close, (scope) => {
+  const lifespan = serviceLifespan('a2a', cancelOnDrain, close, async (scope) => {
     scopeLogger = scope.logger
+    await shared?.start?.(options.logger ?? scopeLogger ?? consoleLogger)
   })
 
   async function http(scope: HttpScope, receive: Receive, rawSend: Send): Promise<void> {
