@@ -7,12 +7,7 @@
 // in which case the SDK handles it as a task that runs nowhere.
 
 import type { StreamResponse, Task } from '@a2a-js/sdk'
-import type {
-  DefaultRequestHandler,
-  ExecutionEventBus,
-  ServerCallContext,
-  TaskStore,
-} from '@a2a-js/sdk/server'
+import type { DefaultRequestHandler, ExecutionEventBus, ServerCallContext, TaskStore } from '@a2a-js/sdk/server'
 import type { Logger } from '../protocol/types.ts'
 
 /** One execution starting in this process, as the shared tasks see it. */

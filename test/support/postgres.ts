@@ -100,10 +100,14 @@ export async function startPostgres(): Promise<Postgres> {
     if (removed) return
     removed = true
     started.delete(remove)
-    spawnSync(asPostgres ? 'runuser' : pgCtl, [...(asPostgres ? ['-u', 'postgres', '--', pgCtl] : []), 'stop', '-D', data, '-m', 'immediate'], {
-      timeout: 30_000,
-      stdio: 'ignore',
-    })
+    spawnSync(
+      asPostgres ? 'runuser' : pgCtl,
+      [...(asPostgres ? ['-u', 'postgres', '--', pgCtl] : []), 'stop', '-D', data, '-m', 'immediate'],
+      {
+        timeout: 30_000,
+        stdio: 'ignore',
+      },
+    )
     rmSync(dir, { recursive: true, force: true })
   }
   started.add(remove)

@@ -1,0 +1,205 @@
+// Two replicas of an A2A agent, real child processes, one real PostgreSQL: what a task created
+// on replica A looks like through replica B (found, listed, followed live, cancelled at A's
+// executor), what happens to A's running task when A is SIGKILLed, and two replicas starting
+// at the same moment on an empty database. Clients are the A2A SDK's own.
+
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { TaskState, type Task } from '@a2a-js/sdk'
+import { ClientFactory, type Client } from '@a2a-js/sdk/client'
+import { ServerCallContext } from '@a2a-js/sdk/server'
+import { DatabaseTaskStore, TASK_TABLE } from '@a2a-js/sdk/server/database'
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { sendParams } from './fixtures/a2a-executor.ts'
+import { freePort, sleep } from './support/observe.ts'
+import { postgresMissing, startPostgres, type Postgres } from './support/postgres.ts'
+import { startFixture, waitForPort, type Running } from './support/process.ts'
+
+const skip = postgresMissing()
+const fixture = new URL('./fixtures/a2a-replica.ts', import.meta.url).pathname
+/** Short, so the SIGKILL test is quick; the heartbeat runs every quarter of it. */
+const LEASE_MS = 4_000
+
+let db: Postgres
+const children: Running[] = []
+before(async () => {
+  if (skip === undefined) db = await startPostgres()
+})
+after(() => {
+  for (const running of children) running.child.kill('SIGKILL')
+  db?.remove()
+})
+
+async function replica(name: string, url: string, env: Record<string, string> = {}): Promise<Running> {
+  const running = startFixture(fixture, { REPLICA: name, DATABASE_URL: url, LEASE_MS: String(LEASE_MS), ...env }, await freePort())
+  children.push(running)
+  await waitForPort(running, 60_000)
+  return running
+}
+
+const client = (running: Running): Promise<Client> => new ClientFactory().createFromUrl(`${running.url}/`)
+const ref = (id: string) => ({ tenant: '', id, historyLength: undefined })
+const cancelRef = (id: string) => ({ tenant: '', id, metadata: {} })
+
+/** Starts a long task through `on` without waiting for it (returnImmediately). */
+async function startTask(on: Client): Promise<Task> {
+  const params = { ...sendParams('long'), configuration: { returnImmediately: true, acceptedOutputModes: [], historyLength: undefined } }
+  const result = await on.sendMessage(params as unknown as Parameters<Client['sendMessage']>[0])
+  assert.ok('id' in result && 'status' in result, 'SendMessage answered with a task')
+  return result as Task
+}
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for ${what}`)
+    await sleep(50)
+  }
+}
+
+test('a task created through replica A is found by GetTask and ListTasks through replica B', { skip }, async (t) => {
+  const [a, b] = await Promise.all([replica('a', db.url), replica('b', db.url)])
+  t.after(() => {
+    a.child.kill('SIGKILL')
+    b.child.kill('SIGKILL')
+  })
+  const [viaA, viaB] = await Promise.all([client(a), client(b)])
+  const task = await startTask(viaA)
+  const seen = await viaB.getTask(ref(task.id))
+  assert.equal(seen.id, task.id)
+  assert.equal(seen.contextId, task.contextId)
+  const listed = await viaB.listTasks({
+    tenant: '',
+    contextId: task.contextId,
+    status: TaskState.TASK_STATE_UNSPECIFIED,
+    pageSize: 10,
+  } as Parameters<Client['listTasks']>[0])
+  assert.deepEqual(
+    listed.tasks.map((x) => x.id),
+    [task.id],
+  )
+
+  // SubscribeToTask through B: A's live events, at least three within 2 s.
+  const started = Date.now()
+  const events: string[] = []
+  for await (const event of viaB.resubscribeTask({ tenant: '', id: task.id })) {
+    events.push(event.payload?.$case ?? '?')
+    if (events.filter((e) => e === 'artifactUpdate').length >= 3) break
+  }
+  const elapsed = Date.now() - started
+  assert.equal(events[0], 'task', 'the stream opens with the snapshot')
+  assert.ok(elapsed < 2_000, `three live artifact events took ${elapsed} ms through B`)
+
+  // CancelTask through B: A's executor is asked, and B answers with the CANCELED task.
+  const cancelStarted = Date.now()
+  const cancelled = await viaB.cancelTask(cancelRef(task.id))
+  const cancelMs = Date.now() - cancelStarted
+  assert.equal(cancelled.status?.state, TaskState.TASK_STATE_CANCELED)
+  assert.ok(cancelMs < 2_000, `CancelTask through B took ${cancelMs} ms`)
+  const asked = a.events().filter((e) => e.event === 'cancel' && (e as { taskId?: string }).taskId === task.id)
+  assert.equal(asked.length, 1, "A's executor was asked to cancel, once")
+  assert.equal(
+    b.events().some((e) => e.event === 'cancel'),
+    false,
+    "B's executor was not",
+  )
+  const stored = await viaA.getTask(ref(task.id))
+  assert.equal(stored.status?.state, TaskState.TASK_STATE_CANCELED, 'the store says CANCELED through A too')
+})
+
+test('a replica SIGKILLed with a running task: a survivor marks it FAILED within the lease, seen through the other replica', {
+  skip,
+}, async (t) => {
+  const [a, b] = await Promise.all([replica('a2', db.url, { STEPS: '200' }), replica('b2', db.url)])
+  t.after(() => {
+    a.child.kill('SIGKILL')
+    b.child.kill('SIGKILL')
+  })
+  const [viaA, viaB] = await Promise.all([client(a), client(b)])
+  const task = await startTask(viaA)
+  await until('the task to be WORKING', 2_000, async () =>
+    (await viaB.getTask(ref(task.id))).status?.state === TaskState.TASK_STATE_WORKING ? true : undefined,
+  )
+  a.child.kill('SIGKILL')
+  const killed = Date.now()
+  await a.exit
+  const failed = await until('the task to be FAILED', LEASE_MS + 2_000, async () => {
+    const seen = await viaB.getTask(ref(task.id))
+    return seen.status?.state === TaskState.TASK_STATE_FAILED ? seen : undefined
+  })
+  const ms = Date.now() - killed
+  assert.ok(ms <= LEASE_MS, `FAILED ${ms} ms after the SIGKILL, lease ${LEASE_MS} ms`)
+  const text = failed.status?.message?.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('')
+  assert.match(text ?? '', /replica running this task stopped/)
+})
+
+test('two replicas started at the same moment on an empty database both come up; the table is made once, in the SDK shape', {
+  skip,
+}, async (t) => {
+  const admin = new pg.Client({ connectionString: db.url })
+  await admin.connect()
+  await admin.query('CREATE DATABASE fresh')
+  await admin.end()
+  const freshUrl = db.url.replace(/\/postgres$/, '/fresh')
+  const [a, b] = await Promise.all([replica('fa', freshUrl), replica('fb', freshUrl)])
+  t.after(() => {
+    a.child.kill('SIGKILL')
+    b.child.kill('SIGKILL')
+  })
+  const created =
+    [a, b]
+      .map((r) => r.stdout())
+      .join('')
+      .match(/created table\(s\) [^\n]*/g) ?? []
+  assert.equal(created.length, 1, `one replica created the tables: ${JSON.stringify(created)}`)
+  assert.match(created[0]!, new RegExp(`\\b${TASK_TABLE}\\b`))
+
+  const pool = new pg.Pool({ connectionString: freshUrl })
+  const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
+  try {
+    const { rows } = await pool.query(
+      'SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
+      [TASK_TABLE],
+    )
+    // The SDK's TaskRow, column by column.
+    assert.deepEqual(
+      rows.map((r) => `${r.column_name} ${r.data_type} ${r.is_nullable}`),
+      [
+        'tenant character varying NO',
+        'owner character varying NO',
+        'id character varying NO',
+        'context_id character varying NO',
+        'status_last_updated bigint NO',
+        'status_state character varying YES',
+        'status text YES',
+        'artifacts text YES',
+        'history text YES',
+        'metadata text YES',
+        'protocol_version character varying YES',
+      ],
+    )
+    // The SDK's own store writes a task there, and the replicas serve it.
+    const store = new DatabaseTaskStore(kysely)
+    const context = new ServerCallContext({ tenant: '', user: { isAuthenticated: false, userName: '' } })
+    const task: Task = {
+      id: crypto.randomUUID(),
+      contextId: crypto.randomUUID(),
+      status: { state: TaskState.TASK_STATE_COMPLETED, message: undefined, timestamp: new Date().toISOString() },
+      artifacts: [],
+      history: [],
+      metadata: {},
+    }
+    await store.save(task, context)
+    assert.equal((await store.load(task.id, context))?.status?.state, TaskState.TASK_STATE_COMPLETED)
+    const served = await (await client(b)).getTask(ref(task.id))
+    assert.equal(served.id, task.id)
+    // ...and reads what a replica wrote.
+    const made = await startTask(await client(a))
+    assert.equal((await store.load(made.id, context))?.id, made.id)
+  } finally {
+    await kysely.destroy()
+  }
+})
