@@ -15,6 +15,8 @@ import type { Wakeups } from './wakeups.ts'
 const IDLE_READ_MS = 1_000
 /** How long a cancel waits for the replica running the task to end it. */
 const CANCEL_WAIT_MS = 10_000
+/** How long a cancel's answer waits for the runner's store write to follow its event. */
+const STORE_SETTLE_MS = 2_000
 
 const TERMINAL = new Set<TaskState>([
   TaskState.TASK_STATE_COMPLETED,
@@ -70,9 +72,7 @@ export class RemoteTasks {
           const payload = response.payload
           if (payload?.$case !== 'statusUpdate' || !TERMINAL.has(payload.value.status?.state as TaskState)) continue
           if (payload.value.status?.state !== TaskState.TASK_STATE_CANCELED) break
-          // The runner's store write may land a moment after its event: answer with the event's status.
-          const latest = (await this.#store.load(taskId, context)) ?? task
-          return { ...latest, status: payload.value.status }
+          return this.#storedCanceled(taskId, context, task, payload.value.status)
         }
         const stored = await this.#store.load(taskId, context)
         if (stored !== undefined && isTerminal(stored)) {
@@ -84,6 +84,20 @@ export class RemoteTasks {
       throw new TaskNotCancelableError(`Task not cancelable: ${taskId}`)
     } finally {
       wait.close()
+    }
+  }
+
+  /**
+   * The runner saves the task a moment after it writes the event; the answer waits for the
+   * save (briefly), so a GetTask after it agrees. Should the save not come, the event's status.
+   */
+  async #storedCanceled(taskId: string, context: ServerCallContext, task: Task, status: Task['status']): Promise<Task> {
+    const deadline = Date.now() + STORE_SETTLE_MS
+    for (;;) {
+      const stored = await this.#store.load(taskId, context)
+      if (stored?.status?.state === TaskState.TASK_STATE_CANCELED) return stored
+      if (Date.now() > deadline) return { ...(stored ?? task), status }
+      await new Promise((resolve) => setTimeout(resolve, 20))
     }
   }
 
