@@ -1,6 +1,7 @@
 // The public surface of `tsgi`, nothing else.
 export type {
   App,
+  AppState,
   HttpDisconnect,
   HttpReceiveMessage,
   HttpRequest,
@@ -26,6 +27,8 @@ export type {
   Scope,
   Send,
   SendMessage,
+  State,
+  StateUpdate,
   TsgiInfo,
 } from './protocol/types.ts'
 export { TSGI_VERSION } from './protocol/types.ts'

@@ -111,7 +111,9 @@ test('a task created through replica A is found, followed live and cancelled thr
   assert.equal(stored.status?.state, TaskState.TASK_STATE_CANCELED, 'the store says CANCELED through A too')
 })
 
-test('a replica SIGKILLed with a running task: a survivor marks it FAILED within the lease, seen through the other replica', { skip }, async () => {
+test('a replica SIGKILLed with a running task: a survivor marks it FAILED within the lease, seen through the other replica', {
+  skip,
+}, async () => {
   const [viaA, viaB] = await Promise.all([client(a), client(b)])
   const task = await startTask(viaA)
   await until('the task to be WORKING', 2_000, async () =>

@@ -119,7 +119,7 @@ test('embed() refuses bad options with a sentence naming the option and the valu
   const app: App = async () => {}
   assert.throws(
     () => embed(app, { port: 3000 } as never),
-    (e: unknown) => e instanceof InvalidArgumentError && /unknown option 'port'/.test(e.message),
+    (e: unknown) => e instanceof InvalidArgumentError && /embed\(\) has no option 'port': the host owns the port/.test(e.message),
   )
   assert.throws(() => embed(app, { consumedBody: 'drop' as never }), /consumedBody must be 'replay' or 'error', got 'drop'/)
   assert.throws(() => embed(app, { maxBodyBytes: -1 }), /maxBodyBytes must be a non-negative integer or Infinity, got -1/)

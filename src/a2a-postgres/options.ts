@@ -1,7 +1,7 @@
 // postgresTasks()'s options and their checks, made once when it is called.
 
 import type pg from 'pg'
-import { refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
+import { optionNames, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 
 export interface PostgresTasksOptions {
@@ -25,7 +25,8 @@ export interface PostgresTasksConfig {
   leaseMs: number
 }
 
-const KNOWN = ['connectionString', 'pool', 'migrate', 'leaseMs'] as const
+/** Every name PostgresTasksOptions has: postgresTasks() refuses any other. */
+const KNOWN = optionNames<PostgresTasksOptions>()(['connectionString', 'pool', 'migrate', 'leaseMs'])
 const fail = (message: string): never => {
   throw new InvalidArgumentError(message)
 }

@@ -18,7 +18,7 @@ import { routeElsewhere } from './shared-tasks.ts'
 import { BoundedTaskStore } from './task-store.ts'
 import { RunningTasks } from './tasks.ts'
 import { consoleLogger } from '../logging.ts'
-import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
+import type { App, AppState, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
 import { authenticate, type AuthInfo } from '../sdk/auth.ts'
 import { allowedOrigin, answerPreflight, isPreflight, withCorsHeaders } from '../sdk/cors.ts'
 import { hostProblem, rpcError, sendJson, serviceLifespan } from '../sdk/http.ts'
@@ -41,12 +41,12 @@ export interface A2aApp extends App {
 
 /**
  * The lifespan state (what startup hooks and lifespan functions stored) as the request an
- * executor serves sees it.
+ * executor serves sees it, typed by the `State` interface you declared for 'tsgi'.
  * @example
- * async execute(ctx, bus) { const { scheduler } = lifespanState(ctx) as { scheduler: Scheduler } }
+ * async execute(ctx, bus) { const { scheduler } = lifespanState(ctx) }
  */
-export function lifespanState(requestContext: RequestContext): Record<string, unknown> {
-  return (requestContext.context.state.get(STATE_KEY) as Record<string, unknown> | undefined) ?? {}
+export function lifespanState(requestContext: RequestContext): AppState {
+  return (requestContext.context.state.get(STATE_KEY) as AppState | undefined) ?? ({} as AppState)
 }
 
 const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.json'])

@@ -3,6 +3,7 @@
 import type { AgentExecutor, TaskStore } from '@a2a-js/sdk/server'
 import type { AgentCardInput, PublicUrl } from './card.ts'
 import { isSharedTasks, type SharedTasks } from './shared-tasks.ts'
+import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { Logger } from '../protocol/types.ts'
 import { readAuth, type AuthOptions } from '../sdk/auth.ts'
@@ -48,6 +49,25 @@ export interface A2aAppOptions {
   logDetails?: boolean
 }
 
+/** Every name A2aAppOptions has: a2aApp() refuses any other. Add new options here. */
+export const a2aOptionNames = optionNames<A2aAppOptions>()([
+  'card',
+  'executor',
+  'taskStore',
+  'tasks',
+  'maxTasks',
+  'taskTtlMs',
+  'publicUrl',
+  'allowedHosts',
+  'maxBodyBytes',
+  'shutdownGraceMs',
+  'cors',
+  'auth',
+  'exposeErrors',
+  'logger',
+  'logDetails',
+])
+
 export interface A2aConfig {
   graceMs: number
   maxBodyBytes: number
@@ -67,6 +87,9 @@ const A2A_CORS = {
 
 export function readA2aOptions(options: A2aAppOptions): A2aConfig {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('a2aApp needs { card, executor }')
+  refuseUnknownOptions(options, a2aOptionNames, 'a2aApp()', (message) => {
+    throw new InvalidArgumentError(message)
+  })
   const { card: input, executor } = options
   if (input === null || typeof input !== 'object' || typeof input.name !== 'string') {
     throw new InvalidArgumentError('a2aApp card must be an object with at least a name and a description')

@@ -4,6 +4,7 @@
 import type { LifecycleRunner } from '../lifecycle/runner.ts'
 import type { Phase } from '../lifecycle/table.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
+import type { AppState } from '../protocol/types.ts'
 import type { Server } from '../serve/serve.ts'
 import type { WorkerInfo } from './member.ts'
 import type { WorkerPool } from './pool.ts'
@@ -46,7 +47,7 @@ export class PrimaryServer implements ClusterServer {
   }
 
   /** The primary's lifespan state (what its hooks stored); workers have their own. */
-  get state(): Record<string, unknown> {
+  get state(): AppState {
     return this.#runner.state
   }
 
@@ -92,7 +93,7 @@ export class SoloServer implements ClusterServer {
     return this.#server.phase
   }
 
-  get state(): Record<string, unknown> {
+  get state(): AppState {
     return this.#server.state
   }
 

@@ -11,7 +11,7 @@ import { hostViewOf, mountedBridge, type MountedBridge, type MountedBridgeConfig
 import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
 import type { HostView } from '../node/mounted.ts'
 import { InvalidArgumentError, ServerClosedError } from '../protocol/errors.ts'
-import type { App, Logger } from '../protocol/types.ts'
+import type { App, AppState, Logger } from '../protocol/types.ts'
 import { EmbedHost } from './host.ts'
 import { answerNodeRequest } from './node-answer.ts'
 import { readEmbedOptions, type EmbedOptions } from './options.ts'
@@ -22,7 +22,7 @@ export type { EmbedOptions } from './options.ts'
 export interface Embedded extends AsyncDisposable {
   readonly phase: Phase
   /** The lifespan state; each request sees a shallow copy. */
-  readonly state: Record<string, unknown>
+  readonly state: AppState
   /** Aborted when close() begins: long-lived responses (SSE) should end then. */
   readonly draining: AbortSignal
   /** The app's lifespan, the `lifespan` setups, the onStartup hooks; rejects with LifespanStartupError. */
@@ -127,7 +127,7 @@ class EmbeddedApp implements EmbeddedCore {
     return this.#runner.phase
   }
 
-  get state(): Record<string, unknown> {
+  get state(): AppState {
     return this.#runner.state
   }
 

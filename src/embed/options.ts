@@ -3,7 +3,7 @@
 
 import { readTimeout } from '../lifespan/deadline.ts'
 import type { RunnerConfig } from '../lifecycle/runner.ts'
-import { readFunctions, readLogger, show } from '../lifecycle/option-reader.ts'
+import { optionNames, readFunctions, readLogger, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
 import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
 import { DEFAULT_MAX_BODY_BYTES } from '../node/handler.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
@@ -35,16 +35,8 @@ export interface EmbedOptions {
   consumedBody?: ConsumedBodyPolicy
 }
 
-export interface EmbedConfig extends RunnerConfig {
-  maxBodyBytes: number
-  consumedBody: ConsumedBodyPolicy
-}
-
-function fail(message: string): never {
-  throw new InvalidArgumentError(`embed(): ${message}`)
-}
-
-const optionNames: ReadonlySet<string> = new Set([
+/** Every name EmbedOptions has: embed() refuses any other. Add new options here. */
+export const embedOptionNames = optionNames<EmbedOptions>()([
   'onStartup',
   'onShutdown',
   'lifespan',
@@ -57,11 +49,29 @@ const optionNames: ReadonlySet<string> = new Set([
   'consumedBody',
 ])
 
+export interface EmbedConfig extends RunnerConfig {
+  maxBodyBytes: number
+  consumedBody: ConsumedBodyPolicy
+}
+
+function fail(message: string): never {
+  throw new InvalidArgumentError(`embed(): ${message}`)
+}
+
+function refuse(message: string): never {
+  throw new InvalidArgumentError(message)
+}
+
+const hostOptionNames: ReadonlySet<string> = new Set(['port', 'host', 'signals', 'health', 'shutdownDelayMs', 'workers'])
+
 export function readEmbedOptions(options: EmbedOptions): EmbedConfig {
   if (options === null || typeof options !== 'object') fail(`options must be an object, got ${show(options)}`)
-  for (const key of Object.keys(options)) {
-    if (!optionNames.has(key)) fail(`unknown option '${key}' (a port and signals belong to the host)`)
-  }
+  // A port, signals and probes are the host's: serve()'s names get a sentence that says so.
+  const hostOwned = Object.keys(options).find(
+    (name) => !(embedOptionNames as readonly string[]).includes(name) && hostOptionNames.has(name),
+  )
+  if (hostOwned !== undefined) refuse(`embed() has no option '${hostOwned}': the host owns the port, the signals and the probes`)
+  refuseUnknownOptions(options, embedOptionNames, 'embed()', refuse)
   const { maxBodyBytes = DEFAULT_MAX_BODY_BYTES, consumedBody = 'replay' } = options
   if (typeof maxBodyBytes !== 'number' || !(maxBodyBytes >= 0) || (!Number.isInteger(maxBodyBytes) && maxBodyBytes !== Infinity)) {
     fail(`maxBodyBytes must be a non-negative integer or Infinity, got ${show(maxBodyBytes)}`)

@@ -5,7 +5,7 @@
 
 import { EMPTY, PushStream, toBytes } from './body.ts'
 import { InvalidArgumentError, ProtocolError } from '../protocol/errors.ts'
-import { TSGI_VERSION, type App, type HttpScope, type ReceiveMessage, type SendMessage } from '../protocol/types.ts'
+import { TSGI_VERSION, type App, type AppState, type HttpScope, type ReceiveMessage, type SendMessage } from '../protocol/types.ts'
 import { mountedTarget } from '../node/mounted.ts'
 
 export interface ToFetchHandlerOptions {
@@ -234,6 +234,6 @@ function scopeOf(request: Request, state: Record<string, unknown>, mounted: Moun
     headers,
     client: null,
     server: [url.hostname, port],
-    state: { ...state },
+    state: { ...state } as AppState,
   }
 }

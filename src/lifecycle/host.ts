@@ -1,6 +1,6 @@
 // What the lifecycle runner needs from its host and its options, and how a shutdown begins.
 
-import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
+import type { AppState, LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
 
 /** Where the app meets the world: a port, or a pair of pipes. */
 export interface Host {
@@ -8,7 +8,7 @@ export interface Host {
   readonly listenName: string
   readonly listening: boolean
   /** Opens the door; `state` is the lifespan state, for hosts that build servers from it. */
-  listen(state: Record<string, unknown>): Promise<void>
+  listen(state: AppState): Promise<void>
   /** Stops taking work and lets in-flight work finish within `timeoutMs`; 'timeout' when it was cut. */
   drain(timeoutMs: number): Promise<'ok' | 'timeout'>
   /** Takes no new connections but keeps serving the open ones (a retiring cluster worker). */

@@ -34,6 +34,22 @@ export function readLogger(value: unknown, fail: (message: string) => never): Lo
   return value as Logger
 }
 
+/** The names of `T` the list `N` leaves out. */
+type Missing<T, N extends readonly PropertyKey[]> = Exclude<keyof T, N[number]>
+
+/**
+ * The option names of `T`, written once next to its interface as the list a reader refuses every
+ * other name with. TypeScript holds the list complete: a name `T` lacks, or one of `T`'s left out,
+ * fails to compile (`'missing option names': 'writeTimeoutMs'`), so adding an option to the
+ * interface without adding it here cannot slip through.
+ * @example export const serveOptionNames = optionNames<ServeOptions>()(['port', 'host', ...])
+ */
+export function optionNames<T extends object>() {
+  return <const N extends ReadonlyArray<keyof T & string>>(
+    names: N & ([Missing<T, N>] extends [never] ? unknown : { 'missing option names': Missing<T, N> }),
+  ): ReadonlyArray<keyof T & string> => Object.freeze([...names])
+}
+
 /**
  * Refuses option names the reader does not know, so a typo (`onstartup`) fails at once instead of
  * being ignored; the message names the option and the closest known name. TypeScript catches

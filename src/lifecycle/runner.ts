@@ -9,7 +9,7 @@
 import { Lifecycle, type Phase } from './table.ts'
 import { LifespanManager } from '../lifespan/manager.ts'
 import { functionName, setUpLifespanFn, type RunningLifespanFn } from '../lifespan/lifespan-fn.ts'
-import type { App } from '../protocol/types.ts'
+import type { App, AppState } from '../protocol/types.ts'
 import { type Failure, shutdownError, startupError } from './failures.ts'
 import type { ClosePlan, Host, RunnerConfig } from './host.ts'
 import { onSignals, signalExitCode, type SignalHandlers } from './signals.ts'
@@ -18,7 +18,7 @@ import { StepRunner, hookStep, type Step } from './step.ts'
 export type { ClosePlan, Host, RunnerConfig } from './host.ts'
 
 export class LifecycleRunner {
-  readonly state: Record<string, unknown> = {}
+  readonly state = {} as AppState
   readonly closed: Promise<void>
   readonly #host: Host
   readonly #config: RunnerConfig

@@ -6,7 +6,7 @@ import { withDeadline } from '../lifespan/deadline.ts'
 import type { Lifecycle, StepKind } from './table.ts'
 import { LifespanTimeoutError, describeError, type LifespanPhaseName } from '../protocol/errors.ts'
 import { functionName } from '../lifespan/lifespan-fn.ts'
-import type { LifespanHook, Logger } from '../protocol/types.ts'
+import type { AppState, LifespanHook, Logger } from '../protocol/types.ts'
 
 export interface Step {
   kind: StepKind
@@ -24,7 +24,7 @@ export function hookStep(
   index: number,
   hook: LifespanHook,
   timeoutMs: number,
-  state: Record<string, unknown>,
+  state: AppState,
   logger: Logger,
 ): Step {
   return {

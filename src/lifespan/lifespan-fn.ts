@@ -3,12 +3,12 @@
 
 import { withDeadline } from './deadline.ts'
 import { InvalidArgumentError, LifespanTimeoutError, ProtocolError } from '../protocol/errors.ts'
-import type { LifespanContext, LifespanFn, Logger } from '../protocol/types.ts'
+import type { AppState, LifespanContext, LifespanFn, Logger } from '../protocol/types.ts'
 
 export interface LifespanFnStep {
   /** Names the step in errors and logs, e.g. `lifespan[0] openPool`. */
   name: string
-  state: Record<string, unknown>
+  state: AppState
   logger: Logger
   startupTimeoutMs: number
 }

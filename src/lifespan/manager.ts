@@ -20,6 +20,7 @@ import { LifespanConversation } from '../protocol/lifespan.ts'
 import {
   TSGI_VERSION,
   type App,
+  type AppState,
   type LifespanReceiveMessage,
   type LifespanScope,
   type LifespanSendMessage,
@@ -61,7 +62,7 @@ export class LifespanManager implements AsyncDisposable {
   readonly #app: App
   readonly #name: string
   readonly #logger: Logger
-  readonly #state: Record<string, unknown>
+  readonly #state: AppState
   readonly #draining: AbortSignal | undefined
   readonly #startupTimeoutMs: number
   readonly #shutdownTimeoutMs: number
@@ -81,13 +82,13 @@ export class LifespanManager implements AsyncDisposable {
     this.#app = app
     this.#name = options.name ?? 'app'
     this.#logger = options.logger ?? silentLogger
-    this.#state = (options.state ?? {}) as Record<string, unknown>
+    this.#state = (options.state ?? {}) as AppState
     this.#draining = options.draining
     this.#startupTimeoutMs = readTimeout(options.startupTimeoutMs, 'startupTimeoutMs', 60_000)
     this.#shutdownTimeoutMs = readTimeout(options.shutdownTimeoutMs, 'shutdownTimeoutMs', 30_000)
   }
 
-  get state(): Record<string, unknown> {
+  get state(): AppState {
     return this.#state
   }
 

@@ -5,7 +5,7 @@ import { constants } from 'node:os'
 
 import { readTimeout } from '../lifespan/deadline.ts'
 import type { RunnerConfig } from '../lifecycle/runner.ts'
-import { readFunctions, readLogger, show } from '../lifecycle/option-reader.ts'
+import { optionNames, readFunctions, readLogger, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
 import { compileTrustProxy, type TrustProxy } from '../node/trust.ts'
@@ -62,6 +62,33 @@ export interface ServeOptions extends HttpLimitOptions {
   /** How long a worker retired by a reload answers with `Connection: close` before its drain; default 1 000. */
   reloadGraceMs?: number
 }
+
+/** Every name ServeOptions has: serve() refuses any other (a typo such as `onstartup`). Add new options here. */
+export const serveOptionNames = optionNames<ServeOptions>()([
+  'port',
+  'host',
+  'onStartup',
+  'onShutdown',
+  'lifespan',
+  'startupTimeoutMs',
+  'shutdownTimeoutMs',
+  'drainTimeoutMs',
+  'shutdownDelayMs',
+  'signals',
+  'logger',
+  'logDetails',
+  'health',
+  'maxBodyBytes',
+  'trustProxy',
+  'workers',
+  'primary',
+  'restart',
+  'reloadGraceMs',
+  'headersTimeoutMs',
+  'requestTimeoutMs',
+  'keepAliveTimeoutMs',
+  'maxConnections',
+])
 
 /** The primary's own lifecycle, run once per machine (not once per worker). */
 export interface PrimaryHooks {
@@ -154,6 +181,9 @@ function readSignals(value: unknown): NodeJS.Signals[] {
 
 export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServeConfig {
   if (options === null || typeof options !== 'object') fail(`options must be an object, got ${show(options)}`)
+  refuseUnknownOptions(options, serveOptionNames, 'serve()', (message) => {
+    throw new InvalidArgumentError(message)
+  })
   const host = options.host ?? (env.HOST !== undefined && env.HOST !== '' ? env.HOST : '127.0.0.1')
   if (typeof host !== 'string' || host === '') fail(`host must be a non-empty string, got ${show(host)}`)
   if (options.maxBodyBytes !== undefined && (typeof options.maxBodyBytes !== 'number' || !(options.maxBodyBytes >= 0))) {

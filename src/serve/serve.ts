@@ -13,7 +13,7 @@ import type { Phase } from '../lifecycle/table.ts'
 import { LifecycleRunner, type Host } from '../lifecycle/runner.ts'
 import { DEFAULT_MAX_BODY_BYTES, toNodeHandler } from '../node/handler.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
-import type { App } from '../protocol/types.ts'
+import type { App, AppState } from '../protocol/types.ts'
 import { readServeOptions, type ServeConfig, type ServeOptions } from './options.ts'
 
 export type { ServeOptions } from './options.ts'
@@ -24,7 +24,7 @@ export interface Server extends AsyncDisposable {
   readonly url: string
   readonly phase: Phase
   /** The lifespan state; each request sees a shallow copy. */
-  readonly state: Record<string, unknown>
+  readonly state: AppState
   /** Graceful shutdown. Idempotent: later callers join the running one. Rejects with LifespanShutdownError. */
   close(): Promise<void>
   /** Resolves when the server stopped, however it stopped; never rejects. */
@@ -37,7 +37,7 @@ export interface Server extends AsyncDisposable {
  * @example
  * const server = await serve(app, {
  *   onStartup: [async ({ state }) => { state.scheduler = startScheduler() }],
- *   onShutdown: [async ({ state }) => { await (state.scheduler as Scheduler).stop() }],
+ *   onShutdown: [async ({ state }) => { await state.scheduler.stop() }],
  * })
  */
 export async function serve(app: App, options: ServeOptions = {}): Promise<Server> {
@@ -157,7 +157,7 @@ class RunningServer implements Server {
     return this.#runner.phase
   }
 
-  get state(): Record<string, unknown> {
+  get state(): AppState {
     return this.#runner.state
   }
 
