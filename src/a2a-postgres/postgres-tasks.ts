@@ -93,6 +93,10 @@ export class PostgresTasks implements SharedTasks {
     // An idle connection the server closed (a restart) is dropped by the pool; without a
     // listener the pool's 'error' event would end the process.
     if (own) pool.on('error', () => logger.debug('a2a-postgres: an idle database connection closed'))
+    // A checked-out connection has no pool listener: when the server goes away between a
+    // query's failure and the connection's release (Kysely checks out one per query), its
+    // 'error' event would end the process. The query already failed; this only notes it.
+    pool.on('connect', (client) => client.on('error', () => logger.debug('a2a-postgres: a database connection closed')))
     this.#pool = pool
     try {
       await pool.query('SELECT 1')

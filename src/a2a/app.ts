@@ -97,8 +97,6 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
       )
       // ...then end whatever is still open.
       for (const stream of deps.streams) stream.controller.abort()
-      // The shared tasks last: the cancels above still write to them.
-      await shared?.stop?.()
       if (stuck.length > 0) {
         throw new Error(`${stuck.length} task(s) still running ${graceMs} ms after cancel: ${stuck.join(', ')}`)
       }
@@ -110,7 +108,17 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
   // itself, and the drain waits for in-flight responses before the shutdown arrives.
   const cancelOnDrain = (): void => void close().catch(() => undefined)
 
-  const lifespan = serviceLifespan('a2a', cancelOnDrain, close, async (scope) => {
+  // The shared tasks close at lifespan.shutdown, after the drain: requests still in flight
+  // while it ran (and the cancels above) write to them.
+  const shutdown = async (): Promise<void> => {
+    try {
+      await close()
+    } finally {
+      await shared?.stop?.()
+    }
+  }
+
+  const lifespan = serviceLifespan('a2a', cancelOnDrain, shutdown, async (scope) => {
     scopeLogger = scope.logger
     await shared?.start?.(options.logger ?? scopeLogger ?? consoleLogger)
   })

@@ -7,7 +7,7 @@
 // Where PostgreSQL is not installed the tests skip with the reason; under CI=true a missing
 // server is a failure, so the database tests can never pass by not running.
 
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,9 +22,9 @@ export interface Postgres {
   readonly url: string
   readonly port: number
   /** Stops the server (fast shutdown: clients are disconnected), keeping its data. */
-  stop(): void
+  stop(): Promise<void>
   /** Starts it again on the same port. */
-  start(): void
+  start(): Promise<void>
   /** Stops it and removes its folder; idempotent. */
   remove(): void
 }
@@ -64,6 +64,17 @@ function run(bin: string, args: string[], asPostgres: boolean): void {
   }
 }
 
+/** The same, without blocking the event loop (the tests' load keeps running meanwhile). */
+function runAsync(bin: string, args: string[], asPostgres: boolean): Promise<void> {
+  const [command, argv] = asPostgres ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args]
+  return new Promise((resolve, reject) => {
+    execFile(command, argv, { timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error === null) resolve()
+      else reject(new Error(`${bin.split('/').pop()} ${args[0]} failed: ${stderr || stdout || error.message}`))
+    })
+  })
+}
+
 /** A fresh cluster on 127.0.0.1, started; remove() it when done (it is also removed at exit). */
 export async function startPostgres(): Promise<Postgres> {
   const bin = postgresBin()
@@ -93,9 +104,8 @@ export async function startPostgres(): Promise<Postgres> {
     '-c full_page_writes=off',
     '-c max_connections=200',
   ].join(' ')
-  const start = () => run(pgCtl, ['start', '-w', '-t', '30', '-D', data, '-l', join(dir, 'log'), '-o', serverOptions], asPostgres)
+  const startArgs = ['start', '-w', '-t', '30', '-D', data, '-l', join(dir, 'log'), '-o', serverOptions]
   let removed = false
-  const stop = () => run(pgCtl, ['stop', '-w', '-t', '30', '-D', data, '-m', 'fast'], asPostgres)
   const remove = () => {
     if (removed) return
     removed = true
@@ -111,12 +121,12 @@ export async function startPostgres(): Promise<Postgres> {
     rmSync(dir, { recursive: true, force: true })
   }
   started.add(remove)
-  start()
+  run(pgCtl, startArgs, asPostgres)
   return {
     url: `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
-    stop,
-    start,
+    stop: () => runAsync(pgCtl, ['stop', '-w', '-t', '30', '-D', data, '-m', 'fast'], asPostgres),
+    start: () => runAsync(pgCtl, startArgs, asPostgres),
     remove,
   }
 }
