@@ -11,9 +11,12 @@ import { ServerCallContext } from '@a2a-js/sdk/server'
 import { DatabaseTaskStore, TASK_TABLE } from '@a2a-js/sdk/server/database'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
-import { sendParams } from './fixtures/a2a-executor.ts'
+import { postgresTasks } from '../src/a2a-postgres/postgres-tasks.ts'
+import { a2aApp } from '../src/a2a/app.ts'
+import { LifespanManager } from '../src/index.ts'
+import { StepsExecutor, sendParams } from './fixtures/a2a-executor.ts'
 import { freePort, sleep } from './support/observe.ts'
-import { postgresMissing, startPostgres, type Postgres } from './support/postgres.ts'
+import { PG_PASSWORD, postgresMissing, startPostgres, type Postgres } from './support/postgres.ts'
 import { startFixture, waitForPort, type Running } from './support/process.ts'
 
 const skip = postgresMissing()
@@ -198,4 +201,47 @@ test('two replicas started at the same moment on an empty database both come up;
   } finally {
     await kysely.destroy()
   }
+})
+
+test('a wrong password fails the startup with a clear error that does not print it; migrate: false refuses missing tables', {
+  skip,
+}, async () => {
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+  const wrong = db.url.replace(PG_PASSWORD, 'wrong-pw-91c2')
+  const refused = a2aApp({
+    card: { name: 'x', description: 'y' },
+    executor: new StepsExecutor(),
+    tasks: postgresTasks({ connectionString: wrong }),
+  })
+  const error = await new LifespanManager(refused, { logger: quiet }).startup().then(
+    () => assert.fail('startup should fail'),
+    (e: unknown) => e as Error & { cause?: Error },
+  )
+  const text = `${error.message} ${error.cause?.message ?? ''}`
+  assert.match(text, new RegExp(`PostgreSQL at 127\\.0\\.0\\.1:${db.port}/postgres: password authentication failed`))
+  assert.doesNotMatch(text, /wrong-pw-91c2|not-a-real-secret/)
+
+  const admin = new pg.Client({ connectionString: db.url })
+  await admin.connect()
+  await admin.query('CREATE DATABASE bare')
+  await admin.end()
+  const bare = db.url.replace(/\/postgres$/, '/bare')
+  const unmigrated = a2aApp({
+    card: { name: 'x', description: 'y' },
+    executor: new StepsExecutor(),
+    tasks: postgresTasks({ connectionString: bare, migrate: false }),
+  })
+  await assert.rejects(new LifespanManager(unmigrated, { logger: quiet }).startup(), (e: Error & { cause?: Error }) =>
+    /table\(s\) tasks, tsgi_a2a_leases, tsgi_a2a_events missing; create them or pass migrate: true/.test(
+      `${e.message} ${e.cause?.message}`,
+    ),
+  )
+  // A pool of the caller's: used, and left open at shutdown.
+  const pool = new pg.Pool({ connectionString: db.url })
+  const app = a2aApp({ card: { name: 'x', description: 'y' }, executor: new StepsExecutor(), tasks: postgresTasks({ pool }) })
+  const manager = new LifespanManager(app, { logger: quiet })
+  await manager.startup()
+  await manager.shutdown()
+  assert.equal((await pool.query('SELECT 1 AS one')).rows[0].one, 1, 'the pool is still open')
+  await pool.end()
 })
