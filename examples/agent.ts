@@ -45,9 +45,20 @@ function agentMessage(contextId: string, taskId: string, value: string): Message
 /** Answers with the tick count; "watch" streams the next WATCH_TICKS ticks as a cancellable task. */
 class TicksExecutor implements AgentExecutor {
   readonly #cancelled = new Set<string>()
+  /** The context of each task being watched, for the CANCELED that cancelTask publishes. */
+  readonly #watching = new Map<string, string>()
 
-  cancelTask = async (taskId: string): Promise<void> => {
+  // CANCELED is published here, at once: CancelTask waits for it; the watch loop only stops.
+  cancelTask = async (taskId: string, bus: ExecutionEventBus): Promise<void> => {
+    const contextId = this.#watching.get(taskId)
+    if (contextId === undefined) return
     this.#cancelled.add(taskId)
+    const status = {
+      state: TaskState.TASK_STATE_CANCELED,
+      message: agentMessage(contextId, taskId, 'Stopped watching.'),
+      timestamp: new Date().toISOString(),
+    }
+    bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status, metadata: {} }))
   }
 
   async execute(context: RequestContext, bus: ExecutionEventBus): Promise<void> {
@@ -73,21 +84,12 @@ class TicksExecutor implements AgentExecutor {
         metadata: {},
       }),
     )
+    this.#watching.set(taskId, contextId)
     const total = Number(process.env.WATCH_TICKS ?? 20)
     let seen = scheduler.ticks
     try {
       for (let reported = 0; reported < total; ) {
-        if (this.#cancelled.has(taskId)) {
-          bus.publish(
-            AgentEvent.statusUpdate({
-              taskId,
-              contextId,
-              status: status(TaskState.TASK_STATE_CANCELED, 'Stopped watching.'),
-              metadata: {},
-            }),
-          )
-          return
-        }
+        if (this.#cancelled.has(taskId)) return
         if (scheduler.ticks !== seen) {
           seen = scheduler.ticks
           reported++
@@ -106,6 +108,7 @@ class TicksExecutor implements AgentExecutor {
         }),
       )
     } finally {
+      this.#watching.delete(taskId)
       this.#cancelled.delete(taskId)
     }
   }

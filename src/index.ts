@@ -48,7 +48,7 @@ export { LifespanManager, type LifespanManagerOptions } from './lifespan/manager
 export { router, type RouterOptions } from './compose/router.ts'
 export { mount, route, type Route } from './compose/routes.ts'
 export { withLifespan } from './compose/with-lifespan.ts'
-export type { Server, ServeOptions } from './serve/serve.ts'
+export type { Server, ServeOptions, TimingNode, Timings } from './serve/serve.ts'
 export type { PrimaryHooks, RestartOptions } from './serve/options.ts'
 // serve() itself, with `workers` on node:cluster: one script, a primary and its workers.
 export { serve } from './cluster/roles.ts'

@@ -3,7 +3,9 @@
 // keep-alive clients and an open SSE stream finishes in under 200 ms.
 
 import assert from 'node:assert/strict'
-import { request as httpRequest, Agent } from 'node:http'
+import { once } from 'node:events'
+import { createServer, request as httpRequest, Agent } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { embed, InvalidArgumentError, ServerClosedError, type App, type LifespanScope } from '../src/index.ts'
@@ -106,6 +108,29 @@ test('embed().node and embed().fetch answer 503 before startup() and serve the a
   await mounted.close()
   assert.equal(mounted.phase, 'stopped')
   assert.equal((await mounted.fetch(new Request('http://x.test/a'))).status, 503)
+})
+
+test('a request reaching embed() before startup() was called logs once why it got 503; after close() nothing is logged', async () => {
+  const warnings: string[] = []
+  const logger = { debug() {}, info() {}, warn: (...a: unknown[]) => warnings.push(a.join(' ')), error() {} }
+  const mounted = embed(async () => {}, { logger })
+  const server = createServer(mounted.node).listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`
+  try {
+    assert.equal((await fetch(url)).status, 503)
+    assert.equal((await fetch(url)).status, 503)
+    assert.equal((await mounted.fetch(new Request('http://x.test/a'))).status, 503)
+    assert.deepEqual(warnings, [
+      'tsgi: a request reached the embedded app before it started and got 503: startup() was never called (call `await mounted.startup()` before the host serves); said once',
+    ])
+    await mounted.startup()
+    await mounted.close()
+    assert.equal((await fetch(url)).status, 503)
+    assert.equal(warnings.length, 1)
+  } finally {
+    server.close()
+  }
 })
 
 test('embed() closed before it started stays stopped, and a later startup() is refused', async () => {

@@ -3,15 +3,10 @@
 // JSON-RPC (SendMessage, SendStreamingMessage, GetTask, CancelTask, ...) at the mount root,
 // streams as SSE. Shutdown cancels running tasks and ends open streams.
 
-import {
-  DefaultExecutionEventBusManager,
-  DefaultRequestHandler,
-  JsonRpcTransportHandler,
-  type RequestContext,
-  type ServerCallContext,
-} from '@a2a-js/sdk/server'
+import { DefaultExecutionEventBusManager, JsonRpcTransportHandler, type RequestContext, type ServerCallContext } from '@a2a-js/sdk/server'
 import { cardAt, completeCard, endpointUrl } from './card.ts'
 import { containFailures, rememberErrors } from './failures.ts'
+import { EdgeRequestHandler } from './request-handler.ts'
 import { readA2aOptions, type A2aAppOptions } from './options.ts'
 import { STATE_KEY, handleRpc, type RpcDeps } from './rpc.ts'
 import { routeElsewhere } from './shared-tasks.ts'
@@ -68,9 +63,25 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
   const shared = options.tasks
   const tasks = new RunningTasks(shared)
   const buses = new DefaultExecutionEventBusManager()
-  const store = shared?.store ?? options.taskStore ?? new BoundedTaskStore({ maxTasks: config.maxTasks, ttlMs: config.taskTtlMs })
+  const store =
+    shared?.store ??
+    options.taskStore ??
+    new BoundedTaskStore({
+      maxTasks: config.maxTasks,
+      ttlMs: config.taskTtlMs,
+      maxBytes: config.maxStoreBytes,
+      maxPageBytes: config.maxPageBytes,
+    })
   const executor = tasks.wrap(containFailures(options.executor, options.exposeErrors === true, log))
-  const handler = new DefaultRequestHandler(card, store, executor, buses)
+  const handler = new EdgeRequestHandler({
+    card,
+    store,
+    executor,
+    buses,
+    tasks,
+    cancelTimeoutMs: config.cancelTimeoutMs,
+    maxTaskBytes: config.maxTaskBytes,
+  })
   tasks.attach(handler, buses)
   const caught = new WeakMap<ServerCallContext, unknown>()
   const routed = routeElsewhere(handler, (taskId) => tasks.has(taskId), shared)
@@ -80,6 +91,7 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
     tasks,
     streams: new Set(),
     maxBodyBytes: config.maxBodyBytes,
+    maxMessageBytes: config.maxMessageBytes,
     log,
     caught,
   }

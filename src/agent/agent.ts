@@ -44,7 +44,7 @@ export interface AgentOptions extends ServeOptions, SharedAppOptions {
 }
 
 /** Every name AgentOptions has: serve()'s and the agent's own; agent() refuses any other. Add new agent options here. */
-export const agentOptionNames = optionNames<AgentOptions>()([
+const agentOptionNames = optionNames<AgentOptions>()([
   ...serveOptionNames,
   'mcp',
   'a2a',

@@ -5,7 +5,7 @@ import type { LifecycleRunner } from '../lifecycle/runner.ts'
 import type { Phase } from '../lifecycle/table.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { AppState } from '../protocol/types.ts'
-import type { Server } from '../serve/serve.ts'
+import type { Server, Timings } from '../serve/serve.ts'
 import type { WorkerInfo } from './member.ts'
 import type { WorkerPool } from './pool.ts'
 
@@ -55,6 +55,11 @@ export class PrimaryServer implements ClusterServer {
     return this.#pool.workers
   }
 
+  /** The primary's trees: its own steps, each worker's startup under `workers`, each worker's stop under the drain. */
+  get timings(): Timings {
+    return this.#runner.timings
+  }
+
   get closed(): Promise<void> {
     return this.#runner.closed
   }
@@ -95,6 +100,10 @@ export class SoloServer implements ClusterServer {
 
   get state(): AppState {
     return this.#server.state
+  }
+
+  get timings(): Timings {
+    return this.#server.timings
   }
 
   get closed(): Promise<void> {

@@ -8,6 +8,7 @@ import { InvalidArgumentError, ProtocolError } from '../protocol/errors.ts'
 import type { App, HttpScope, LifespanFn, Receive, Send } from '../protocol/types.ts'
 import { mergeParams, PathPattern, type PathParams } from './path-pattern.ts'
 import { Endpoint, Mount, firstSegment, type Route } from './routes.ts'
+import { routeChannel, type RouteTrace } from './route-channel.ts'
 import { sendPlain } from '../protocol/plain-response.ts'
 
 export interface RouterOptions {
@@ -110,9 +111,11 @@ function dispatcher(routes: Route[]) {
         if (entry.pattern !== null) {
           const found = entry.pattern.matchPrefix(path)
           if (found === null) continue
+          if (routeChannel.hasSubscribers) routeChannel.publish({ scope, kind: 'mount', pattern: entry.prefix } satisfies RouteTrace)
           return entry.app(paramMountScope(scope, entry.prefix, found.params, found.end), receive, send)
         }
         if (!entry.takes(path)) continue
+        if (routeChannel.hasSubscribers) routeChannel.publish({ scope, kind: 'mount', pattern: entry.prefix } satisfies RouteTrace)
         if (entry.prefix === '/') return entry.app(scope, receive, send)
         const child: HttpScope = {
           ...scope,
@@ -130,6 +133,7 @@ function dispatcher(routes: Route[]) {
         if (params === null) continue
       }
       if (entry.methods.has(scope.method)) {
+        if (routeChannel.hasSubscribers) routeChannel.publish({ scope, kind: 'route', pattern: entry.path } satisfies RouteTrace)
         if (params === null) return entry.app(scope, receive, send)
         return entry.app({ ...scope, pathParams: mergeParams(scope.pathParams, params) }, receive, send)
       }

@@ -86,7 +86,7 @@ function describe(value: unknown): string {
 /**
  * Mounts `app` under `prefix`. The child sees `path` relative to the prefix and `rootPath`
  * grown by it. A `:name` segment takes any one segment, found in `scope.pathParams.name`.
- * @example router([mount('/mcp', mcpApp), mount('/t/:tenant', tenantApp), mount('/', a2aApp)])
+ * @example router([mount('/mcp', mcp), mount('/t/:tenant', tenantApp), mount('/', a2a)]) // apps, e.g. mcp = mcpApp({ server })
  */
 export function mount(prefix: string, app: App): Mount {
   if (typeof prefix !== 'string' || !prefix.startsWith('/')) {

@@ -3,7 +3,7 @@
 
 import { readTimeout } from '../lifespan/deadline.ts'
 import type { RunnerConfig } from '../lifecycle/runner.ts'
-import { optionNames, readFunctions, readLogger, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
+import { optionNames, readFlag, readFunctions, readLogger, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
 import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
 import { DEFAULT_MAX_BODY_BYTES } from '../node/handler.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
@@ -28,6 +28,8 @@ export interface EmbedOptions {
   logger?: Logger | false
   /** Print failing hooks' error messages and stacks; off by default since they can hold secrets. */
   logDetails?: boolean
+  /** Draw the startup tree in the log once startup() finished, and the shutdown tree once close() did. Default false. */
+  logTimings?: boolean
   /**
    * A body the host already read: `'replay'` (default) hands the app what the host kept,
    * `'error'` answers 500 with one log line. Never an empty body.
@@ -46,6 +48,7 @@ export const embedOptionNames = optionNames<EmbedOptions>()([
   'maxBodyBytes',
   'logger',
   'logDetails',
+  'logTimings',
   'consumedBody',
 ])
 
@@ -90,6 +93,7 @@ export function readEmbedOptions(options: EmbedOptions): EmbedConfig {
     shutdownDelayMs: 0,
     logger: readLogger(options.logger, fail),
     logDetails: options.logDetails === true,
+    logTimings: readFlag(options.logTimings, 'logTimings', fail),
     maxBodyBytes,
     consumedBody,
   }

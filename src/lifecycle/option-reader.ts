@@ -23,6 +23,13 @@ export function readFunctions<T>(value: unknown, option: string, fail: (message:
   return [...list] as T[]
 }
 
+/** A yes/no option: absent is false; anything but a boolean is refused, so `'false'` cannot mean true. */
+export function readFlag(value: unknown, option: string, fail: (message: string) => never): boolean {
+  if (value === undefined) return false
+  if (typeof value !== 'boolean') fail(`${option} must be true or false, got ${show(value)}`)
+  return value
+}
+
 /** A Logger (console and pino fit), false for none, or the console by default. */
 export function readLogger(value: unknown, fail: (message: string) => never): Logger {
   if (value === false) return silentLogger
