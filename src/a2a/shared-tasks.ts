@@ -77,7 +77,9 @@ export function routeElsewhere(
     get(target, property, receiver) {
       if (property === 'cancelTask') return cancelTask
       if (property === 'resubscribe') return resubscribe
-      return Reflect.get(target, property, receiver)
+      // Bound to the handler itself: its #private members are not reachable through a proxy.
+      const value = Reflect.get(target, property, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
     },
   })
 }
