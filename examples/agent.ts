@@ -14,6 +14,7 @@
 import { Role, TaskState, type Message } from '@a2a-js/sdk'
 import { AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server'
 import { McpServer } from '@modelcontextprotocol/server'
+import { postgresTasks } from '../src/a2a-postgres/postgres-tasks.ts'
 import { lifespanState } from '../src/a2a/app.ts'
 import { agent } from '../src/agent/agent.ts'
 import type { AppState, LifespanContext } from '../src/index.ts'
@@ -144,6 +145,9 @@ const server = await agent({
       ],
     },
     executor: new TicksExecutor(),
+    // With DATABASE_URL (as deploy/kubernetes.yaml sets it), tasks live in PostgreSQL and every
+    // replica finds, follows and cancels every task; without it, in this process's memory.
+    ...(process.env.DATABASE_URL ? { tasks: postgresTasks({ connectionString: process.env.DATABASE_URL }) } : {}),
   },
   onStartup: [
     function startScheduler({ state, logger }: LifespanContext) {

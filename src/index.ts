@@ -40,6 +40,7 @@ export {
   LifespanTimeoutError,
   ProtocolError,
   ServerClosedError,
+  ServiceUnavailableError,
   type ErrorCode,
 } from './protocol/errors.ts'
 export { lifespanTransitions, type LifespanState } from './protocol/lifespan.ts'

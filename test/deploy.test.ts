@@ -21,7 +21,7 @@ interface Probe {
 }
 interface Container {
   ports: Array<{ name: string; containerPort: number }>
-  env: Array<{ name: string; value: string }>
+  env: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>
   startupProbe: Probe
   readinessProbe: Probe
   livenessProbe: Probe
@@ -102,4 +102,15 @@ test('the Dockerfile is multi-stage, runs as a non-root user with HOST=0.0.0.0, 
   assert.ok(existsSync(new URL(source, root)), `${argv[1]} is compiled from ${source}`)
   const tsconfig = JSON.parse(read('deploy/tsconfig.json')) as { include: string[] }
   assert.ok(tsconfig.include.includes(`../${source.split('/')[0]}`), 'the build compiles it')
+})
+
+test('the manifest runs at least two replicas sharing A2A tasks in PostgreSQL, its URL from a Secret, which the example reads', () => {
+  const { Deployment } = manifest()
+  assert.ok(Deployment!.spec.replicas >= 2, 'replicas >= 2')
+  const container = Deployment!.spec.template.spec.containers[0] as Container
+  const database = container.env.find((e) => e.name === 'DATABASE_URL')
+  assert.ok(database, 'DATABASE_URL is set')
+  assert.equal(database.value, undefined, 'never as a literal: it holds a password')
+  assert.ok(database.valueFrom?.secretKeyRef?.name && database.valueFrom.secretKeyRef.key, 'it comes from a Secret')
+  assert.match(read('examples/agent.ts'), /postgresTasks\(\{ connectionString: process\.env\.DATABASE_URL \}\)/)
 })

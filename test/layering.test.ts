@@ -28,6 +28,7 @@ const rooms: Record<string, { level: number; neighbours?: string[] }> = {
   'mcp-server': { level: 9 },
   a2a: { level: 9 },
   otel: { level: 9 },
+  'a2a-postgres': { level: 10 },
   agent: { level: 10 },
   'index.ts': { level: 11 },
 }

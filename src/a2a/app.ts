@@ -9,6 +9,7 @@ import { containFailures, rememberErrors } from './failures.ts'
 import { EdgeRequestHandler } from './request-handler.ts'
 import { readA2aOptions, type A2aAppOptions } from './options.ts'
 import { STATE_KEY, handleRpc, type RpcDeps } from './rpc.ts'
+import { routeElsewhere } from './shared-tasks.ts'
 import { BoundedTaskStore } from './task-store.ts'
 import { RunningTasks } from './tasks.ts'
 import { consoleLogger } from '../logging.ts'
@@ -24,6 +25,7 @@ export type { AuthInfo, AuthOptions } from '../sdk/auth.ts'
 export type { CorsOptions } from '../sdk/cors.ts'
 export { AuthenticatedUser } from './rpc.ts'
 export { BoundedTaskStore } from './task-store.ts'
+export type { LocalExecution, SharedTasks } from './shared-tasks.ts'
 
 export interface A2aApp extends App {
   /** Stops taking requests (503), cancels running tasks, ends open streams; idempotent. */
@@ -58,9 +60,11 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
     logDetails: options.logDetails === true,
   })
   const card = completeCard(options.card)
-  const tasks = new RunningTasks()
+  const shared = options.tasks
+  const tasks = new RunningTasks(shared)
   const buses = new DefaultExecutionEventBusManager()
   const store =
+    shared?.store ??
     options.taskStore ??
     new BoundedTaskStore({
       maxTasks: config.maxTasks,
@@ -80,8 +84,9 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
   })
   tasks.attach(handler, buses)
   const caught = new WeakMap<ServerCallContext, unknown>()
+  const routed = routeElsewhere(handler, (taskId) => tasks.has(taskId), shared)
   const deps: RpcDeps = {
-    transport: new JsonRpcTransportHandler(rememberErrors(handler, caught)),
+    transport: new JsonRpcTransportHandler(rememberErrors(routed, caught)),
     card,
     tasks,
     streams: new Set(),
@@ -115,8 +120,19 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
   // itself, and the drain waits for in-flight responses before the shutdown arrives.
   const cancelOnDrain = (): void => void close().catch(() => undefined)
 
-  const lifespan = serviceLifespan('a2a', cancelOnDrain, close, (scope) => {
+  // The shared tasks close at lifespan.shutdown, after the drain: requests still in flight
+  // while it ran (and the cancels above) write to them.
+  const shutdown = async (): Promise<void> => {
+    try {
+      await close()
+    } finally {
+      await shared?.stop?.()
+    }
+  }
+
+  const lifespan = serviceLifespan('a2a', cancelOnDrain, shutdown, async (scope) => {
     scopeLogger = scope.logger
+    await shared?.start?.(options.logger ?? scopeLogger ?? consoleLogger)
   })
 
   async function http(scope: HttpScope, receive: Receive, rawSend: Send): Promise<void> {

@@ -2,6 +2,7 @@
 
 import type { AgentExecutor, TaskStore } from '@a2a-js/sdk/server'
 import type { AgentCardInput, PublicUrl } from './card.ts'
+import { isSharedTasks, type SharedTasks } from './shared-tasks.ts'
 import { DEFAULT_PAGE_BYTES, DEFAULT_STORE_BYTES } from './task-store.ts'
 import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
@@ -16,6 +17,11 @@ export interface A2aAppOptions {
   executor: AgentExecutor
   /** Default: a bounded in-memory store (see `maxTasks`, `taskTtlMs`, `maxStoreBytes`, `maxPageBytes`). A store of yours replaces it. */
   taskStore?: TaskStore
+  /**
+   * Tasks shared with other processes, with cancel and subscribe reaching the process that runs
+   * the task: `postgresTasks()` from tsgi/a2a-postgres. Replaces `taskStore`.
+   */
+  tasks?: SharedTasks
   /** Finished tasks the default store keeps at most, oldest evicted first. Default 10 000. */
   maxTasks?: number
   /** How long the default store keeps a finished task. Default 1 hour. Running tasks stay. */
@@ -66,6 +72,7 @@ export const a2aOptionNames = optionNames<A2aAppOptions>()([
   'card',
   'executor',
   'taskStore',
+  'tasks',
   'maxTasks',
   'taskTtlMs',
   'maxStoreBytes',
@@ -128,6 +135,12 @@ export function readA2aOptions(options: A2aAppOptions): A2aConfig {
   }
   if (options.allowedHosts !== undefined && !Array.isArray(options.allowedHosts)) {
     throw new InvalidArgumentError(`a2aApp allowedHosts must be an array of host names, got ${typeof options.allowedHosts}`)
+  }
+  if (options.tasks !== undefined) {
+    if (!isSharedTasks(options.tasks)) {
+      throw new InvalidArgumentError('a2aApp tasks must be shared tasks with a store, such as postgresTasks() from tsgi/a2a-postgres')
+    }
+    if (options.taskStore !== undefined) throw new InvalidArgumentError('a2aApp takes tasks or taskStore, not both')
   }
   return {
     graceMs: readLimit(options.shutdownGraceMs, 'a2aApp shutdownGraceMs', 5_000),

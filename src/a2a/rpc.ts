@@ -16,6 +16,7 @@ import { filterRpcError, type RpcErrorBody } from './failures.ts'
 import { sendAnswer } from './json-answer.ts'
 import { envelopeProblem, paramsProblem } from './request-check.ts'
 import type { RunningTasks } from './tasks.ts'
+import { unavailableIn } from '../protocol/errors.ts'
 import type { HttpScope, Receive, Send } from '../protocol/types.ts'
 import type { AuthInfo } from '../sdk/auth.ts'
 import { answerGone, header, readBody, sendJson } from '../sdk/http.ts'
@@ -93,6 +94,19 @@ function filtered(answer: RpcEnvelope, step: string, context: ServerCallContext,
   return { ...answer, error: filterRpcError(answer.error as RpcErrorBody, step, deps.caught.get(context), deps.log) }
 }
 
+/**
+ * 503 with Retry-After when what failed was a service the agent needs (its task database):
+ * the request may succeed later, so it is not an internal error. Its message is ours.
+ */
+function answerUnavailable(send: Send, id: unknown, error: unknown, step: string, deps: RpcDeps): Promise<void> | null {
+  const unavailable = unavailableIn(error)
+  if (unavailable === null) return null
+  deps.log(step, error)
+  const safeId = typeof id === 'string' || typeof id === 'number' ? id : null
+  const body = { jsonrpc: '2.0', id: safeId, error: { code: -32603, message: `Service Unavailable: ${unavailable.message}` } }
+  return sendJson(send, 503, body, [['retry-after', String(unavailable.retryAfterSeconds)]])
+}
+
 function stepOf(request: Record<string, unknown>): string {
   const method = request?.method
   return typeof method === 'string' && /^[A-Za-z]{1,64}$/.test(method) ? method : 'JSON-RPC'
@@ -148,12 +162,18 @@ export async function handleRpc(
     validateVersion(context.requestedVersion, deps.card, 'JSONRPC')
     result = await deps.transport.handle(request, context)
   } catch (error) {
+    const unavailable = answerUnavailable(send, id, error, step, deps)
+    if (unavailable !== null) return unavailable
     const answer = envelope(id, error, step, deps)
     return sendJson(send, (answer.error as { code: number }).code === -32603 ? 500 : 200, answer)
   }
   const extra: Array<[string, string]> = []
   if (context.activatedExtensions !== undefined) extra.push(['a2a-extensions', Extensions.toServiceParameter(context.activatedExtensions)])
   if (Symbol.asyncIterator in result) return stream(result, { id, step, context }, receive, send, deps, extra)
+  if (result.error !== undefined) {
+    const unavailable = answerUnavailable(send, id, deps.caught.get(context), step, deps)
+    if (unavailable !== null) return unavailable
+  }
   return sendAnswer(send, filtered(result, step, context, deps), extra)
 }
 
@@ -203,6 +223,10 @@ async function stream(
         return finish(send, started, extra)
       }
       if ('error' in next) {
+        if (!started) {
+          const unavailable = answerUnavailable(send, call.id, next.error, call.step, deps)
+          if (unavailable !== null) return unavailable
+        }
         const failure = envelope(call.id, next.error, call.step, deps)
         if (!started) return sendJson(send, 200, failure, extra)
         await send({

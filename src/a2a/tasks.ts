@@ -12,6 +12,7 @@ import type {
   ExecutionEventBusManager,
   ServerCallContext,
 } from '@a2a-js/sdk/server'
+import type { SharedTasks } from './shared-tasks.ts'
 
 interface Running {
   context: ServerCallContext
@@ -28,6 +29,12 @@ export class RunningTasks {
   #handler: DefaultRequestHandler | null = null
   #buses: ExecutionEventBusManager | null = null
   #executor: AgentExecutor | null = null
+  readonly #shared: SharedTasks | undefined
+
+  /** `shared`: told of each execution before it starts, so other processes can reach it. */
+  constructor(shared?: SharedTasks) {
+    this.#shared = shared
+  }
 
   get size(): number {
     return this.#running.size
@@ -38,15 +45,20 @@ export class RunningTasks {
     this.#executor = executor
     return {
       execute: (requestContext, bus) => {
-        const guarded = this.#guard(requestContext.taskId, bus)
-        const work = Promise.resolve().then(() => executor.execute(requestContext, guarded))
-        const entry: Running = { context: requestContext.context, done: work.then(ignore, ignore) }
         const taskId = requestContext.taskId
-        this.#running.set(taskId, entry)
-        void entry.done.then(() => {
-          if (this.#running.get(taskId) === entry) this.#running.delete(taskId)
-        })
-        return work
+        const run = (ended?: () => void): Promise<void> => {
+          const guarded = this.#guard(taskId, bus)
+          const work = Promise.resolve().then(() => executor.execute(requestContext, guarded))
+          const entry: Running = { context: requestContext.context, done: work.then(ignore, ignore) }
+          this.#running.set(taskId, entry)
+          void entry.done.then(() => {
+            if (this.#running.get(taskId) === entry) this.#running.delete(taskId)
+            ended?.()
+          })
+          return work
+        }
+        if (this.#shared?.executing === undefined) return run()
+        return this.#shared.executing({ taskId, context: requestContext.context, bus, cancel: () => this.cancel(taskId) }).then(run)
       },
       cancelTask: (taskId, bus) => executor.cancelTask(taskId, this.#guard(taskId, bus)),
     }
@@ -85,6 +97,11 @@ export class RunningTasks {
   attach(handler: DefaultRequestHandler, buses: ExecutionEventBusManager): void {
     this.#handler = handler
     this.#buses = buses
+  }
+
+  /** Whether the task is executing in this process. */
+  has(taskId: string): boolean {
+    return this.#running.has(taskId)
   }
 
   /** Task ids still executing that were started by the request with this context. */

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'TSGI_ERR_BODY_TOO_LARGE'
   | 'TSGI_ERR_SERVER_CLOSED'
   | 'TSGI_ERR_CLIENT_DISCONNECTED'
+  | 'TSGI_ERR_UNAVAILABLE'
 
 interface FailureOptions {
   cause?: unknown
@@ -92,6 +93,30 @@ export class ServerClosedError extends Error {
 export class ClientDisconnectedError extends Error {
   override readonly name = 'ClientDisconnectedError'
   readonly code = 'TSGI_ERR_CLIENT_DISCONNECTED' as const
+}
+
+/**
+ * A service the request needs (a database, say) cannot be reached right now; the request may
+ * be retried after `retryAfterSeconds`. Its message is safe for clients; `cause` is not.
+ */
+export class ServiceUnavailableError extends Error {
+  override readonly name = 'ServiceUnavailableError'
+  readonly code = 'TSGI_ERR_UNAVAILABLE' as const
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** The ServiceUnavailableError in `error` or in its chain of causes, if any. */
+export function unavailableIn(error: unknown): ServiceUnavailableError | null {
+  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ServiceUnavailableError) return e
+  }
+  return null
 }
 
 /** A readable one-line description of any thrown value, for messages that go upward. */

@@ -108,19 +108,25 @@ export function readCount(value: unknown, option: string, fallback: number): num
 }
 
 /**
- * The lifespan of an SDK-backed app: nothing to start; `onDraining` when the server begins to
- * drain (end what would hold the drain open); `close` at lifespan.shutdown, its failure
- * reported upward under `name`. `onStartup` sees the scope first (to take its logger).
+ * The lifespan of an SDK-backed app: `onDraining` when the server begins to drain (end what
+ * would hold the drain open); `close` at lifespan.shutdown, its failure reported upward under
+ * `name`. `onStartup` sees the scope first (to take its logger) and may open resources; its
+ * failure fails the startup, under `name`.
  */
 export function serviceLifespan(
   name: string,
   onDraining: () => void,
   close: () => Promise<void>,
-  onStartup: (scope: LifespanScope) => void = () => {},
+  onStartup: (scope: LifespanScope) => void | Promise<void> = () => {},
 ) {
   return async function lifespan(scope: LifespanScope, receive: Receive, send: Send): Promise<void> {
     await receive()
-    onStartup(scope)
+    try {
+      await onStartup(scope)
+    } catch (error) {
+      await send({ type: 'lifespan.startup.failed', message: `${name}: ${describeError(error)}`, error })
+      return
+    }
     scope.draining?.addEventListener('abort', onDraining, { once: true })
     await send({ type: 'lifespan.startup.complete' })
     await receive()

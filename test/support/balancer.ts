@@ -52,6 +52,13 @@ export class Balancer {
     return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`
   }
 
+  /** Routes to one more backend from now on (a replica that replaced one in a rollout). */
+  add(backend: Backend): void {
+    this.#pools.set(backend.name, new Pool(backend.url, { connections: 16, pipelining: 1, keepAliveTimeout: 30_000 }))
+    this.counts.byBackend[backend.name] ??= { served: 0, afterSignal: 0 }
+    this.#routable.push(backend)
+  }
+
   /** SIGTERM now; new requests still reach the backend for `propagationMs`, then none do. */
   async terminate(backend: Backend, propagationMs: number): Promise<void> {
     backend.child?.kill('SIGTERM')
