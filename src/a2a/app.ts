@@ -16,6 +16,11 @@ import { readA2aOptions, type A2aAppOptions } from './options.ts'
 import { STATE_KEY, handleRpc, type RpcDeps } from './rpc.ts'
 import { BoundedTaskStore } from './task-store.ts'
 import { RunningTasks } from './tasks.ts'
+import { joinCluster } from './cluster-routing.ts'
+import { PrimaryTaskStore } from './primary-store.ts'
+// Loaded for its effect: in a primary of serve({ workers }), it provides the tasks' service.
+import './primary-tasks.ts'
+import { inTsgiCluster } from '../cluster/link.ts'
 import { consoleLogger } from '../logging.ts'
 import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
 import { authenticate, type AuthInfo } from '../sdk/auth.ts'
@@ -47,6 +52,9 @@ export function lifespanState(requestContext: RequestContext): Record<string, un
   return (requestContext.context.state.get(STATE_KEY) as Record<string, unknown> | undefined) ?? {}
 }
 
+/** a2aApp()s built so far in this process: the same script builds them in the same order in every worker. */
+let built = 0
+
 const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.json'])
 
 /**
@@ -65,13 +73,18 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
   const card = completeCard(options.card)
   const tasks = new RunningTasks()
   const buses = new DefaultExecutionEventBusManager()
-  const store = options.taskStore ?? new BoundedTaskStore({ maxTasks: config.maxTasks, ttlMs: config.taskTtlMs })
+  const ns = `a2a-${built++}`
+  // Under serve({ workers }) the default store is the primary's, so every worker sees every task.
+  const clustered = inTsgiCluster()
+  const limits = { maxTasks: config.maxTasks, ttlMs: config.taskTtlMs }
+  const store = options.taskStore ?? (clustered ? new PrimaryTaskStore(ns, limits) : new BoundedTaskStore(limits))
   const executor = tasks.wrap(containFailures(options.executor, options.exposeErrors === true, log))
   const handler = new DefaultRequestHandler(card, store, executor, buses)
   tasks.attach(handler, buses)
+  const routed = clustered ? joinCluster(ns, handler, tasks, store, options.taskStore === undefined).routed : handler
   const caught = new WeakMap<ServerCallContext, unknown>()
   const deps: RpcDeps = {
-    transport: new JsonRpcTransportHandler(rememberErrors(handler, caught)),
+    transport: new JsonRpcTransportHandler(rememberErrors(routed, caught)),
     card,
     tasks,
     streams: new Set(),

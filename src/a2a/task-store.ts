@@ -45,7 +45,19 @@ export class BoundedTaskStore implements TaskStore {
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
-    const owner = ownerOf(context)
+    this.saveAs(ownerOf(context), task)
+  }
+
+  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
+    return this.loadAs(ownerOf(context), taskId)
+  }
+
+  async list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
+    return this.listAs(ownerOf(context), params)
+  }
+
+  /** save() for a caller known by its owner key (ownerOf()): the primary's store of a cluster is called so. */
+  saveAs(owner: string, task: Task): void {
     const key = keyOf(owner, task.id)
     this.#tasks.set(key, { task: structuredClone(task), owner })
     // Re-inserted, so the order of #finished stays the order of finishing.
@@ -54,15 +66,14 @@ export class BoundedTaskStore implements TaskStore {
     this.#evict()
   }
 
-  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
+  loadAs(owner: string, taskId: string): Task | undefined {
     this.#evict()
-    const stored = this.#tasks.get(keyOf(ownerOf(context), taskId))
+    const stored = this.#tasks.get(keyOf(owner, taskId))
     return stored === undefined ? undefined : structuredClone(stored.task)
   }
 
-  async list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
+  listAs(owner: string, params: ListTasksRequest): ListTasksResponse {
     this.#evict()
-    const owner = ownerOf(context)
     const after = params.statusTimestampAfter ? Date.parse(params.statusTimestampAfter) : Number.NaN
     const matching: Task[] = []
     for (const stored of this.#tasks.values()) {
@@ -105,7 +116,8 @@ export class BoundedTaskStore implements TaskStore {
   }
 }
 
-function ownerOf(context: ServerCallContext): string {
+/** Whose tasks these are: the tenant and the SDK's user scope, as one key. */
+export function ownerOf(context: ServerCallContext): string {
   return `${context.tenant ?? ''}\u0000${resolveUserScope(context)}`
 }
 

@@ -13,7 +13,15 @@ interface Running {
 
 const ignore = (): void => {}
 
+/** Told when an execution starts and when it returns (a cluster's routing table listens). */
+export interface RunningObserver {
+  started(taskId: string, context: ServerCallContext): void
+  ended(taskId: string): void
+}
+
 export class RunningTasks {
+  /** Set before the first request; null on one process. */
+  observer: RunningObserver | null = null
   readonly #running = new Map<string, Running>()
   #handler: DefaultRequestHandler | null = null
   #buses: ExecutionEventBusManager | null = null
@@ -32,8 +40,11 @@ export class RunningTasks {
         const entry: Running = { context: requestContext.context, done: work.then(ignore, ignore) }
         const taskId = requestContext.taskId
         this.#running.set(taskId, entry)
+        this.observer?.started(taskId, entry.context)
         void entry.done.then(() => {
-          if (this.#running.get(taskId) === entry) this.#running.delete(taskId)
+          if (this.#running.get(taskId) !== entry) return
+          this.#running.delete(taskId)
+          this.observer?.ended(taskId)
         })
         return work
       },
@@ -45,6 +56,11 @@ export class RunningTasks {
   attach(handler: DefaultRequestHandler, buses: ExecutionEventBusManager): void {
     this.#handler = handler
     this.#buses = buses
+  }
+
+  /** The call context of the request that started this running task; undefined when it runs elsewhere or not at all. */
+  contextOf(taskId: string): ServerCallContext | undefined {
+    return this.#running.get(taskId)?.context
   }
 
   /** Task ids still executing that were started by the request with this context. */
