@@ -96,6 +96,11 @@ test('a sampling round trip works when the session lives on one worker and its r
   assert.equal(owners.size, 2, 'sessions of both workers made the round trip')
 })
 
+function asTask(result: unknown): Task {
+  assert.ok(result !== null && typeof result === 'object' && 'id' in result && 'status' in result, 'SendMessage answered with a task')
+  return result as Task
+}
+
 test('a running task is found by GetTask from every worker, watched by 3 subscriptions, and cancelled at the worker that runs it', async (t) => {
   const client = await freshA2aClient(url)
   const task = asTask(await client.sendMessage(send('run')))
