@@ -6,6 +6,8 @@
 // the whole file, the tests in order: booting two workers that load both SDKs is the slow part.
 
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { after, before, test } from 'node:test'
 
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js'
@@ -94,6 +96,109 @@ test('a sampling round trip works when the session lives on one worker and its r
     await client.close()
   }
   assert.equal(owners.size, 2, 'sessions of both workers made the round trip')
+})
+
+/** A POST to /mcp over `agent`, resolved at the answer's head (its body left unread). */
+function mcpPost(agent: HttpAgent, session: string | null, message: object): Promise<IncomingMessage> {
+  const body = JSON.stringify(message)
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
+  if (session !== null) headers['mcp-session-id'] = session
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}/mcp`, { method: 'POST', agent, headers }, resolve)
+    req.once('error', reject)
+    req.end(body)
+  })
+}
+
+async function drained(response: IncomingMessage): Promise<string> {
+  let text = ''
+  for await (const chunk of response) text += chunk
+  return text
+}
+
+/** A session made over `agent`: its id names the worker that took the connection. */
+async function initializeOn(agent: HttpAgent): Promise<string> {
+  const params = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } }
+  const answer = await mcpPost(agent, null, { jsonrpc: '2.0', id: 1, method: 'initialize', params })
+  const session = answer.headers['mcp-session-id'] as string
+  await drained(answer)
+  await drained(await mcpPost(agent, session, { jsonrpc: '2.0', method: 'notifications/initialized' }))
+  return session
+}
+
+const ownerPid = (session: string): number => Number(session.split('-', 1)[0])
+
+/** A session owned by another worker than `pid` (fresh connections alternate between workers). */
+async function sessionNotOn(pid: number): Promise<string> {
+  for (let i = 0; i < 8; i++) {
+    const session = await initializeOn(new HttpAgent({ keepAlive: false }))
+    if (ownerPid(session) !== pid) return session
+  }
+  throw new Error(`every session landed on worker ${pid}`)
+}
+
+function rssBytes(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]
+  return Number(kb) * 1024
+}
+
+function toolCall(name: string, args: object = {}) {
+  return { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name, arguments: args } }
+}
+
+test('a relayed stream whose client stops reading holds the relay at its socket buffers, and delivers everything once read', {
+  timeout: 60_000,
+}, async (t) => {
+  // One keep-alive connection: the session made on it says which worker holds the connection.
+  const connection = new HttpAgent({ keepAlive: true, maxSockets: 1 })
+  const relay = ownerPid(await initializeOn(connection))
+  const session = await sessionNotOn(relay)
+  const count = 2_000
+  const size = 32 * 1024
+  const before = rssBytes(relay)
+  const answer = await mcpPost(connection, session, toolCall('flood', { count, size }))
+  // Nothing reads the answer while the owner writes 64 MiB into it.
+  await new Promise((resolve) => setTimeout(resolve, 2_000))
+  const grown = rssBytes(relay) - before
+  const text = await drained(answer)
+  const delivered = text.split('notifications/message').length - 1
+  t.diagnostic(
+    `relay worker RSS grew ${(grown / 2 ** 20).toFixed(1)} MiB while ${((count * size) / 2 ** 20).toFixed(0)} MiB waited behind an unread stream; ${delivered} notifications delivered once read`,
+  )
+  assert.equal(delivered, count)
+  assert.match(text, new RegExp(`"text":"${count}"`))
+  assert.ok(grown < 24 * 2 ** 20, `the relay grew ${grown} bytes`)
+  connection.destroy()
+})
+
+test('a relayed request whose owner is killed mid-answer ends at once, and the session then answers 404', {
+  timeout: 60_000,
+}, async (t) => {
+  const connection = new HttpAgent({ keepAlive: true, maxSockets: 1 })
+  const relay = ownerPid(await initializeOn(connection))
+  const session = await sessionNotOn(relay)
+  const answer = await mcpPost(connection, session, toolCall('slow'))
+  assert.equal(answer.statusCode, 200)
+  const ended = new Promise<string>((resolve) => {
+    answer.once('end', () => resolve('ended'))
+    answer.once('error', () => resolve('cut'))
+    answer.once('close', () => resolve('closed'))
+  })
+  await new Promise((resolve) => answer.once('data', resolve))
+  const killedAt = Date.now()
+  process.kill(ownerPid(session), 'SIGKILL')
+  const how = await ended
+  const endedMs = Date.now() - killedAt
+  const asked = Date.now()
+  const gone = await mcpPost(new HttpAgent({ keepAlive: false }), session, toolCall('pid'))
+  await drained(gone)
+  const goneMs = Date.now() - asked
+  t.diagnostic(`owner killed: the relayed answer ${how} ${endedMs} ms later; the session answered ${gone.statusCode} in ${goneMs} ms`)
+  assert.ok(endedMs < 2_000, `ended ${endedMs} ms after the kill`)
+  assert.equal(gone.statusCode, 404)
+  assert.ok(goneMs < 2_000)
+  connection.destroy()
+  await machine.waitFor((e) => e.event === 'cluster ready' && e.t > killedAt, 'the replacement ready', 60_000)
 })
 
 function asTask(result: unknown): Task {
