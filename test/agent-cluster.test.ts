@@ -131,6 +131,8 @@ const ownerPid = (session: string): number => Number(session.split('-', 1)[0])
 /** A session owned by another worker than `pid` (fresh connections alternate between workers). */
 async function sessionNotOn(pid: number): Promise<string> {
   for (let i = 0; i < 8; i++) {
+    // A session costs two connections; one more shifts which worker the next initialize lands on.
+    if (i > 0) await (await freshFetch(10_000)(`${url}/.well-known/agent-card.json`)).arrayBuffer()
     const session = await initializeOn(new HttpAgent({ keepAlive: false }))
     if (ownerPid(session) !== pid) return session
   }
