@@ -3,15 +3,10 @@
 // JSON-RPC (SendMessage, SendStreamingMessage, GetTask, CancelTask, ...) at the mount root,
 // streams as SSE. Shutdown cancels running tasks and ends open streams.
 
-import {
-  DefaultExecutionEventBusManager,
-  DefaultRequestHandler,
-  JsonRpcTransportHandler,
-  type RequestContext,
-  type ServerCallContext,
-} from '@a2a-js/sdk/server'
+import { DefaultExecutionEventBusManager, JsonRpcTransportHandler, type RequestContext, type ServerCallContext } from '@a2a-js/sdk/server'
 import { cardAt, completeCard, endpointUrl } from './card.ts'
 import { containFailures, rememberErrors } from './failures.ts'
+import { EdgeRequestHandler } from './request-handler.ts'
 import { readA2aOptions, type A2aAppOptions } from './options.ts'
 import { STATE_KEY, handleRpc, type RpcDeps } from './rpc.ts'
 import { BoundedTaskStore } from './task-store.ts'
@@ -22,7 +17,7 @@ import { PrimaryTaskStore } from './primary-store.ts'
 import './primary-tasks.ts'
 import { inTsgiCluster } from '../cluster/link.ts'
 import { consoleLogger } from '../logging.ts'
-import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
+import type { App, AppState, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
 import { authenticate, type AuthInfo } from '../sdk/auth.ts'
 import { allowedOrigin, answerPreflight, isPreflight, withCorsHeaders } from '../sdk/cors.ts'
 import { hostProblem, rpcError, sendJson, serviceLifespan } from '../sdk/http.ts'
@@ -44,12 +39,12 @@ export interface A2aApp extends App {
 
 /**
  * The lifespan state (what startup hooks and lifespan functions stored) as the request an
- * executor serves sees it.
+ * executor serves sees it, typed by the `State` interface you declared for 'tsgi'.
  * @example
- * async execute(ctx, bus) { const { scheduler } = lifespanState(ctx) as { scheduler: Scheduler } }
+ * async execute(ctx, bus) { const { scheduler } = lifespanState(ctx) }
  */
-export function lifespanState(requestContext: RequestContext): Record<string, unknown> {
-  return (requestContext.context.state.get(STATE_KEY) as Record<string, unknown> | undefined) ?? {}
+export function lifespanState(requestContext: RequestContext): AppState {
+  return (requestContext.context.state.get(STATE_KEY) as AppState | undefined) ?? ({} as AppState)
 }
 
 /** a2aApp()s built so far in this process: the same script builds them in the same order in every worker. */
@@ -76,10 +71,18 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
   const ns = `a2a-${built++}`
   // Under serve({ workers }) the default store is the primary's, so every worker sees every task.
   const clustered = inTsgiCluster()
-  const limits = { maxTasks: config.maxTasks, ttlMs: config.taskTtlMs }
+  const limits = { maxTasks: config.maxTasks, ttlMs: config.taskTtlMs, maxBytes: config.maxStoreBytes, maxPageBytes: config.maxPageBytes }
   const store = options.taskStore ?? (clustered ? new PrimaryTaskStore(ns, limits) : new BoundedTaskStore(limits))
   const executor = tasks.wrap(containFailures(options.executor, options.exposeErrors === true, log))
-  const handler = new DefaultRequestHandler(card, store, executor, buses)
+  const handler = new EdgeRequestHandler({
+    card,
+    store,
+    executor,
+    buses,
+    tasks,
+    cancelTimeoutMs: config.cancelTimeoutMs,
+    maxTaskBytes: config.maxTaskBytes,
+  })
   tasks.attach(handler, buses)
   const routed = clustered ? joinCluster(ns, handler, tasks, store, options.taskStore === undefined).routed : handler
   const caught = new WeakMap<ServerCallContext, unknown>()
@@ -89,6 +92,7 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
     tasks,
     streams: new Set(),
     maxBodyBytes: config.maxBodyBytes,
+    maxMessageBytes: config.maxMessageBytes,
     log,
     caught,
   }

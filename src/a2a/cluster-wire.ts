@@ -4,6 +4,8 @@
 
 import type { ListTasksRequest, Task } from '@a2a-js/sdk'
 
+import type { BoundedTaskStoreOptions } from './task-store.ts'
+
 export const A2A_SERVICE = 'tsgi.a2a'
 
 /** Whose task: the tenant and the SDK's user scope (what a store keys tasks by). */
@@ -12,10 +14,8 @@ export interface CallerScope {
   user: string
 }
 
-export interface StoreLimits {
-  maxTasks: number
-  ttlMs: number
-}
+/** The default store's bounds, as the worker read them from a2aApp()'s options. */
+export type StoreLimits = BoundedTaskStoreOptions
 
 /** Worker → primary, answered. `ns` names one a2aApp (the same script builds them in one order everywhere). */
 export type WorkerCall =

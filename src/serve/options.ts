@@ -5,13 +5,14 @@ import { constants } from 'node:os'
 
 import { readTimeout } from '../lifespan/deadline.ts'
 import type { RunnerConfig } from '../lifecycle/runner.ts'
-import { readFunctions, readLogger, show } from '../lifecycle/option-reader.ts'
+import { optionNames, readFlag, readFunctions, readLogger, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
 import { compileTrustProxy, type TrustProxy } from '../node/trust.ts'
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-options.ts'
+import { readGuards, type GuardOptions, type Guards } from './guard-options.ts'
 
-export interface ServeOptions extends HttpLimitOptions {
+export interface ServeOptions extends HttpLimitOptions, GuardOptions {
   /** Default: env PORT, else 3000. 0 picks any free port. */
   port?: number
   /** Default: env HOST, else '127.0.0.1'. */
@@ -43,9 +44,15 @@ export interface ServeOptions extends HttpLimitOptions {
   logger?: Logger | false
   /** Print failing hooks' error messages and stacks; off by default since they can hold secrets. */
   logDetails?: boolean
-  /** Answer GET /livez and /readyz (or the given paths) before the app sees the request. */
-  health?: boolean | { live?: string; ready?: string }
-  /** Request bodies past this size get 413; default 1 MiB. */
+  /** Draw the startup tree (each step, mounted child, hook and its milliseconds) in the log once listening, and the shutdown tree once stopped. Default false. */
+  logTimings?: boolean
+  /**
+   * Answer GET /livez and /readyz (or the given paths) before the app sees the request; with
+   * `port`, also on a listener of their own there (same host), which a connection flood on the
+   * app's port cannot reach.
+   */
+  health?: boolean | { live?: string; ready?: string; port?: number }
+  /** Request bodies past this size get 413; default 1 MiB (mcpApp's default too). */
   maxBodyBytes?: number
   /**
    * Proxies whose Forwarded / X-Forwarded-* headers set `scope.client`, `scope.scheme` and the
@@ -62,6 +69,36 @@ export interface ServeOptions extends HttpLimitOptions {
   /** How long a worker retired by a reload answers with `Connection: close` before its drain; default 1 000. */
   reloadGraceMs?: number
 }
+
+/** Every name ServeOptions has: serve() refuses any other (a typo such as `onstartup`). Add new options here. */
+export const serveOptionNames = optionNames<ServeOptions>()([
+  'logTimings',
+  'port',
+  'host',
+  'onStartup',
+  'onShutdown',
+  'lifespan',
+  'startupTimeoutMs',
+  'shutdownTimeoutMs',
+  'drainTimeoutMs',
+  'shutdownDelayMs',
+  'signals',
+  'logger',
+  'logDetails',
+  'health',
+  'maxBodyBytes',
+  'trustProxy',
+  'workers',
+  'primary',
+  'restart',
+  'reloadGraceMs',
+  'headersTimeoutMs',
+  'requestTimeoutMs',
+  'keepAliveTimeoutMs',
+  'maxConnections',
+  'maxConnectionsPerClient',
+  'writeTimeoutMs',
+])
 
 /** The primary's own lifecycle, run once per machine (not once per worker). */
 export interface PrimaryHooks {
@@ -85,9 +122,10 @@ export interface RestartOptions {
 export interface ServeConfig extends RunnerConfig {
   port: number
   host: string
-  health: { live: string; ready: string } | null
+  health: { live: string; ready: string; port: number | null } | null
   maxBodyBytes: number | undefined
   http: HttpLimits
+  guards: Guards
   trustProxy: TrustProxy
 }
 
@@ -130,7 +168,12 @@ export const DEFAULT_HEALTH_PATHS = Object.freeze({ live: '/livez', ready: '/rea
 function readHealth(value: ServeOptions['health']): ServeConfig['health'] {
   if (value === undefined || value === false) return null
   const paths = value === true ? {} : value
-  if (paths === null || typeof paths !== 'object') fail(`health must be a boolean or { live, ready }, got ${show(value)}`)
+  if (paths === null || typeof paths !== 'object') fail(`health must be a boolean or { live, ready, port }, got ${show(value)}`)
+  refuseUnknownOptions(paths, ['live', 'ready', 'port'], 'health', fail)
+  const port = paths.port ?? null
+  if (port !== null && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
+    fail(`health.port must be an integer from 0 to 65535, got ${show(port)}`)
+  }
   const live = paths.live ?? DEFAULT_HEALTH_PATHS.live
   const ready = paths.ready ?? DEFAULT_HEALTH_PATHS.ready
   for (const [key, path] of [
@@ -139,7 +182,7 @@ function readHealth(value: ServeOptions['health']): ServeConfig['health'] {
   ] as const) {
     if (typeof path !== 'string' || !path.startsWith('/')) fail(`health.${key} must be a path starting with '/', got ${show(path)}`)
   }
-  return { live, ready }
+  return { live, ready, port }
 }
 
 function readSignals(value: unknown): NodeJS.Signals[] {
@@ -154,6 +197,9 @@ function readSignals(value: unknown): NodeJS.Signals[] {
 
 export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServeConfig {
   if (options === null || typeof options !== 'object') fail(`options must be an object, got ${show(options)}`)
+  refuseUnknownOptions(options, serveOptionNames, 'serve()', (message) => {
+    throw new InvalidArgumentError(message)
+  })
   const host = options.host ?? (env.HOST !== undefined && env.HOST !== '' ? env.HOST : '127.0.0.1')
   if (typeof host !== 'string' || host === '') fail(`host must be a non-empty string, got ${show(host)}`)
   if (options.maxBodyBytes !== undefined && (typeof options.maxBodyBytes !== 'number' || !(options.maxBodyBytes >= 0))) {
@@ -172,9 +218,11 @@ export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv =
     signals: readSignals(options.signals),
     logger: readLogger(options.logger, fail),
     logDetails: options.logDetails === true,
+    logTimings: readFlag(options.logTimings, 'logTimings', fail),
     health: readHealth(options.health),
     maxBodyBytes: options.maxBodyBytes,
     http: readHttpLimits(options),
+    guards: readGuards(options, fail),
     trustProxy: readTrustProxy(options.trustProxy),
   }
 }

@@ -9,22 +9,34 @@ import { warnPastGracePeriod } from './budget.ts'
 import { Listener } from './drain.ts'
 import { OpenSockets } from './sockets.ts'
 import { withHealth } from './health.ts'
+import { limitConnectionsPerClient } from './client-connections.ts'
+import { ProbeListener } from './probe-listener.ts'
+import { cutStalledWrites } from './stalled-writes.ts'
+import { compileTrustProxy } from '../node/trust.ts'
 import type { Phase } from '../lifecycle/table.ts'
 import { LifecycleRunner, type Host } from '../lifecycle/runner.ts'
 import { DEFAULT_MAX_BODY_BYTES, toNodeHandler } from '../node/handler.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
-import type { App } from '../protocol/types.ts'
+import type { App, AppState } from '../protocol/types.ts'
+import type { Timings } from '../lifespan/timings.ts'
 import { readServeOptions, type ServeConfig, type ServeOptions } from './options.ts'
 
 export type { ServeOptions } from './options.ts'
 export type { Phase } from '../lifecycle/table.ts'
+export type { TimingNode, Timings } from '../lifespan/timings.ts'
 
 export interface Server extends AsyncDisposable {
   /** Where it listens, e.g. `http://127.0.0.1:3000`. */
   readonly url: string
   readonly phase: Phase
   /** The lifespan state; each request sees a shallow copy. */
-  readonly state: Record<string, unknown>
+  readonly state: AppState
+  /**
+   * How long each part took: the startup tree (the app with a node per mounted child, nested as
+   * the routers nest; each `lifespan` setup; each hook; listen), and once a shutdown ran, its tree
+   * (the drain, hooks, teardowns, the app's children in reverse); null before.
+   */
+  readonly timings: Timings
   /** Graceful shutdown. Idempotent: later callers join the running one. Rejects with LifespanShutdownError. */
   close(): Promise<void>
   /** Resolves when the server stopped, however it stopped; never rejects. */
@@ -37,7 +49,7 @@ export interface Server extends AsyncDisposable {
  * @example
  * const server = await serve(app, {
  *   onStartup: [async ({ state }) => { state.scheduler = startScheduler() }],
- *   onShutdown: [async ({ state }) => { await (state.scheduler as Scheduler).stop() }],
+ *   onShutdown: [async ({ state }) => { await state.scheduler.stop() }],
  * })
  */
 export async function serve(app: App, options: ServeOptions = {}): Promise<Server> {
@@ -67,6 +79,9 @@ class HttpHost implements Host {
   readonly #config: ServeConfig
   #server: HttpServer | null = null
   #listener: Listener | null = null
+  #sockets: OpenSockets | null = null
+  #probes: ProbeListener | null = null
+  #stopSweep: (() => void) | null = null
   #url = ''
 
   constructor(config: ServeConfig) {
@@ -94,7 +109,13 @@ class HttpHost implements Host {
       trustProxy,
       ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
     })
-    const listener = health === null ? handler : withHealth(handler, health, closing, () => runner.phase === 'running')
+    const isReady = () => runner.phase === 'running'
+    const listener = health === null ? handler : withHealth(handler, health, closing, isReady)
+    if (health?.port != null) {
+      const probes = new ProbeListener(health, health.port, this.#config.host, closing, isReady)
+      this.#probes = probes
+      void runner.closed.then(() => probes.close())
+    }
     const server = createServer(
       {
         headersTimeout: http.headersTimeoutMs,
@@ -105,6 +126,7 @@ class HttpHost implements Host {
       listener,
     )
     server.maxConnections = http.maxConnections
+    limitConnectionsPerClient(server, this.#config.guards.maxConnectionsPerClient, compileTrustProxy(trustProxy, 'serve(): trustProxy'))
     // A client that sends `Expect: 100-continue` waits for our go-ahead before its body. Node
     // would give it at once; a body we will refuse gets its 413 instead, unsent.
     const limit = maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
@@ -113,7 +135,8 @@ class HttpHost implements Host {
       listener(req, res)
     })
     this.#server = server
-    this.#listener = new Listener(server, new OpenSockets(server))
+    this.#sockets = new OpenSockets(server)
+    this.#listener = new Listener(server, this.#sockets)
   }
 
   listen(): Promise<void> {
@@ -126,7 +149,10 @@ class HttpHost implements Host {
         const { port } = server.address() as AddressInfo
         const host = this.#config.host.includes(':') ? `[${this.#config.host}]` : this.#config.host
         this.#url = `http://${host}:${port}`
-        resolve()
+        this.#stopSweep = cutStalledWrites(this.#sockets!, this.#config.guards.writeTimeoutMs)
+        // Once the app's port is open: a probe port that cannot be bound fails the startup, and
+        // the runner then drains the port that did open.
+        resolve(this.#probes?.listen())
       })
     })
   }
@@ -135,8 +161,12 @@ class HttpHost implements Host {
     this.#listener!.stopAccepting()
   }
 
-  drain(timeoutMs: number): Promise<'ok' | 'timeout'> {
-    return this.#listener!.drain(timeoutMs)
+  async drain(timeoutMs: number): Promise<'ok' | 'timeout'> {
+    try {
+      return await this.#listener!.drain(timeoutMs)
+    } finally {
+      this.#stopSweep?.()
+    }
   }
 }
 
@@ -157,8 +187,12 @@ class RunningServer implements Server {
     return this.#runner.phase
   }
 
-  get state(): Record<string, unknown> {
+  get state(): AppState {
     return this.#runner.state
+  }
+
+  get timings(): Timings {
+    return this.#runner.timings
   }
 
   get closed(): Promise<void> {
