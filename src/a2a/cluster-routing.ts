@@ -65,12 +65,14 @@ export function joinCluster(ns: string, handler: Handler, tasks: RunningTasks, s
     ended: (taskId) => notifyPrimary(A2A_SERVICE, { op: 'release', ns, taskId }),
   }
   const routed = new Proxy(handler, {
-    get(target, property, receiver) {
+    get(target, property) {
       if (property === 'cancelTask')
         return (params: Parameters<Handler['cancelTask']>[0], context: ServerCallContext) => cancel(ns, params, context)
       if (property === 'resubscribe')
         return (params: Parameters<Handler['resubscribe']>[0], context: ServerCallContext) => subscribe(ns, params, context)
-      return Reflect.get(target, property, receiver)
+      // Bound to the handler itself: its methods read #private fields, which a proxy does not have.
+      const value = Reflect.get(target, property, target)
+      return typeof value === 'function' ? value.bind(target) : value
     },
   })
   return { routed }
