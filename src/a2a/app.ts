@@ -12,6 +12,11 @@ import { STATE_KEY, handleRpc, type RpcDeps } from './rpc.ts'
 import { routeElsewhere } from './shared-tasks.ts'
 import { BoundedTaskStore } from './task-store.ts'
 import { RunningTasks } from './tasks.ts'
+import { joinCluster } from './cluster-routing.ts'
+import { PrimaryTaskStore } from './primary-store.ts'
+// Loaded for its effect: in a primary of serve({ workers }), it provides the tasks' service.
+import './primary-tasks.ts'
+import { inTsgiCluster } from '../cluster/link.ts'
 import { consoleLogger } from '../logging.ts'
 import type { App, AppState, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
 import { authenticate, type AuthInfo } from '../sdk/auth.ts'
@@ -44,6 +49,9 @@ export function lifespanState(requestContext: RequestContext): AppState {
   return (requestContext.context.state.get(STATE_KEY) as AppState | undefined) ?? ({} as AppState)
 }
 
+/** a2aApp()s built so far in this process: the same script builds them in the same order in every worker. */
+let built = 0
+
 const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.json'])
 
 /**
@@ -63,15 +71,12 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
   const shared = options.tasks
   const tasks = new RunningTasks(shared)
   const buses = new DefaultExecutionEventBusManager()
-  const store =
-    shared?.store ??
-    options.taskStore ??
-    new BoundedTaskStore({
-      maxTasks: config.maxTasks,
-      ttlMs: config.taskTtlMs,
-      maxBytes: config.maxStoreBytes,
-      maxPageBytes: config.maxPageBytes,
-    })
+  const ns = `a2a-${built++}`
+  // Under serve({ workers }) the default store is the primary's, so every worker sees every task.
+  const clustered = inTsgiCluster()
+  const limits = { maxTasks: config.maxTasks, ttlMs: config.taskTtlMs, maxBytes: config.maxStoreBytes, maxPageBytes: config.maxPageBytes }
+  const ownStore = shared?.store ?? options.taskStore
+  const store = ownStore ?? (clustered ? new PrimaryTaskStore(ns, limits) : new BoundedTaskStore(limits))
   const executor = tasks.wrap(containFailures(options.executor, options.exposeErrors === true, log))
   const handler = new EdgeRequestHandler({
     card,
@@ -83,8 +88,12 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
     maxTaskBytes: config.maxTaskBytes,
   })
   tasks.attach(handler, buses)
+  // Inside one machine a running task is reached at its worker through the primary (which knows
+  // every worker's tasks); a task the primary does not know runs on another replica, reached
+  // through the shared store's own channel.
+  const acrossReplicas = routeElsewhere(handler, (taskId) => tasks.has(taskId), shared)
+  const routed = clustered ? joinCluster(ns, acrossReplicas, tasks, store, ownStore === undefined).routed : acrossReplicas
   const caught = new WeakMap<ServerCallContext, unknown>()
-  const routed = routeElsewhere(handler, (taskId) => tasks.has(taskId), shared)
   const deps: RpcDeps = {
     transport: new JsonRpcTransportHandler(rememberErrors(routed, caught)),
     card,

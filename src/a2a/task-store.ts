@@ -80,7 +80,19 @@ export class BoundedTaskStore implements TaskStore {
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
-    const owner = ownerOf(context)
+    this.saveAs(ownerOf(context), task)
+  }
+
+  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
+    return this.loadAs(ownerOf(context), taskId)
+  }
+
+  async list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
+    return this.listAs(ownerOf(context), params)
+  }
+
+  /** save() for a caller known by its owner key (ownerOf()): the primary's store of a cluster is called so. */
+  saveAs(owner: string, task: Task): void {
     const key = keyOf(owner, task.id)
     const copy = detached(task)
     const bytes = approximateBytes(copy)
@@ -92,15 +104,14 @@ export class BoundedTaskStore implements TaskStore {
     this.#evict()
   }
 
-  async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
+  loadAs(owner: string, taskId: string): Task | undefined {
     this.#evict()
-    const stored = this.#tasks.get(keyOf(ownerOf(context), taskId))
+    const stored = this.#tasks.get(keyOf(owner, taskId))
     return stored === undefined ? undefined : detached(stored.task)
   }
 
-  async list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
+  listAs(owner: string, params: ListTasksRequest): ListTasksResponse {
     this.#evict()
-    const owner = ownerOf(context)
     return listPage(this.#ownedBy(owner), params, this.#maxPageBytes)
   }
 
@@ -131,7 +142,8 @@ function detached(task: Task): Task {
   }
 }
 
-function ownerOf(context: ServerCallContext): string {
+/** Whose tasks these are: the tenant and the SDK's user scope, as one key. */
+export function ownerOf(context: ServerCallContext): string {
   return `${context.tenant ?? ''}\u0000${resolveUserScope(context)}`
 }
 

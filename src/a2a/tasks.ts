@@ -22,7 +22,15 @@ interface Running {
 
 const ignore = (): void => {}
 
+/** Told when an execution starts and when it returns (a cluster's routing table listens). */
+export interface RunningObserver {
+  started(taskId: string, context: ServerCallContext): void
+  ended(taskId: string): void
+}
+
 export class RunningTasks {
+  /** Set before the first request; null on one process. */
+  observer: RunningObserver | null = null
   readonly #running = new Map<string, Running>()
   /** Tasks cancelled over the executor's head, until their executions return. */
   readonly #fenced = new Set<string>()
@@ -51,8 +59,12 @@ export class RunningTasks {
           const work = Promise.resolve().then(() => executor.execute(requestContext, guarded))
           const entry: Running = { context: requestContext.context, done: work.then(ignore, ignore) }
           this.#running.set(taskId, entry)
+          this.observer?.started(taskId, entry.context)
           void entry.done.then(() => {
-            if (this.#running.get(taskId) === entry) this.#running.delete(taskId)
+            if (this.#running.get(taskId) === entry) {
+              this.#running.delete(taskId)
+              this.observer?.ended(taskId)
+            }
             ended?.()
           })
           return work
@@ -102,6 +114,11 @@ export class RunningTasks {
   /** Whether the task is executing in this process. */
   has(taskId: string): boolean {
     return this.#running.has(taskId)
+  }
+
+  /** The call context of the request that started this running task; undefined when it runs elsewhere or not at all. */
+  contextOf(taskId: string): ServerCallContext | undefined {
+    return this.#running.get(taskId)?.context
   }
 
   /** Task ids still executing that were started by the request with this context. */

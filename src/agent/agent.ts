@@ -11,7 +11,10 @@ import type { SharedAppOptions } from '../sdk/shared-options.ts'
 import { mcpChild, stdioOptions } from './mcp-child.ts'
 import { router } from '../compose/router.ts'
 import { mount } from '../compose/routes.ts'
-import { serve, type Server } from '../serve/serve.ts'
+import cluster from 'node:cluster'
+
+import { serve } from '../cluster/roles.ts'
+import type { ClusterServer } from '../cluster/server.ts'
 import { readServeOptions, serveOptionNames, type ServeOptions } from '../serve/options.ts'
 import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 
@@ -93,12 +96,13 @@ export function agentApp(options: AgentAppOptions): AgentApps {
  * })
  */
 export function agent(options: AgentOptions & { transport: 'stdio' }): Promise<StdioAgent>
-export function agent(options: AgentOptions): Promise<Server>
-export async function agent(options: AgentOptions): Promise<Server | StdioAgent> {
+export function agent(options: AgentOptions): Promise<ClusterServer>
+export async function agent(options: AgentOptions): Promise<ClusterServer | StdioAgent> {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('agent() needs an options object')
   refuseUnknownOptions(options, agentOptionNames, 'agent()', refuse)
   const { mcp, a2a, transport, stdin, stdout, allowedHosts, cors, auth, ...serveOptions } = options
   if (readTransport(transport) === 'stdio') {
+    refuseScaleOut(serveOptions)
     // The same options as serve(), checked the same way; only the logger's default differs,
     // since stdout carries protocol frames.
     const config = readServeOptions({ ...serveOptions, logger: serveOptions.logger ?? stderrLogger })
@@ -114,9 +118,25 @@ export async function agent(options: AgentOptions): Promise<Server | StdioAgent>
   // Open SSE streams end when the drain begins: each app listens to its lifespan scope's
   // `draining` signal, so serve() needs no help here.
   const apps = agentApp({ mcp, a2a, transport, allowedHosts, cors, auth, logDetails: serveOptions.logDetails })
+  // The cluster-aware serve(): with `workers` this script runs as the primary and as each
+  // worker, and every serve() option (primary, restart, reloadGraceMs) means what it means there.
   const server = await serve(apps.app, serveOptions)
-  announce(server.url, apps, serveOptions.logger)
+  // Every worker shares the primary's URL; one line per machine is enough.
+  if (!cluster.isWorker) announce(server.url, apps, serveOptions.logger)
   return server
+}
+
+/** The options that only several processes can honour; stdio is one pipe to one process. */
+const SCALE_OUT_OPTIONS = ['workers', 'primary', 'restart', 'reloadGraceMs'] as const
+
+function refuseScaleOut(options: ServeOptions): void {
+  for (const name of SCALE_OUT_OPTIONS) {
+    const value = options[name]
+    if (value === undefined || (name === 'workers' && value === 1)) continue
+    throw new InvalidArgumentError(
+      `agent() option '${name}' needs HTTP workers, and transport 'stdio' is one pipe to one process; drop '${name}' or serve over HTTP`,
+    )
+  }
 }
 
 function announce(url: string, apps: AgentApps, logger: Logger | false | undefined): void {

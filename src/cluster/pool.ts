@@ -12,9 +12,12 @@ import type { ServeConfig } from '../serve/options.ts'
 import { CrashBackoff } from './backoff.ts'
 import { workerStartBudgetMs, workerStopBudgetMs } from './budget.ts'
 import { publishCluster, type ClusterTrace } from './channel.ts'
+import { attachWorker, detachWorker } from './hub.ts'
+import { CLUSTER_DIR_ENV } from './link.ts'
 import { describeExit, Member, type Exit, type WorkerInfo } from './member.ts'
 import type { PrimaryMessage } from './messages.ts'
 import type { ClusterConfig } from './options.ts'
+import { privateDir } from './private-dir.ts'
 import { rollingReload, type ReloadSlots } from './reload.ts'
 import { PrimaryModeMachine, type PrimaryMode, type WorkerEvent } from './table.ts'
 
@@ -120,8 +123,9 @@ export class WorkerPool {
   }
 
   #fork(slot: number, replacement: boolean): Member {
-    const member = new Member(cluster.fork(), slot, replacement)
+    const member = new Member(cluster.fork({ [CLUSTER_DIR_ENV]: privateDir() }), slot, replacement)
     this.#members.set(member.id, member)
+    attachWorker(member.worker)
     this.#publish('fork', member)
     member.onMessage((message) => {
       if (message.type === 'ready') this.#onReady(member, message.port, message.timings)
@@ -147,6 +151,8 @@ export class WorkerPool {
 
   #onExit(member: Member, exit: Exit): void {
     this.#members.delete(member.id)
+    // Before anything else: what the worker owned (its running tasks) is marked lost at once.
+    detachWorker(member.id)
     this.#publish('exit', member, { code: exit.code, signal: exit.signal, asked: member.asked })
     const event: WorkerEvent = member.asked
       ? 'exit-asked'

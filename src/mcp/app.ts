@@ -16,12 +16,14 @@ import { ClientCounts, clientOf } from './client-counts.ts'
 import { declaredBytes } from './client-info.ts'
 import { sessionCharge } from './session-budget.ts'
 import { consoleLogger } from '../logging.ts'
-import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
+import type { App, HttpScope, Logger, Receive, Scope, Send } from '../protocol/types.ts'
 import { authenticate, readAuth, type AuthInfo } from '../sdk/auth.ts'
 import { allowedOrigin, answerPreflight, isPreflight, readCors, withCorsHeaders } from '../sdk/cors.ts'
 import { answerGone, header, hostProblem, readBody, rpcError, sendJson, serviceLifespan } from '../sdk/http.ts'
 import { internalErrorLog } from '../sdk/internal-error.ts'
 import { ADOPT_SHARED_OPTIONS, type SharedAppOptions } from '../sdk/shared-options.ts'
+import { clusterDir, inTsgiCluster } from '../cluster/link.ts'
+import { relayedAuth, SessionRelay } from './relay.ts'
 
 export type { McpServerContext, McpServerFactory, McpServerLike } from './sessions.ts'
 export type { McpAppOptions } from './options.ts'
@@ -56,13 +58,20 @@ const RETRY_AFTER_SECONDS = '5'
  * })
  * await serve(router([mount('/mcp', mcp)]))
  */
+/** mcpApp()s built so far in this process: the same script builds them in the same order in every worker. */
+let built = 0
+
 export function mcpApp(options: McpAppOptions): McpApp {
   const config = readMcpOptions(options)
   const { stateless, limit } = config
   // Not const: agent() may hand this app the protections it has no setting of its own for.
   let { allowed, cors, auth } = config
+  // Under serve({ workers }) a session lives in the worker that made it; the others relay to it.
+  const relay = !stateless && inTsgiCluster() ? new SessionRelay(clusterDir()!, built) : null
+  built++
   const streamsHeld = new ClientCounts(config.maxStreamsPerClient)
   const sessions = new McpSessions({
+    ...(relay === null ? {} : { newId: () => relay.newSessionId() }),
     factory: options.server,
     jsonResponse: options.jsonResponse === true,
     budget: config.budget,
@@ -79,7 +88,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
   let draining = false
 
   function close(): Promise<void> {
-    closing ??= sessions.closeAll().then((problems) => {
+    closing ??= Promise.all([sessions.closeAll(), relay?.close()]).then(([problems]) => {
       if (problems.length > 0) throw new Error(problems.join('; '))
     })
     return closing
@@ -93,7 +102,22 @@ export function mcpApp(options: McpAppOptions): McpApp {
 
   const lifespan = serviceLifespan('mcp', drain, close, (scope) => {
     scopeLogger = scope.logger
+    relay?.listen(fromSibling, scope.state).catch((error: unknown) => logInternal('relay', error))
   })
+
+  /** A request relayed by another worker for one of this worker's sessions; its checks were made there. */
+  async function fromSibling(scope: Scope, receive: Receive, send: Send): Promise<void> {
+    if (scope.type !== 'http') return
+    let parsedBody: unknown
+    if (scope.method === 'POST') {
+      const body = await readBody(scope, receive, limit)
+      if (body.kind !== 'body') return answerGone(send)
+      parsedBody = JSON.parse(body.text)
+    }
+    const session = sessions.get(header(scope, 'mcp-session-id') ?? '')
+    if (session === undefined) return sendJson(send, 404, rpcError(-32001, 'Session not found'))
+    return answerInSession({ scope, receive, send, parsedBody, authInfo: relayedAuth(scope) }, session)
+  }
 
   async function http(scope: HttpScope, receive: Receive, rawSend: Send): Promise<void> {
     if (draining || closing !== null)
@@ -122,11 +146,13 @@ export function mcpApp(options: McpAppOptions): McpApp {
     }
 
     let parsedBody: unknown
+    let text: string | undefined
     if (method === 'POST') {
       const body = await readBody(scope, receive, limit)
       if (body.kind === 'disconnect') return answerGone(send)
       if (body.kind === 'too-large')
         return sendJson(send, 413, rpcError(-32000, `Payload Too Large: the body must not exceed ${limit} bytes`))
+      text = body.text
       try {
         parsedBody = JSON.parse(body.text)
       } catch {
@@ -148,6 +174,8 @@ export function mcpApp(options: McpAppOptions): McpApp {
     const id = header(scope, 'mcp-session-id')
     if (id !== undefined) {
       const session = sessions.get(id)
+      const owner = session === undefined ? (relay?.ownerSocket(id) ?? null) : null
+      if (owner !== null) return relay!.forward({ scope, receive, send, body: text, authInfo }, owner)
       // 404 tells a client its session is gone (expired, evicted, deleted) and it should
       // initialize again (spec).
       if (session === undefined) return sendJson(send, 404, rpcError(-32001, 'Session not found'))

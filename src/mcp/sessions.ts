@@ -24,6 +24,8 @@ export interface SessionOptions {
   /** One store per session, for resumable streams; null: streams cannot be resumed. */
   eventStore: (() => EventStore) | null
   retryInterval: number | undefined
+  /** Makes a session id; default randomUUID (several workers name the owner in it). */
+  newId?: () => string
 }
 
 /** A session and what makes it busy: requests in flight, and open GET streams. */
@@ -155,7 +157,7 @@ export class McpSessions {
    */
   async open(reservation: Reservation | null, state: AppState): Promise<McpPair> {
     const stateful = reservation !== null
-    const sessionId = stateful ? randomUUID() : undefined
+    const sessionId = stateful ? (this.#options.newId ?? randomUUID)() : undefined
     const server = this.#options.factory({ state, sessionId })
     if (server === null || typeof server !== 'object' || typeof server.connect !== 'function') {
       throw new TypeError(`mcpApp: server() must return an McpServer, got ${server === null ? 'null' : typeof server}`)
