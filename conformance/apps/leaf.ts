@@ -75,6 +75,7 @@ export function leafApp(spec: LeafSpec, record: Recorder): App {
   let draining: AbortSignal | undefined
   return async function leaf(scope, receive: Receive, send: Send): Promise<void> {
     if (scope.type === 'http') return handleHttp(name, scope, receive, send, record, draining)
+    if (scope.type === 'websocket') return send({ type: 'websocket.close' })
     draining = scope.draining
     if (spec.inspectScope === true) {
       record(`${name}.scope.type=${scope.type}`)

@@ -18,6 +18,7 @@ import { BoundedTaskStore } from './task-store.ts'
 import { RunningTasks } from './tasks.ts'
 import { consoleLogger } from '../logging.ts'
 import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
+import { refuseWebSocket } from '../protocol/refuse-websocket.ts'
 import { authenticate, type AuthInfo } from '../sdk/auth.ts'
 import { allowedOrigin, answerPreflight, isPreflight, withCorsHeaders } from '../sdk/cors.ts'
 import { hostProblem, rpcError, sendJson, serviceLifespan } from '../sdk/http.ts'
@@ -147,6 +148,7 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
 
   const app = function a2a(scope, receive, send) {
     if (scope.type === 'lifespan') return lifespan(scope, receive, send)
+    if (scope.type === 'websocket') return refuseWebSocket(send)
     return http(scope, receive, send)
   } as A2aApp
   Object.defineProperty(app, 'runningTasks', { get: () => tasks.size })

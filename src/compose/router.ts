@@ -5,9 +5,10 @@
 import { lifespanFanout, type Child } from './fanout.ts'
 import { readTimeout } from '../lifespan/deadline.ts'
 import { InvalidArgumentError, ProtocolError } from '../protocol/errors.ts'
-import type { App, HttpScope, LifespanFn, Receive, Send } from '../protocol/types.ts'
+import type { App, HttpScope, LifespanFn, Receive, Send, WebSocketScope } from '../protocol/types.ts'
 import { Endpoint, Mount, firstSegment, type Route } from './routes.ts'
 import { sendPlain } from '../protocol/plain-response.ts'
+import { refuseWebSocket } from '../protocol/refuse-websocket.ts'
 
 export interface RouterOptions {
   /** Runs before the children start and is torn down after they stopped. */
@@ -43,7 +44,7 @@ export function router(routes: Route[], options: RouterOptions = {}): App {
   const dispatch = dispatcher(routes)
 
   return function routerApp(scope, receive, send) {
-    if (scope.type === 'http') return dispatch(scope, receive, send)
+    if (scope.type === 'http' || scope.type === 'websocket') return dispatch(scope, receive, send)
     if (scope.type === 'lifespan') return runLifespan(scope, receive, send)
     return Promise.reject(new ProtocolError(`router: unsupported scope type '${String((scope as { type?: unknown }).type)}'`))
   }
@@ -95,8 +96,10 @@ function dispatcher(routes: Route[]) {
     )
   }
 
-  return function dispatch(scope: HttpScope, receive: Receive, send: Send): Promise<void> {
+  return function dispatch(scope: HttpScope | WebSocketScope, receive: Receive, send: Send): Promise<void> {
     const path = scope.path
+    // A websocket handshake is a GET: route('GET', …) takes it, other methods refuse it.
+    const method = scope.type === 'http' ? scope.method : 'GET'
     const candidates = bySegment.get(firstSegment(path)) ?? catchAll
     let allowed: Set<string> | null = null
     for (let i = 0; i < candidates.length; i++) {
@@ -104,14 +107,16 @@ function dispatcher(routes: Route[]) {
       if (entry.kind === 'mount') {
         if (!entry.takes(path)) continue
         if (entry.prefix === '/') return entry.app(scope, receive, send)
-        const child: HttpScope = { ...scope, path: entry.childPath(path), rootPath: scope.rootPath + entry.prefix }
+        const child = { ...scope, path: entry.childPath(path), rootPath: scope.rootPath + entry.prefix }
         return entry.app(child, receive, send)
       }
       if (entry.path !== path) continue
-      if (entry.methods.has(scope.method)) return entry.app(scope, receive, send)
+      if (entry.methods.has(method)) return entry.app(scope, receive, send)
       allowed ??= new Set()
       for (const method of entry.methods) allowed.add(method)
     }
+    // ASGI servers answer a refused handshake with 403, whatever the reason.
+    if (scope.type === 'websocket') return refuseWebSocket(send)
     if (allowed !== null) return sendPlain(send, 405, 'Method Not Allowed', [['allow', [...allowed].sort().join(', ')]])
     return sendPlain(send, 404, 'Not Found', [])
   }

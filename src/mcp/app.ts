@@ -14,6 +14,7 @@ import { readMcpOptions, type McpAppOptions } from './options.ts'
 import { McpSessions, type McpPair, type McpSession } from './sessions.ts'
 import { consoleLogger } from '../logging.ts'
 import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
+import { refuseWebSocket } from '../protocol/refuse-websocket.ts'
 import { authenticate, type AuthInfo } from '../sdk/auth.ts'
 import { allowedOrigin, answerPreflight, isPreflight, withCorsHeaders } from '../sdk/cors.ts'
 import { answerGone, header, hostProblem, readBody, rpcError, sendJson, serviceLifespan } from '../sdk/http.ts'
@@ -171,6 +172,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
 
   const app = function mcp(scope, receive, send) {
     if (scope.type === 'lifespan') return lifespan(scope, receive, send)
+    if (scope.type === 'websocket') return refuseWebSocket(send)
     return http(scope, receive, send)
   } as McpApp
   Object.defineProperty(app, 'sessionCount', { get: () => sessions.size })

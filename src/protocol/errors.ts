@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'TSGI_ERR_BODY_TOO_LARGE'
   | 'TSGI_ERR_SERVER_CLOSED'
   | 'TSGI_ERR_CLIENT_DISCONNECTED'
+  | 'TSGI_ERR_WEBSOCKET_CLOSED'
 
 interface FailureOptions {
   cause?: unknown
@@ -92,6 +93,12 @@ export class ServerClosedError extends Error {
 export class ClientDisconnectedError extends Error {
   override readonly name = 'ClientDisconnectedError'
   readonly code = 'TSGI_ERR_CLIENT_DISCONNECTED' as const
+}
+
+/** `websocket.send` or `websocket.close` after the connection closed (ASGI: the server raises, the app stops). */
+export class WebSocketClosedError extends Error {
+  override readonly name = 'WebSocketClosedError'
+  readonly code = 'TSGI_ERR_WEBSOCKET_CLOSED' as const
 }
 
 /** A readable one-line description of any thrown value, for messages that go upward. */

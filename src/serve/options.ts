@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
 import { compileTrustProxy, type TrustProxy } from '../node/trust.ts'
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-options.ts'
+import { readWebSocketOptions, type WebSocketConfig, type WebSocketOptions } from '../websocket/options.ts'
 
 export interface ServeOptions extends HttpLimitOptions {
   /** Default: env PORT, else 3000. 0 picks any free port. */
@@ -59,6 +60,11 @@ export interface ServeOptions extends HttpLimitOptions {
   primary?: PrimaryHooks
   /** How the primary restarts a worker that exited without being asked. */
   restart?: RestartOptions
+  /**
+   * Websockets (on the optional peer `ws`): message size limit, keep-alive pings, compression.
+   * Given, ws is loaded at startup (a missing ws fails it); absent, at the first upgrade request.
+   */
+  websocket?: WebSocketOptions
   /** How long a worker retired by a reload answers with `Connection: close` before its drain; default 1 000. */
   reloadGraceMs?: number
 }
@@ -89,6 +95,9 @@ export interface ServeConfig extends RunnerConfig {
   maxBodyBytes: number | undefined
   http: HttpLimits
   trustProxy: TrustProxy
+  websocket: WebSocketConfig
+  /** `websocket` options were given: ws is loaded before listening. */
+  websocketEager: boolean
 }
 
 function fail(message: string): never {
@@ -176,5 +185,7 @@ export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv =
     maxBodyBytes: options.maxBodyBytes,
     http: readHttpLimits(options),
     trustProxy: readTrustProxy(options.trustProxy),
+    websocket: readWebSocketOptions(options.websocket),
+    websocketEager: options.websocket !== undefined,
   }
 }
