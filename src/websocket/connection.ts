@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream'
 
 import { ProtocolError, WebSocketClosedError } from '../protocol/errors.ts'
 import type { App, Logger, SendMessage, WebSocketReceiveMessage, WebSocketScope } from '../protocol/types.ts'
-import { WebSocketConversation } from '../protocol/websocket.ts'
+import { nextWebSocketState, WebSocketConversation } from '../protocol/websocket.ts'
 import { readAccept, readClose, readPayload } from './checks.ts'
 import { Denial } from './denial.ts'
 import type { PeerSocket, Verdict } from './load-ws.ts'
@@ -42,6 +42,8 @@ export class WebSocketConnection {
   #gone: WebSocketReceiveMessage | null = null
   #socketClosed = false
   #appReturned = false
+  /** The close code ws sent when the client broke the protocol (1002, 1007, 1009). */
+  #failedWith: number | null = null
   /** Pings unanswered in a row. */
   missedPings = 0
 
@@ -82,14 +84,18 @@ export class WebSocketConnection {
       )
     })
     peer.on('close', (code, reason) => {
-      this.#leave(code, reason.toString('utf8'))
+      // ws closed on a bad frame and stopped reading, so no echo came back (1006): the app gets the code ws sent.
+      this.#leave(code === 1006 && this.#failedWith !== null ? this.#failedWith : code, reason.toString('utf8'))
       this.#maybeFinished()
     })
     peer.on('pong', () => {
       this.missedPings = 0
     })
     // ws reports bad frames (1002, 1007, 1009) here and then closes; the 'close' event tells the app.
-    peer.on('error', (error) => this.#host.logger.debug(`tsgi: websocket ${this.scope.rawPath}: ${error.message}`))
+    peer.on('error', (error) => {
+      this.#failedWith = closeCodeOf(error)
+      this.#host.logger.debug(`tsgi: websocket ${this.scope.rawPath}: ${error.message}`)
+    })
   }
 
   get open(): boolean {
@@ -188,31 +194,42 @@ export class WebSocketConnection {
       throw new WebSocketClosedError(`websocket: '${message.type}' after the connection closed`)
     }
     const before = this.#conversation.state
-    this.#conversation.advance(message)
+    // The table first, then the message's own fields: a refused message changes nothing.
+    nextWebSocketState(before, message?.type)
     switch (message.type) {
       case 'websocket.send': {
         const { data, binary } = readPayload(message)
+        this.#conversation.advance(message)
         this.#peer!.send(data, { binary })
         return this.#socket.writableNeedDrain ? this.#drained() : SENT
       }
-      case 'websocket.accept':
-        return this.#accepted(readAccept(message, this.scope.subprotocols))
+      case 'websocket.accept': {
+        const accept = readAccept(message, this.scope.subprotocols)
+        this.#conversation.advance(message)
+        return this.#accepted(accept)
+      }
       case 'websocket.close': {
         if (before === 'open') {
           const { code, reason } = readClose(message.code, message.reason)
+          this.#conversation.advance(message)
           this.#peer!.close(code, reason)
-        } else {
-          this.#refuse(403)
-          this.#leave(1006, '')
+          return SENT
         }
+        this.#conversation.advance(message)
+        this.#refuse(403)
+        this.#leave(1006, '')
         return SENT
       }
-      case 'websocket.http.response.start':
-        this.#denial = new Denial(this.#req, this.#socket)
-        this.#denial.start(message.status, message.headers ?? [])
+      case 'websocket.http.response.start': {
+        const denial = new Denial(this.#req, this.#socket)
+        this.#conversation.advance(message)
+        this.#denial = denial
         this.#verdict = null
+        denial.start(message.status, message.headers ?? [])
         return SENT
+      }
       case 'websocket.http.response.body':
+        this.#conversation.advance(message)
         return this.#denial!.write(message.body, message.moreBody === true)
       default:
         throw new ProtocolError(`websocket: cannot send '${String((message as { type?: unknown }).type)}'`)
@@ -284,4 +301,11 @@ export class WebSocketConnection {
   #maybeFinished(): void {
     if (this.#appReturned && this.#socketClosed) this.#host.finished(this)
   }
+}
+
+/** The close code ws keeps on its protocol errors (under a symbol of its own), else 1002. */
+function closeCodeOf(error: Error): number {
+  const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code')
+  const code = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key]
+  return typeof code === 'number' ? code : 1002
 }
