@@ -15,6 +15,7 @@ import {
   type ReceiveMessage,
   type WebSocketScope,
 } from '../src/index.ts'
+import { closeWith } from '../src/serve/retire.ts'
 import { serve, type Server } from '../src/serve/serve.ts'
 import type { ServeOptions } from '../src/serve/options.ts'
 import { signal } from './support/bridge.ts'
@@ -418,4 +419,21 @@ test('perMessageDeflate: true negotiates compression with a client that offers i
   client.send('z'.repeat(10_000))
   assert.equal(await nextMessage(client), 'z'.repeat(10_000))
   client.close()
+})
+
+test('W13: a process retired by a rolling reload closes its websockets with 1012, so clients reconnect to the new worker', async (t) => {
+  const codes: number[] = []
+  const app: App = async (scope, receive, send) => {
+    if (scope.type !== 'websocket') return
+    await receive()
+    await send({ type: 'websocket.accept' })
+    codes.push(((await receive()) as { code: number }).code)
+  }
+  const server = await served(t, app)
+  const client = await openWs(wsUrl(server.url, '/'))
+  const ended = closeOf(client)
+  // What a cluster worker does when the primary retires it: the listener first, then the drain.
+  await closeWith(server, { delayMs: 0, stopAccepting: true })
+  assert.equal((await ended).code, 1012)
+  assert.deepEqual(codes, [1012])
 })
