@@ -17,8 +17,8 @@ class Chat {
   members = 0
 
   join(room: string, deliver: Deliver): void {
-    let members = this.rooms.get(room)
-    if (members === undefined) this.rooms.set(room, (members = new Set()))
+    const members = this.rooms.get(room) ?? new Set<Deliver>()
+    this.rooms.set(room, members)
     members.add(deliver)
     this.members++
   }
