@@ -77,6 +77,15 @@ const asgiBehaviours = {
     "Daphne's sends return before a slow client has read anything: Twisted buffers the whole response instead of waiting for the socket to drain.",
   daphnePathNotResolved:
     "Daphne percent-decodes the path but does not resolve dot segments ('/a/../b' stays as is, '%2f..' becomes '/..'), and a malformed escape such as '%zz' passes through with 200.",
+  uvicornNoDenial:
+    'uvicorn 0.17 does not implement the websocket denial response (`websocket.http.response.start` / `.body`, ASGI spec 2.4): the message fails in the app and the client gets 500.',
+  uvicornNoCloseReason: "uvicorn 0.17's `websocket.disconnect` carries the client's close code but not its reason.",
+  uvicornWebsocketCut:
+    'At shutdown uvicorn 0.17 drops each open websocket without a close frame: its client sees 1006, and the app gets `websocket.disconnect` 1006, not 1001.',
+  hypercornNoWebsocketDisconnect:
+    "hypercorn 0.13 gave the app no `websocket.disconnect` after the client closed or left (the app's `receive()` did not return within the scenario's time), and did not answer the client's close frame (the client saw 1006).",
+  hypercornWebsocketShutdown:
+    'At shutdown hypercorn 0.13 closes each open websocket with 1000 (normal closure, not 1001 going away) and gives the app no `websocket.disconnect`, before or after `lifespan.shutdown`.',
 } as const
 
 export const behaviours = { ...asgiBehaviours, ...nodeBehaviours }
@@ -141,6 +150,9 @@ export const differences: Record<Peer, Record<string, Behaviour>> = {
     X28: 'uvicornStreamWaits',
     H9: 'pathNotResolved',
     H16: 'pathNotResolved',
+    W4: 'uvicornNoDenial',
+    W6: 'uvicornNoCloseReason',
+    W13: 'uvicornWebsocketCut',
   },
   hypercorn: {
     ...starlette,
@@ -168,6 +180,11 @@ export const differences: Record<Peer, Record<string, Behaviour>> = {
     H2: 'hypercornNoDisconnect',
     H9: 'pathNotResolved',
     H16: 'pathNotResolved',
+    W6: 'hypercornNoWebsocketDisconnect',
+    W8: 'hypercornNoWebsocketDisconnect',
+    W12: 'hypercornNoWebsocketDisconnect',
+    W13: 'hypercornWebsocketShutdown',
+    W14: 'hypercornWebsocketShutdown',
   },
   daphne: {
     ...withoutLifespan,
