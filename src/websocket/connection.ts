@@ -11,7 +11,8 @@ import type { App, Logger, SendMessage, WebSocketReceiveMessage, WebSocketScope 
 import { nextWebSocketState, WebSocketConversation } from '../protocol/websocket.ts'
 import { readAccept, readClose, readPayload } from './checks.ts'
 import { Denial } from './denial.ts'
-import type { PeerSocket, Verdict } from './load-ws.ts'
+import { Inbox } from './inbox.ts'
+import { closeCodeOf, type PeerSocket, type Verdict, untilDrained } from './load-ws.ts'
 
 const SENT = Promise.resolve()
 
@@ -30,10 +31,7 @@ export class WebSocketConnection {
   readonly #socket: Duplex
   readonly #host: ConnectionHost
   readonly #conversation = new WebSocketConversation()
-  readonly #inbox: WebSocketReceiveMessage[] = [{ type: 'websocket.connect' }]
-  #inboxBytes = 0
-  #paused = false
-  #waiting: ((message: WebSocketReceiveMessage) => void) | null = null
+  readonly #inbox: Inbox
   #verdict: Verdict | null = null
   #accept: { subprotocol: string | null; lines: string[] } | null = null
   #peer: PeerSocket | null = null
@@ -52,6 +50,11 @@ export class WebSocketConnection {
     this.#socket = socket
     this.scope = scope
     this.#host = host
+    this.#inbox = new Inbox(
+      host.inboxLimitBytes,
+      { pause: () => this.#peer?.pause(), resume: () => this.#peer?.resume() },
+      { type: 'websocket.connect' },
+    )
     socket.once('close', () => {
       this.#socketClosed = true
       // Before the upgrade completed, nothing else tells the app; after it, ws's 'close' does, with the code.
@@ -141,39 +144,20 @@ export class WebSocketConnection {
   }
 
   #push(message: WebSocketReceiveMessage, size: number): void {
-    if (this.#waiting !== null) {
-      const waiting = this.#waiting
-      this.#waiting = null
-      waiting(message)
-      return
-    }
-    this.#inbox.push(message)
-    this.#inboxBytes += size
-    if (!this.#paused && this.#peer !== null && this.#inboxBytes > this.#host.inboxLimitBytes) {
-      this.#paused = true
-      this.#peer.pause()
-    }
+    this.#inbox.push(message, size)
   }
 
   #receive(): Promise<WebSocketReceiveMessage> {
-    const message = this.#inbox.shift()
+    const message = this.#inbox.take()
     if (message !== undefined) {
-      if (message.type === 'websocket.receive') this.#inboxBytes -= message.bytes?.length ?? Buffer.byteLength(message.text!)
-      if (this.#paused && this.#inboxBytes <= this.#host.inboxLimitBytes) {
-        this.#paused = false
-        this.#peer?.resume()
-      }
       this.#conversation.advance(message)
       return Promise.resolve(message)
     }
     // Asked again after the disconnect: the same answer, never a hang.
     if (this.#gone !== null && this.#conversation.state === 'closed') return Promise.resolve(this.#gone)
-    if (this.#waiting !== null) return Promise.reject(new ProtocolError('websocket: receive() called again before the last call resolved'))
-    return new Promise((resolve) => {
-      this.#waiting = (next) => {
-        this.#conversation.advance(next)
-        resolve(next)
-      }
+    return this.#inbox.next().then((next) => {
+      this.#conversation.advance(next)
+      return next
     })
   }
 
@@ -201,7 +185,7 @@ export class WebSocketConnection {
         const { data, binary } = readPayload(message)
         this.#conversation.advance(message)
         this.#peer!.send(data, { binary })
-        return this.#socket.writableNeedDrain ? this.#drained() : SENT
+        return this.#socket.writableNeedDrain ? untilDrained(this.#socket) : SENT
       }
       case 'websocket.accept': {
         const accept = readAccept(message, this.scope.subprotocols)
@@ -255,19 +239,6 @@ export class WebSocketConnection {
     verdict?.(false, status)
   }
 
-  #drained(): Promise<void> {
-    const socket = this.#socket
-    return new Promise((resolve) => {
-      const done = (): void => {
-        socket.off('drain', done)
-        socket.off('close', done)
-        resolve()
-      }
-      socket.on('drain', done)
-      socket.on('close', done)
-    })
-  }
-
   #returned(): void {
     const state = this.#conversation.state
     if (state === 'connecting' || state === 'handshake') this.#refuse(403)
@@ -301,11 +272,4 @@ export class WebSocketConnection {
   #maybeFinished(): void {
     if (this.#appReturned && this.#socketClosed) this.#host.finished(this)
   }
-}
-
-/** The close code ws keeps on its protocol errors (under a symbol of its own), else 1002. */
-function closeCodeOf(error: Error): number {
-  const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code')
-  const code = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key]
-  return typeof code === 'number' ? code : 1002
 }

@@ -59,3 +59,23 @@ export function loadWs(): Promise<PeerServerClass> {
   )
   return loading
 }
+
+/** The close code ws keeps on its protocol errors (under a symbol of its own), else 1002. */
+export function closeCodeOf(error: Error): number {
+  const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code')
+  const code = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key]
+  return typeof code === 'number' ? code : 1002
+}
+
+/** Resolves once the socket ws writes to drained below its high-water mark, or closed. */
+export function untilDrained(socket: Duplex): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done)
+      socket.off('close', done)
+      resolve()
+    }
+    socket.on('drain', done)
+    socket.on('close', done)
+  })
+}
