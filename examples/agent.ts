@@ -14,40 +14,14 @@ import { AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestCon
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { lifespanState } from '../src/a2a/app.ts'
 import { agent } from '../src/agent/agent.ts'
-import type { LifespanContext } from '../src/index.ts'
-
-/** Ticks every `everyMs`; stop() waits for a tick in progress, so nothing runs after it resolves. */
-class Scheduler {
-  ticks = 0
-  #timer: NodeJS.Timeout | undefined
-  #inProgress: Promise<void> = Promise.resolve()
-
-  constructor(readonly everyMs: number) {}
-
-  start(): this {
-    this.#timer = setInterval(() => {
-      this.#inProgress = this.#tick()
-    }, this.everyMs)
-    return this
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.#timer)
-    await this.#inProgress
-  }
-
-  async #tick(): Promise<void> {
-    this.ticks++
-  }
-}
-
-const schedulerOf = (state: Record<string, unknown>): Scheduler => state.scheduler as Scheduler
+import type { AppState, LifespanContext } from '../src/index.ts'
+import { Scheduler } from './scheduler.ts'
 
 /** One MCP server per session; its tool reads the scheduler that startup put in the state. */
-function mcpServer({ state }: { state: Record<string, unknown> }): McpServer {
+function mcpServer({ state }: { state: AppState }): McpServer {
   const server = new McpServer({ name: 'tsgi-agent-example', version: '1.0.0' })
   server.registerTool('scheduler_ticks', { description: 'How many times the background scheduler has ticked' }, async () => ({
-    content: [{ type: 'text', text: String(schedulerOf(state).ticks) }],
+    content: [{ type: 'text', text: String(state.scheduler.ticks) }],
   }))
   return server
 }
@@ -70,13 +44,24 @@ function agentMessage(contextId: string, taskId: string, value: string): Message
 /** Answers with the tick count; "watch" streams the next WATCH_TICKS ticks as a cancellable task. */
 class TicksExecutor implements AgentExecutor {
   readonly #cancelled = new Set<string>()
+  /** The context of each task being watched, for the CANCELED that cancelTask publishes. */
+  readonly #watching = new Map<string, string>()
 
-  cancelTask = async (taskId: string): Promise<void> => {
+  // CANCELED is published here, at once: CancelTask waits for it; the watch loop only stops.
+  cancelTask = async (taskId: string, bus: ExecutionEventBus): Promise<void> => {
+    const contextId = this.#watching.get(taskId)
+    if (contextId === undefined) return
     this.#cancelled.add(taskId)
+    const status = {
+      state: TaskState.TASK_STATE_CANCELED,
+      message: agentMessage(contextId, taskId, 'Stopped watching.'),
+      timestamp: new Date().toISOString(),
+    }
+    bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status, metadata: {} }))
   }
 
   async execute(context: RequestContext, bus: ExecutionEventBus): Promise<void> {
-    const scheduler = schedulerOf(lifespanState(context))
+    const { scheduler } = lifespanState(context)
     const { taskId, contextId } = context
     const asked = context.userMessage.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join(' ')
     if (!/watch/i.test(asked)) {
@@ -98,21 +83,12 @@ class TicksExecutor implements AgentExecutor {
         metadata: {},
       }),
     )
+    this.#watching.set(taskId, contextId)
     const total = Number(process.env.WATCH_TICKS ?? 20)
     let seen = scheduler.ticks
     try {
       for (let reported = 0; reported < total; ) {
-        if (this.#cancelled.has(taskId)) {
-          bus.publish(
-            AgentEvent.statusUpdate({
-              taskId,
-              contextId,
-              status: status(TaskState.TASK_STATE_CANCELED, 'Stopped watching.'),
-              metadata: {},
-            }),
-          )
-          return
-        }
+        if (this.#cancelled.has(taskId)) return
         if (scheduler.ticks !== seen) {
           seen = scheduler.ticks
           reported++
@@ -131,6 +107,7 @@ class TicksExecutor implements AgentExecutor {
         }),
       )
     } finally {
+      this.#watching.delete(taskId)
       this.#cancelled.delete(taskId)
     }
   }
@@ -173,7 +150,7 @@ const server = await agent({
   ],
   onShutdown: [
     async function stopScheduler({ state, logger }: LifespanContext) {
-      const scheduler = schedulerOf(state)
+      const { scheduler } = state
       await scheduler.stop()
       logger.info(`scheduler stopped after ${scheduler.ticks} ticks`)
     },

@@ -10,31 +10,7 @@
 // which one it is.
 
 import { route, router, serve, type App, type LifespanContext } from '../src/index.ts'
-
-/** Ticks every `everyMs`; stop() waits for a tick in progress, so nothing runs after it resolves. */
-class Scheduler {
-  ticks = 0
-  #timer: NodeJS.Timeout | undefined
-  #inProgress: Promise<void> = Promise.resolve()
-
-  constructor(private readonly everyMs: number) {}
-
-  start(): this {
-    this.#timer = setInterval(() => {
-      this.#inProgress = this.#tick()
-    }, this.everyMs)
-    return this
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.#timer)
-    await this.#inProgress
-  }
-
-  async #tick(): Promise<void> {
-    this.ticks++
-  }
-}
+import { Scheduler } from './scheduler.ts'
 
 const hello: App = async (scope, _receive, send) => {
   if (scope.type !== 'http') return
@@ -56,7 +32,7 @@ const server = await serve(router([route('GET', '/', hello)]), {
     ],
     onShutdown: [
       async function stopScheduler({ state, logger }: LifespanContext) {
-        const scheduler = state.scheduler as Scheduler
+        const scheduler = state.scheduler
         await scheduler.stop()
         logger.info(`scheduler stopped after ${scheduler.ticks} ticks`)
       },

@@ -25,11 +25,16 @@ class Visits {
   }
 }
 
-const visitsOf = (state: Record<string, unknown>): Visits => state.visits as Visits
+// Types `state.visits` in the hooks, the MCP tool and the executor. In your project: declare module 'tsgi'.
+declare module '../src/index.ts' {
+  interface State {
+    visits: Visits
+  }
+}
 
 const executor: AgentExecutor = {
   async execute(context, bus) {
-    const visits = visitsOf(lifespanState(context))
+    const { visits } = lifespanState(context)
     visits.count++
     bus.publish(
       AgentEvent.message({
@@ -54,7 +59,7 @@ const { app: agentTree } = agentApp({
     server: ({ state }) => {
       const server = new McpServer({ name: 'express-host-example', version: '1.0.0' })
       server.registerTool('visits', { description: 'How many visits the agent has counted' }, async () => ({
-        content: [{ type: 'text', text: String(++visitsOf(state).count) }],
+        content: [{ type: 'text', text: String(++state.visits.count) }],
       }))
       return server
     },
@@ -69,7 +74,7 @@ const mounted = toExpress(agentTree, {
       console.log('visits counter started')
     },
   ],
-  onShutdown: [({ state }: LifespanContext) => visitsOf(state).flush()],
+  onShutdown: [({ state }: LifespanContext) => state.visits.flush()],
 })
 
 const app = express()

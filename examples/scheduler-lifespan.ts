@@ -6,35 +6,11 @@
 //   curl http://127.0.0.1:3000/ticks
 
 import { route, router, serve, type App, type LifespanContext } from '../src/index.ts'
-
-/** Ticks every `everyMs`; stop() waits for a tick in progress, so nothing runs after it resolves. */
-class Scheduler {
-  ticks = 0
-  #timer: NodeJS.Timeout | undefined
-  #inProgress: Promise<void> = Promise.resolve()
-
-  constructor(private readonly everyMs: number) {}
-
-  start(): this {
-    this.#timer = setInterval(() => {
-      this.#inProgress = this.#tick()
-    }, this.everyMs)
-    return this
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.#timer)
-    await this.#inProgress
-  }
-
-  async #tick(): Promise<void> {
-    this.ticks++
-  }
-}
+import { Scheduler } from './scheduler.ts'
 
 const ticks: App = async (scope, _receive, send) => {
   if (scope.type !== 'http') return
-  const scheduler = scope.state.scheduler as Scheduler
+  const scheduler = scope.state.scheduler
   await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'application/json']] })
   await send({ type: 'http.response.body', body: JSON.stringify({ ticks: scheduler.ticks }) })
 }
@@ -48,7 +24,7 @@ const server = await serve(router([route('GET', '/ticks', ticks)]), {
   ],
   onShutdown: [
     async function stopScheduler({ state, logger }: LifespanContext) {
-      const scheduler = state.scheduler as Scheduler
+      const scheduler = state.scheduler
       await scheduler.stop()
       logger.info(`scheduler stopped after ${scheduler.ticks} ticks`)
     },

@@ -9,22 +9,16 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { agent } from '../src/agent/agent.ts'
 import type { LifespanContext } from '../src/index.ts'
-
-interface Scheduler {
-  ticks: number
-  stop(): void
-}
+import { Scheduler } from './scheduler.ts'
 
 function startScheduler({ state, logger }: LifespanContext): void {
-  const scheduler: Scheduler = { ticks: 0, stop: () => clearInterval(timer) }
-  const timer = setInterval(() => scheduler.ticks++, Number(process.env.TICK_MS ?? 1000))
-  state.scheduler = scheduler
+  state.scheduler = new Scheduler(Number(process.env.TICK_MS ?? 1000)).start()
   logger.info('scheduler started')
 }
 
-function stopScheduler({ state, logger }: LifespanContext): void {
-  const scheduler = state.scheduler as Scheduler
-  scheduler.stop()
+async function stopScheduler({ state, logger }: LifespanContext): Promise<void> {
+  const { scheduler } = state
+  await scheduler.stop()
   logger.info(`scheduler stopped after ${scheduler.ticks} ticks`)
 }
 
@@ -34,7 +28,7 @@ await agent({
     server: ({ state }) => {
       const server = new McpServer({ name: 'tsgi-stdio-example', version: '1.0.0' })
       server.registerTool('scheduler_ticks', { description: 'How many times the background scheduler has ticked' }, async () => ({
-        content: [{ type: 'text', text: String((state.scheduler as Scheduler).ticks) }],
+        content: [{ type: 'text', text: String(state.scheduler.ticks) }],
       }))
       return server
     },

@@ -1,6 +1,7 @@
 // The public surface of `tsgi`, nothing else.
 export type {
   App,
+  AppState,
   HttpDisconnect,
   HttpReceiveMessage,
   HttpRequest,
@@ -26,6 +27,8 @@ export type {
   Scope,
   Send,
   SendMessage,
+  State,
+  StateUpdate,
   TsgiInfo,
   WebSocketAccept,
   WebSocketClose,
@@ -58,7 +61,7 @@ export { LifespanManager, type LifespanManagerOptions } from './lifespan/manager
 export { router, type RouterOptions } from './compose/router.ts'
 export { mount, route, type Route } from './compose/routes.ts'
 export { withLifespan } from './compose/with-lifespan.ts'
-export type { Server, ServeOptions } from './serve/serve.ts'
+export type { Server, ServeOptions, TimingNode, Timings } from './serve/serve.ts'
 export type { PrimaryHooks, RestartOptions } from './serve/options.ts'
 // serve() itself, with `workers` on node:cluster: one script, a primary and its workers.
 export { serve } from './cluster/roles.ts'

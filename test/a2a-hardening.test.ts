@@ -180,9 +180,15 @@ test('3,000 finished tasks against maxTasks 1,000: the store holds 1,000, RSS st
     assert.equal(result.tasks.length, 100)
     assert.notEqual(result.nextPageToken, '')
     assert.equal(result.tasks[0]?.status.state, TaskState[TaskState.TASK_STATE_COMPLETED])
-    const growth = (end.rss - start.rss) / 1024 / 1024
-    console.log(`A2A RSS +${growth.toFixed(1)} MB after 3,000 tasks`)
-    assert.ok(growth < 60, `RSS grew by ${growth.toFixed(1)} MB`)
+    // What the store retains is the heap after a full GC: about 5.5 MB here with the cap, about
+    // 13.5 MB without it (measured on Node 20 and 24). RSS also holds the pages V8 keeps after a
+    // GC, about 26 MB on Node 20 and 60 MB on Node 24 for the same work, so it only guards
+    // against a leak outside the heap.
+    const heap = (end.heap - start.heap) / 1024 / 1024
+    const rss = (end.rss - start.rss) / 1024 / 1024
+    console.log(`A2A heap +${heap.toFixed(1)} MB, RSS +${rss.toFixed(1)} MB after 3,000 tasks`)
+    assert.ok(heap < 10, `the heap kept ${heap.toFixed(1)} MB after a GC`)
+    assert.ok(rss < 110, `RSS grew by ${rss.toFixed(1)} MB`)
   } finally {
     await server.stop()
   }

@@ -95,7 +95,17 @@ test('the main job: with an MCP stream and an A2A stream open, SIGTERM ends both
       }
       return Date.now()
     })()
-    while (!states.includes('TASK_STATE_WORKING')) await sleep(10)
+    // Bounded, and ended by the stream's own end: a stream that failed or closed before any
+    // update must fail the test with its reason, not leave it polling forever.
+    let streamOver = false
+    a2aStreamEnded.then(
+      () => (streamOver = true),
+      () => (streamOver = true),
+    )
+    for (const deadline = Date.now() + 15_000; !states.includes('TASK_STATE_WORKING'); await sleep(10)) {
+      if (streamOver) await a2aStreamEnded.then(() => assert.fail(`the A2A stream ended before it worked; states: ${states.join(', ')}`))
+      assert.ok(Date.now() < deadline, `no TASK_STATE_WORKING within 15 s; states: ${states.join(', ')}`)
+    }
 
     const signalled = Date.now()
     agent.child.kill('SIGTERM')
@@ -111,6 +121,37 @@ test('the main job: with an MCP stream and an A2A stream open, SIGTERM ends both
     await mcp.close()
   } finally {
     if (agent.child.exitCode === null) agent.child.kill('SIGKILL')
+  }
+})
+
+test('the main job: CancelTask of a watch is answered CANCELED by the agent itself, well before the host would step in', async () => {
+  const agent = await start('examples/agent.ts', { PORT: '0', TICK_MS: '40', WATCH_TICKS: '100000' })
+  try {
+    const headers = { 'content-type': 'application/json', 'a2a-version': '1.0' }
+    const send = await fetch(`${agent.url}/`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'SendMessage',
+        params: { message: { messageId: 'w1', role: 'ROLE_USER', parts: [{ text: 'watch' }] }, configuration: { returnImmediately: true } },
+      }),
+    })
+    const { result } = (await send.json()) as { result: { task: { id: string } } }
+    const client = await new ClientFactory().createFromUrl(`${agent.url}/`)
+    const asked = Date.now()
+    const canceled = await client.cancelTask({ tenant: '', id: result.task.id, metadata: {} })
+    const ms = Date.now() - asked
+    assert.equal(canceled.status?.state, TaskState.TASK_STATE_CANCELED)
+    assert.equal(
+      canceled.status?.message?.parts[0]?.content?.$case === 'text' && canceled.status.message.parts[0].content.value,
+      'Stopped watching.',
+    )
+    assert.ok(ms < 2_000, `CancelTask took ${ms} ms`)
+  } finally {
+    agent.child.kill('SIGKILL')
+    await agent.exit
   }
 })
 

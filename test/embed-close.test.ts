@@ -3,7 +3,9 @@
 // keep-alive clients and an open SSE stream finishes in under 200 ms.
 
 import assert from 'node:assert/strict'
-import { request as httpRequest, Agent } from 'node:http'
+import { once } from 'node:events'
+import { createServer, request as httpRequest, Agent } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { embed, InvalidArgumentError, ServerClosedError, type App, type LifespanScope } from '../src/index.ts'
@@ -108,6 +110,29 @@ test('embed().node and embed().fetch answer 503 before startup() and serve the a
   assert.equal((await mounted.fetch(new Request('http://x.test/a'))).status, 503)
 })
 
+test('a request reaching embed() before startup() was called logs once why it got 503; after close() nothing is logged', async () => {
+  const warnings: string[] = []
+  const logger = { debug() {}, info() {}, warn: (...a: unknown[]) => warnings.push(a.join(' ')), error() {} }
+  const mounted = embed(async () => {}, { logger })
+  const server = createServer(mounted.node).listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`
+  try {
+    assert.equal((await fetch(url)).status, 503)
+    assert.equal((await fetch(url)).status, 503)
+    assert.equal((await mounted.fetch(new Request('http://x.test/a'))).status, 503)
+    assert.deepEqual(warnings, [
+      'tsgi: a request reached the embedded app before it started and got 503: startup() was never called (call `await mounted.startup()` before the host serves); said once',
+    ])
+    await mounted.startup()
+    await mounted.close()
+    assert.equal((await fetch(url)).status, 503)
+    assert.equal(warnings.length, 1)
+  } finally {
+    server.close()
+  }
+})
+
 test('embed() closed before it started stays stopped, and a later startup() is refused', async () => {
   const mounted = embed(async () => {}, { logger: false })
   await mounted.close()
@@ -119,7 +144,7 @@ test('embed() refuses bad options with a sentence naming the option and the valu
   const app: App = async () => {}
   assert.throws(
     () => embed(app, { port: 3000 } as never),
-    (e: unknown) => e instanceof InvalidArgumentError && /unknown option 'port'/.test(e.message),
+    (e: unknown) => e instanceof InvalidArgumentError && /embed\(\) has no option 'port': the host owns the port/.test(e.message),
   )
   assert.throws(() => embed(app, { consumedBody: 'drop' as never }), /consumedBody must be 'replay' or 'error', got 'drop'/)
   assert.throws(() => embed(app, { maxBodyBytes: -1 }), /maxBodyBytes must be a non-negative integer or Infinity, got -1/)

@@ -27,6 +27,7 @@ const rooms: Record<string, { level: number; neighbours?: string[] }> = {
   embed: { level: 8 },
   mcp: { level: 9 },
   a2a: { level: 9 },
+  otel: { level: 9 },
   agent: { level: 10 },
   'index.ts': { level: 11 },
 }

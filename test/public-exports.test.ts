@@ -11,6 +11,7 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
     entry: 'src/index.ts',
     names: [
       'App',
+      'AppState',
       'BodyTooLargeError',
       'ClientDisconnectedError',
       'ClusterServer',
@@ -67,8 +68,12 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
       'SendMessage',
       'ServeOptions',
       'Server',
+      'State',
+      'StateUpdate',
       'ServerClosedError',
       'TSGI_VERSION',
+      'TimingNode',
+      'Timings',
       'ToFetchHandlerOptions',
       'TrustProxy',
       'TsgiInfo',
@@ -97,6 +102,7 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
   'tsgi/express': { entry: 'src/embed/express.ts', names: ['EmbedOptions', 'Embedded', 'toExpress'] },
   'tsgi/fastify': { entry: 'src/embed/fastify.ts', names: ['EmbedOptions', 'Embedded', 'fromFastify', 'tsgiPlugin'] },
   'tsgi/hono': { entry: 'src/embed/hono.ts', names: ['EmbedOptions', 'Embedded', 'toHono'] },
+  'tsgi/otel': { entry: 'src/otel/instrumentation.ts', names: ['TsgiInstrumentation', 'TsgiInstrumentationConfig', 'tsgiInstrumentation'] },
   'tsgi/mcp': {
     entry: 'src/mcp/app.ts',
     names: [
@@ -132,6 +138,7 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
     entry: 'src/agent/agent.ts',
     names: [
       'A2aAppOptions',
+      'AgentAppOptions',
       'AgentApps',
       'AgentOptions',
       'AgentTransport',

@@ -10,6 +10,7 @@ import {
   mount,
   route,
   router,
+  serve,
   withLifespan,
   type App,
   type LifespanSendMessage,
@@ -341,6 +342,50 @@ test('a lifespan function that yields twice fails at teardown with a clear Proto
     assert.match(error.cause.message, /lifespan twice yielded more than once/)
     return true
   })
+})
+
+test('a lifespan generator that returns without yielding fails the startup saying so, and the app never starts', async () => {
+  let appStarted = false
+  const app = withLifespan(
+    async (scope, receive, send) => {
+      if (scope.type !== 'lifespan') return
+      appStarted = true
+      await receive()
+      await send({ type: 'lifespan.startup.complete' })
+    },
+    async function* openPool() {
+      // setup, then a forgotten `yield`: the teardown below would run as part of the setup
+    },
+  )
+  await assert.rejects(new LifespanManager(app).startup(), (error: unknown) => {
+    assert.ok(error instanceof LifespanStartupError)
+    assert.ok(error.cause instanceof ProtocolError)
+    assert.match(error.cause.message, /^lifespan openPool returned without yielding; a lifespan function sets up, yields once/)
+    return true
+  })
+  assert.equal(appStarted, false)
+})
+
+test('serve() with a lifespan that never yields rejects, tears down the earlier ones, and never listens', async () => {
+  const torn: string[] = []
+  const startup = serve(async () => {}, {
+    port: 0,
+    logger: false,
+    signals: false,
+    lifespan: [
+      async function* first() {
+        yield
+        torn.push('first')
+      },
+      async function* forgot() {},
+    ],
+  })
+  await assert.rejects(startup, (error: unknown) => {
+    assert.ok(error instanceof LifespanStartupError)
+    assert.match(String((error.cause as Error).message), /^lifespan\[1\] forgot returned without yielding/)
+    return true
+  })
+  assert.deepEqual(torn, ['first'])
 })
 
 test('a lifespan that is not a generator or yields a non-object fails startup naming it', async () => {

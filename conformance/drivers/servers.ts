@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { execLast } from './command-line.ts'
 import { nodePeers } from './node-peers.ts'
 import { nodeCommand } from './precompile.ts'
 import { processDriver, type ProcessServer } from './process.ts'
@@ -91,9 +92,12 @@ export const servers = {
 
 export type ServerName = keyof typeof servers
 
-/** Any server: `sh -c 'exec <command>'`, so the runner's signals reach the server itself. */
+/**
+ * Any server: `sh -c '<command>'` with its last command run by `exec`, so the runner's signals
+ * reach the server itself (`cd app && python3 -m server` runs `cd app && exec python3 -m server`).
+ */
 export function commandServer(command: string, can: Capability[] = processCapabilities): ProcessServer {
-  return { name: 'command', command: ['/bin/sh', '-c', `exec ${command}`], can }
+  return { name: 'command', command: ['/bin/sh', '-c', execLast(command)], can }
 }
 
 export function namedDriver(name: ServerName) {

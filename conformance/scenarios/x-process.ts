@@ -96,6 +96,9 @@ export const processScenarios: Scenario[] = [
       boot,
       { do: 'signal', signal: 'SIGINT' },
       { do: 'wait-for', event: 'app.shutdown' },
+      // A person's second Ctrl-C: later than the echo of the first that a launcher (tsx, npm)
+      // relays within a few tens of ms, which a server may count as the same keypress.
+      { do: 'wait', ms: 300 },
       { do: 'signal', signal: 'SIGINT' },
       { do: 'exit', code: 'nonzero', withinMs: 1000 },
     ],

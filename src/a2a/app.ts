@@ -3,21 +3,16 @@
 // JSON-RPC (SendMessage, SendStreamingMessage, GetTask, CancelTask, ...) at the mount root,
 // streams as SSE. Shutdown cancels running tasks and ends open streams.
 
-import {
-  DefaultExecutionEventBusManager,
-  DefaultRequestHandler,
-  JsonRpcTransportHandler,
-  type RequestContext,
-  type ServerCallContext,
-} from '@a2a-js/sdk/server'
+import { DefaultExecutionEventBusManager, JsonRpcTransportHandler, type RequestContext, type ServerCallContext } from '@a2a-js/sdk/server'
 import { cardAt, completeCard, endpointUrl } from './card.ts'
 import { containFailures, rememberErrors } from './failures.ts'
+import { EdgeRequestHandler } from './request-handler.ts'
 import { readA2aOptions, type A2aAppOptions } from './options.ts'
 import { STATE_KEY, handleRpc, type RpcDeps } from './rpc.ts'
 import { BoundedTaskStore } from './task-store.ts'
 import { RunningTasks } from './tasks.ts'
 import { consoleLogger } from '../logging.ts'
-import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
+import type { App, AppState, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
 import { refuseWebSocket } from '../protocol/refuse-websocket.ts'
 import { authenticate, type AuthInfo } from '../sdk/auth.ts'
 import { allowedOrigin, answerPreflight, isPreflight, withCorsHeaders } from '../sdk/cors.ts'
@@ -40,12 +35,12 @@ export interface A2aApp extends App {
 
 /**
  * The lifespan state (what startup hooks and lifespan functions stored) as the request an
- * executor serves sees it.
+ * executor serves sees it, typed by the `State` interface you declared for 'tsgi'.
  * @example
- * async execute(ctx, bus) { const { scheduler } = lifespanState(ctx) as { scheduler: Scheduler } }
+ * async execute(ctx, bus) { const { scheduler } = lifespanState(ctx) }
  */
-export function lifespanState(requestContext: RequestContext): Record<string, unknown> {
-  return (requestContext.context.state.get(STATE_KEY) as Record<string, unknown> | undefined) ?? {}
+export function lifespanState(requestContext: RequestContext): AppState {
+  return (requestContext.context.state.get(STATE_KEY) as AppState | undefined) ?? ({} as AppState)
 }
 
 const CARD_PATHS = new Set(['/.well-known/agent-card.json', '/.well-known/agent.json'])
@@ -66,9 +61,24 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
   const card = completeCard(options.card)
   const tasks = new RunningTasks()
   const buses = new DefaultExecutionEventBusManager()
-  const store = options.taskStore ?? new BoundedTaskStore({ maxTasks: config.maxTasks, ttlMs: config.taskTtlMs })
+  const store =
+    options.taskStore ??
+    new BoundedTaskStore({
+      maxTasks: config.maxTasks,
+      ttlMs: config.taskTtlMs,
+      maxBytes: config.maxStoreBytes,
+      maxPageBytes: config.maxPageBytes,
+    })
   const executor = tasks.wrap(containFailures(options.executor, options.exposeErrors === true, log))
-  const handler = new DefaultRequestHandler(card, store, executor, buses)
+  const handler = new EdgeRequestHandler({
+    card,
+    store,
+    executor,
+    buses,
+    tasks,
+    cancelTimeoutMs: config.cancelTimeoutMs,
+    maxTaskBytes: config.maxTaskBytes,
+  })
   tasks.attach(handler, buses)
   const caught = new WeakMap<ServerCallContext, unknown>()
   const deps: RpcDeps = {
@@ -77,6 +87,7 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
     tasks,
     streams: new Set(),
     maxBodyBytes: config.maxBodyBytes,
+    maxMessageBytes: config.maxMessageBytes,
     log,
     caught,
   }

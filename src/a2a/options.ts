@@ -2,6 +2,8 @@
 
 import type { AgentExecutor, TaskStore } from '@a2a-js/sdk/server'
 import type { AgentCardInput, PublicUrl } from './card.ts'
+import { DEFAULT_PAGE_BYTES, DEFAULT_STORE_BYTES } from './task-store.ts'
+import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { Logger } from '../protocol/types.ts'
 import { readAuth, type AuthOptions } from '../sdk/auth.ts'
@@ -12,12 +14,29 @@ export interface A2aAppOptions {
   /** The agent card; `name` and `description` are required, the rest has defaults. */
   card: AgentCardInput
   executor: AgentExecutor
-  /** Default: a bounded in-memory store (see `maxTasks`, `taskTtlMs`). A store of yours replaces it. */
+  /** Default: a bounded in-memory store (see `maxTasks`, `taskTtlMs`, `maxStoreBytes`, `maxPageBytes`). A store of yours replaces it. */
   taskStore?: TaskStore
   /** Finished tasks the default store keeps at most, oldest evicted first. Default 10 000. */
   maxTasks?: number
   /** How long the default store keeps a finished task. Default 1 hour. Running tasks stay. */
   taskTtlMs?: number
+  /**
+   * The default store's budget in bytes (every task's history, artifacts, status and metadata,
+   * estimated as JSON): past it the oldest finished tasks go. Default 64 MiB.
+   */
+  maxStoreBytes?: number
+  /** One ListTasks page of the default store, in bytes; a smaller page and a nextPageToken past it. Default 1 MiB. */
+  maxPageBytes?: number
+  /** A SendMessage whose message is larger (as JSON) is refused with -32602. Default 1 MiB. */
+  maxMessageBytes?: number
+  /** A follow-up message that would take its task past this many bytes (as JSON) gets -32602. Default 8 MiB. */
+  maxTaskBytes?: number
+  /**
+   * How long CancelTask waits for the executor to publish CANCELED; past it the task is marked
+   * CANCELED, the executor's later events for it are dropped, and the client has its answer.
+   * Default 3 000 ms.
+   */
+  cancelTimeoutMs?: number
   /**
    * The JSON-RPC endpoint's public URL for the card: a string, or a function of the request
    * scope (behind a proxy, say where clients call). Default: the Host header when
@@ -42,11 +61,39 @@ export interface A2aAppOptions {
   logDetails?: boolean
 }
 
+/** Every name A2aAppOptions has: a2aApp() refuses any other. Add new options here. */
+export const a2aOptionNames = optionNames<A2aAppOptions>()([
+  'card',
+  'executor',
+  'taskStore',
+  'maxTasks',
+  'taskTtlMs',
+  'maxStoreBytes',
+  'maxPageBytes',
+  'maxMessageBytes',
+  'maxTaskBytes',
+  'cancelTimeoutMs',
+  'publicUrl',
+  'allowedHosts',
+  'maxBodyBytes',
+  'shutdownGraceMs',
+  'cors',
+  'auth',
+  'exposeErrors',
+  'logger',
+  'logDetails',
+])
+
 export interface A2aConfig {
   graceMs: number
   maxBodyBytes: number
   maxTasks: number
   taskTtlMs: number
+  maxStoreBytes: number
+  maxPageBytes: number
+  maxMessageBytes: number
+  maxTaskBytes: number
+  cancelTimeoutMs: number
   allowed: Set<string> | null
   cors: CorsPolicy | null
   auth: AuthOptions | null
@@ -61,6 +108,9 @@ const A2A_CORS = {
 
 export function readA2aOptions(options: A2aAppOptions): A2aConfig {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('a2aApp needs { card, executor }')
+  refuseUnknownOptions(options, a2aOptionNames, 'a2aApp()', (message) => {
+    throw new InvalidArgumentError(message)
+  })
   const { card: input, executor } = options
   if (input === null || typeof input !== 'object' || typeof input.name !== 'string') {
     throw new InvalidArgumentError('a2aApp card must be an object with at least a name and a description')
@@ -84,6 +134,11 @@ export function readA2aOptions(options: A2aAppOptions): A2aConfig {
     maxBodyBytes: readLimit(options.maxBodyBytes, 'a2aApp maxBodyBytes', 4 * 1024 * 1024),
     maxTasks: readCount(options.maxTasks, 'a2aApp maxTasks', 10_000),
     taskTtlMs: readCount(options.taskTtlMs, 'a2aApp taskTtlMs', 60 * 60 * 1000),
+    maxStoreBytes: readLimit(options.maxStoreBytes, 'a2aApp maxStoreBytes', DEFAULT_STORE_BYTES),
+    maxPageBytes: readLimit(options.maxPageBytes, 'a2aApp maxPageBytes', DEFAULT_PAGE_BYTES),
+    maxMessageBytes: readLimit(options.maxMessageBytes, 'a2aApp maxMessageBytes', 1024 * 1024),
+    maxTaskBytes: readLimit(options.maxTaskBytes, 'a2aApp maxTaskBytes', 8 * 1024 * 1024),
+    cancelTimeoutMs: readCount(options.cancelTimeoutMs, 'a2aApp cancelTimeoutMs', 3_000),
     allowed: options.allowedHosts === undefined ? null : new Set(options.allowedHosts),
     cors: readCors(options.cors, 'a2aApp cors', A2A_CORS),
     auth: readAuth(options.auth, 'a2aApp auth'),

@@ -13,6 +13,8 @@ import {
   type ServerCallContext,
 } from '@a2a-js/sdk/server'
 import { filterRpcError, type RpcErrorBody } from './failures.ts'
+import { sendAnswer } from './json-answer.ts'
+import { envelopeProblem, paramsProblem } from './request-check.ts'
 import type { RunningTasks } from './tasks.ts'
 import type { HttpScope, Receive, Send } from '../protocol/types.ts'
 import type { AuthInfo } from '../sdk/auth.ts'
@@ -26,6 +28,7 @@ export interface RpcDeps {
   /** Open streams: shutdown waits for them to end by themselves, then aborts the rest. */
   streams: Set<OpenStream>
   maxBodyBytes: number
+  maxMessageBytes: number
   log: InternalErrorLog
   /** Errors the request handler threw, by call context, for the log line's class. */
   caught: WeakMap<ServerCallContext, unknown>
@@ -77,8 +80,11 @@ function toRpcError(error: unknown): RpcErrorBody {
 
 /** The envelope for an error thrown at `step`, through the one filter. */
 function envelope(id: unknown, error: unknown, step: string, deps: RpcDeps): RpcEnvelope {
-  const safeId = typeof id === 'string' || typeof id === 'number' ? id : null
-  return { jsonrpc: '2.0', id: safeId, error: filterRpcError(toRpcError(error), step, error, deps.log) }
+  return { jsonrpc: '2.0', id: safeId(id), error: filterRpcError(toRpcError(error), step, error, deps.log) }
+}
+
+function safeId(id: unknown): string | number | null {
+  return typeof id === 'string' || typeof id === 'number' ? id : null
 }
 
 /** An envelope the SDK built, its error (if any) through the same filter. */
@@ -115,13 +121,17 @@ export async function handleRpc(
       error: { code: -32600, message: `Request body exceeds ${deps.maxBodyBytes} bytes` },
     })
   }
-  let request: Record<string, unknown>
+  let parsed: unknown
   try {
-    request = JSON.parse(body.text) as Record<string, unknown>
+    parsed = JSON.parse(body.text)
   } catch {
-    return sendJson(send, 200, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Invalid JSON payload.' } })
+    return sendJson(send, 200, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the body is not JSON' } })
   }
-  const id = request !== null && typeof request === 'object' ? request.id : null
+  const malformed = envelopeProblem(parsed)
+  const request = parsed as Record<string, unknown>
+  const id = malformed === null ? request.id : null
+  const problem = malformed ?? paramsProblem(request.method as string, request.params, deps.maxMessageBytes)
+  if (problem !== null) return sendJson(send, 200, { jsonrpc: '2.0', id: safeId(id), error: problem })
 
   const headers: Record<string, string> = {}
   for (const [name, value] of scope.headers) headers[name] = name in headers ? `${headers[name]}, ${value}` : value
@@ -144,7 +154,7 @@ export async function handleRpc(
   const extra: Array<[string, string]> = []
   if (context.activatedExtensions !== undefined) extra.push(['a2a-extensions', Extensions.toServiceParameter(context.activatedExtensions)])
   if (Symbol.asyncIterator in result) return stream(result, { id, step, context }, receive, send, deps, extra)
-  return sendJson(send, 200, filtered(result, step, context, deps), extra)
+  return sendAnswer(send, filtered(result, step, context, deps), extra)
 }
 
 /** What ended a stream early: the client left, or the app is shutting down. */

@@ -1,9 +1,17 @@
 // Which agent executions are running, and under which request. The SDK's request handler keeps
 // no such list, but shutdown must cancel every running task and a stream whose client left
 // must cancel the tasks it started; so the executor is wrapped once and each execute() is
-// filed by task id with the request's call context.
+// filed by task id with the request's call context. A task the host cancelled without the
+// executor's consent is fenced: what the executor publishes for it afterwards is dropped.
 
-import type { AgentExecutor, DefaultRequestHandler, ExecutionEventBusManager, ServerCallContext } from '@a2a-js/sdk/server'
+import type {
+  AgentExecutionEvent,
+  AgentExecutor,
+  DefaultRequestHandler,
+  ExecutionEventBus,
+  ExecutionEventBusManager,
+  ServerCallContext,
+} from '@a2a-js/sdk/server'
 
 interface Running {
   context: ServerCallContext
@@ -15,6 +23,8 @@ const ignore = (): void => {}
 
 export class RunningTasks {
   readonly #running = new Map<string, Running>()
+  /** Tasks cancelled over the executor's head, until their executions return. */
+  readonly #fenced = new Set<string>()
   #handler: DefaultRequestHandler | null = null
   #buses: ExecutionEventBusManager | null = null
   #executor: AgentExecutor | null = null
@@ -28,7 +38,8 @@ export class RunningTasks {
     this.#executor = executor
     return {
       execute: (requestContext, bus) => {
-        const work = Promise.resolve().then(() => executor.execute(requestContext, bus))
+        const guarded = this.#guard(requestContext.taskId, bus)
+        const work = Promise.resolve().then(() => executor.execute(requestContext, guarded))
         const entry: Running = { context: requestContext.context, done: work.then(ignore, ignore) }
         const taskId = requestContext.taskId
         this.#running.set(taskId, entry)
@@ -37,8 +48,37 @@ export class RunningTasks {
         })
         return work
       },
-      cancelTask: (taskId, bus) => executor.cancelTask(taskId, bus),
+      cancelTask: (taskId, bus) => executor.cancelTask(taskId, this.#guard(taskId, bus)),
     }
+  }
+
+  /**
+   * Drops the executor's later events for a task the host marked CANCELED itself; the fence
+   * lifts when the task's execution returns (at once if none is running).
+   */
+  fence(taskId: string): void {
+    const entry = this.#running.get(taskId)
+    if (entry === undefined) return
+    this.#fenced.add(taskId)
+    void entry.done.then(() => {
+      if (!this.#running.has(taskId)) this.#fenced.delete(taskId)
+    })
+  }
+
+  /** The bus as an executor sees it: publishing stops counting once the task is fenced. */
+  #guard(taskId: string, bus: ExecutionEventBus): ExecutionEventBus {
+    const fenced = this.#fenced
+    return new Proxy(bus, {
+      get(target, name, receiver) {
+        if (name === 'publish') {
+          return (event: AgentExecutionEvent) => {
+            if (!fenced.has(taskId)) target.publish(event)
+          }
+        }
+        const value = Reflect.get(target, name, receiver)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
   }
 
   /** What cancelling needs: the handler (which records the cancel in the store) and the buses. */

@@ -12,7 +12,8 @@ import type { CorsOptions } from '../sdk/cors.ts'
 import { router } from '../compose/router.ts'
 import { mount } from '../compose/routes.ts'
 import { serve, type Server } from '../serve/serve.ts'
-import { readServeOptions, type ServeOptions } from '../serve/options.ts'
+import { readServeOptions, serveOptionNames, type ServeOptions } from '../serve/options.ts'
+import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 
 export type { StdioAgent } from './stdio.ts'
 export type { A2aAppOptions } from '../a2a/app.ts'
@@ -42,6 +43,28 @@ export interface AgentOptions extends ServeOptions, SharedAppOptions {
   stdout?: NodeJS.WritableStream
 }
 
+/** Every name AgentOptions has: serve()'s and the agent's own; agent() refuses any other. Add new agent options here. */
+const agentOptionNames = optionNames<AgentOptions>()([
+  ...serveOptionNames,
+  'mcp',
+  'a2a',
+  'transport',
+  'stdin',
+  'stdout',
+  'allowedHosts',
+  'cors',
+  'auth',
+])
+
+/** What agentApp() takes: the apps' part of AgentOptions. */
+export type AgentAppOptions = Pick<AgentOptions, 'mcp' | 'a2a' | 'transport' | 'logDetails'> & SharedAppOptions
+
+const agentAppOptionNames = optionNames<AgentAppOptions>()(['mcp', 'a2a', 'transport', 'logDetails', 'allowedHosts', 'cors', 'auth'])
+
+function refuse(message: string): never {
+  throw new InvalidArgumentError(message)
+}
+
 export interface AgentApps {
   app: App
   mcp: McpApp | null
@@ -54,7 +77,9 @@ const TRANSPORTS: readonly AgentTransport[] = ['both', 'mcp', 'a2a', 'stdio']
  * The HTTP app of an agent, without serving it (to embed it, or mount it elsewhere).
  * @example router([mount('/agents/echo', agentApp({ mcp, a2a }).app)])
  */
-export function agentApp(options: Pick<AgentOptions, 'mcp' | 'a2a' | 'transport' | 'logDetails'> & SharedAppOptions): AgentApps {
+export function agentApp(options: AgentAppOptions): AgentApps {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('agentApp() needs an options object')
+  refuseUnknownOptions(options, agentAppOptionNames, 'agentApp()', refuse)
   const transport = readTransport(options.transport)
   if (transport === 'stdio') throw new InvalidArgumentError("agentApp() builds HTTP apps; transport 'stdio' has none (use agent())")
   const shared = sharedOptions(options)
@@ -72,13 +97,14 @@ export function agentApp(options: Pick<AgentOptions, 'mcp' | 'a2a' | 'transport'
  *   mcp: { server: () => buildMcpServer() },
  *   a2a: { card: { name: 'Echo', description: 'Says it back' }, executor: new EchoExecutor() },
  *   onStartup: [({ state }) => { state.scheduler = startScheduler() }],
- *   onShutdown: [({ state }) => (state.scheduler as Scheduler).stop()],
+ *   onShutdown: [({ state }) => state.scheduler.stop()], // typed by declare module 'tsgi' { interface State { ... } }
  * })
  */
 export function agent(options: AgentOptions & { transport: 'stdio' }): Promise<StdioAgent>
 export function agent(options: AgentOptions): Promise<Server>
 export async function agent(options: AgentOptions): Promise<Server | StdioAgent> {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('agent() needs an options object')
+  refuseUnknownOptions(options, agentOptionNames, 'agent()', refuse)
   const { mcp, a2a, transport, stdin, stdout, allowedHosts, cors, auth, ...serveOptions } = options
   if (readTransport(transport) === 'stdio') {
     // The same options as serve(), checked the same way; only the logger's default differs,

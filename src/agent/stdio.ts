@@ -11,7 +11,7 @@ import type { Phase } from '../lifecycle/table.ts'
 import { LifecycleRunner, type Host, type RunnerConfig } from '../lifecycle/runner.ts'
 import type { McpServerFactory, McpServerLike } from '../mcp/sessions.ts'
 import { LifespanTimeoutError } from '../protocol/errors.ts'
-import type { Logger } from '../protocol/types.ts'
+import type { AppState, Logger } from '../protocol/types.ts'
 
 export interface StdioConfig extends RunnerConfig {
   server: McpServerFactory
@@ -22,7 +22,7 @@ export interface StdioConfig extends RunnerConfig {
 /** The stdio transport's face: what a Server has, minus the URL. */
 export interface StdioAgent extends AsyncDisposable {
   readonly phase: Phase
-  readonly state: Record<string, unknown>
+  readonly state: AppState
   /** Graceful shutdown; idempotent. Rejects with LifespanShutdownError. */
   close(): Promise<void>
   /** Resolves when stopped, however it stopped; never rejects. */
@@ -79,7 +79,7 @@ class StdioHost implements Host {
     return this.#server !== null
   }
 
-  async listen(state: Record<string, unknown>): Promise<void> {
+  async listen(state: AppState): Promise<void> {
     const server = this.#config.server({ state, sessionId: undefined })
     await server.connect(new StdioServerTransport(this.#config.stdin as never, this.#config.stdout as never))
     this.#server = server

@@ -1,10 +1,12 @@
 // The vocabulary between the primary and its workers, over node:cluster's IPC channel. Every
 // message carries `tsgi: 'cluster'` so that an app's own worker.send() traffic is left alone.
 
+import type { TimingNode } from '../lifespan/timings.ts'
+
 /** A worker tells the primary how its startup went. */
 export type WorkerMessage =
   /** Its whole startup completed and it listens on `port`. */
-  | { tsgi: 'cluster'; type: 'ready'; port: number }
+  | { tsgi: 'cluster'; type: 'ready'; port: number; timings?: TimingNode }
   /** Its startup failed; `message` is the LifespanStartupError's (step names, never hook errors' text). */
   | { tsgi: 'cluster'; type: 'startup-failed'; message: string }
 

@@ -97,6 +97,7 @@ export function readClusterOptions(options: ServeOptions, serve: ServeConfig): C
       signals: serve.signals,
       logger: serve.logger,
       logDetails: serve.logDetails,
+      logTimings: serve.logTimings,
     },
     restart: readRestart(options.restart),
     reloadGraceMs: readMs(options.reloadGraceMs, 'reloadGraceMs', 1_000, 0),

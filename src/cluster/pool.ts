@@ -5,6 +5,7 @@
 
 import cluster from 'node:cluster'
 
+import type { TimingFrame, TimingNode } from '../lifespan/timings.ts'
 import { ServerClosedError } from '../protocol/errors.ts'
 import type { Logger } from '../protocol/types.ts'
 import type { ServeConfig } from '../serve/options.ts'
@@ -34,6 +35,8 @@ export class WorkerPool {
   #port: number | null = null
   #readyCount = 0
   #boot: { resolve: () => void; reject: (error: Error) => void } | null = null
+  /** The boot's frame: each worker's startup tree goes under it as the worker reports ready. */
+  #bootTiming: TimingFrame | null = null
   #reloading: Promise<void> | null = null
 
   constructor(config: ClusterConfig, serve: ServeConfig, since: number) {
@@ -65,7 +68,8 @@ export class WorkerPool {
   }
 
   /** Forks every worker; resolves once all are ready, or stops them all and rejects. */
-  async boot(): Promise<void> {
+  async boot(timing: TimingFrame | null = null): Promise<void> {
+    this.#bootTiming = timing
     const booted = new Promise<void>((resolve, reject) => (this.#boot = { resolve, reject }))
     for (let slot = 0; slot < this.#config.workers; slot++) this.#slots[slot] = this.#fork(slot, false)
     try {
@@ -74,6 +78,8 @@ export class WorkerPool {
       await this.#stopAll()
       this.#modes.apply('all-exited')
       throw error
+    } finally {
+      this.#bootTiming = null
     }
   }
 
@@ -99,10 +105,10 @@ export class WorkerPool {
   }
 
   /** Asks every worker to stop and waits for each; rejects when one did not stop cleanly. */
-  async shutdown(): Promise<'ok'> {
+  async shutdown(timing: TimingFrame | null = null): Promise<'ok'> {
     if (this.mode === 'stopped') return 'ok'
     if (this.mode !== 'stopping') this.#modes.apply('close')
-    const unclean = await this.#stopAll()
+    const unclean = await this.#stopAll(timing)
     this.#modes.apply('all-exited')
     if (unclean.length > 0) throw new Error(`workers that did not stop cleanly: ${unclean.join(', ')}`)
     return 'ok'
@@ -118,7 +124,7 @@ export class WorkerPool {
     this.#members.set(member.id, member)
     this.#publish('fork', member)
     member.onMessage((message) => {
-      if (message.type === 'ready') this.#onReady(member, message.port)
+      if (message.type === 'ready') this.#onReady(member, message.port, message.timings)
       else this.#onEvent(member, 'startup-failed', message.message)
     })
     member.worker.on('error', (error) => this.#logger.error(`tsgi: worker ${member.id} reported an error`, error))
@@ -126,7 +132,10 @@ export class WorkerPool {
     return member
   }
 
-  #onReady(member: Member, port: number): void {
+  #onReady(member: Member, port: number, timings: TimingNode | undefined): void {
+    if (this.#bootTiming !== null && timings !== undefined) {
+      this.#bootTiming.adopt({ name: `worker ${member.id} (pid ${member.pid})`, ms: timings.ms, children: timings.children })
+    }
     // Every worker listens with the same options, so node:cluster shares one handle among them,
     // port 0 included; only when all of them had closed it would a port-0 machine move.
     this.#port = port
@@ -228,11 +237,15 @@ export class WorkerPool {
   }
 
   /** Asks every live worker to stop; resolves with the ones that did not stop cleanly. */
-  async #stopAll(): Promise<string[]> {
+  async #stopAll(timing: TimingFrame | null = null): Promise<string[]> {
     for (const timer of this.#restarts) clearTimeout(timer)
     const members = [...this.#members.values()]
     for (const member of members) this.#ask(member, { tsgi: 'cluster', type: 'shutdown' })
-    const exits = await Promise.all(members.map(async (member) => ({ member, exit: await member.exited })))
+    // Each worker's stop, from the ask to its exit, as the primary sees it.
+    const exitOf = (member: Member) => member.exited
+    const stopped = (member: Member) =>
+      timing === null ? exitOf(member) : timing.time(`worker ${member.id} (pid ${member.pid})`, () => exitOf(member))
+    const exits = await Promise.all(members.map(async (member) => ({ member, exit: await stopped(member) })))
     return exits
       .filter(({ exit }) => exit.code !== 0 || exit.signal !== null)
       .map(({ member, exit }) => `worker ${member.id} (pid ${member.pid}, ${describeExit(exit)})`)

@@ -18,8 +18,8 @@ export async function servePrimary(serve: ServeConfig, config: ClusterConfig, si
     get listening() {
       return pool.alive > 0
     },
-    listen: () => pool.boot(),
-    drain: () => pool.shutdown(),
+    listen: (_, timing) => pool.boot(timing),
+    drain: (_, timing) => pool.shutdown(timing),
   }
   const runner = new LifecycleRunner(null, host, config.primary, since)
   const handlesSignals = serve.signals.length > 0

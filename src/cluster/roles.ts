@@ -24,7 +24,7 @@ import { serveWorker } from './worker.ts'
  * @example
  * const server = await serve(app, {
  *   onStartup: [async ({ state }) => { state.pool = await openPool() }],
- *   onShutdown: [async ({ state }) => { await (state.pool as Pool).end() }],
+ *   onShutdown: [async ({ state }) => { await state.pool.end() }], // typed by declare module 'tsgi' { interface State { pool: Pool } }
  * })
  * @example
  * await serve(app, {

@@ -4,7 +4,8 @@
 import type { LifecycleRunner } from '../lifecycle/runner.ts'
 import type { Phase } from '../lifecycle/table.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
-import type { Server } from '../serve/serve.ts'
+import type { AppState } from '../protocol/types.ts'
+import type { Server, Timings } from '../serve/serve.ts'
 import type { WorkerInfo } from './member.ts'
 import type { WorkerPool } from './pool.ts'
 
@@ -46,12 +47,17 @@ export class PrimaryServer implements ClusterServer {
   }
 
   /** The primary's lifespan state (what its hooks stored); workers have their own. */
-  get state(): Record<string, unknown> {
+  get state(): AppState {
     return this.#runner.state
   }
 
   get workers(): readonly WorkerInfo[] {
     return this.#pool.workers
+  }
+
+  /** The primary's trees: its own steps, each worker's startup under `workers`, each worker's stop under the drain. */
+  get timings(): Timings {
+    return this.#runner.timings
   }
 
   get closed(): Promise<void> {
@@ -92,8 +98,12 @@ export class SoloServer implements ClusterServer {
     return this.#server.phase
   }
 
-  get state(): Record<string, unknown> {
+  get state(): AppState {
     return this.#server.state
+  }
+
+  get timings(): Timings {
+    return this.#server.timings
   }
 
   get closed(): Promise<void> {

@@ -49,7 +49,8 @@ export async function serveWorker(app: App, options: ServeOptions, config: Serve
     tellPrimary({ tsgi: 'cluster', type: 'startup-failed', message: error instanceof Error ? error.message : String(error) })
     throw error
   }
-  tellPrimary({ tsgi: 'cluster', type: 'ready', port: Number(new URL(server.url).port) })
+  // The worker's startup tree goes along, so the primary's tree shows every worker's parts.
+  tellPrimary({ tsgi: 'cluster', type: 'ready', port: Number(new URL(server.url).port), timings: server.timings.startup })
   if (requested !== null) void stop(requested)
   // A worker closed from its own code stops the same way, and its primary restarts it.
   return new SoloServer(server, 'worker', () => stop({ tsgi: 'cluster', type: 'shutdown' }))

@@ -6,6 +6,7 @@
 import { NO_DEADLINE } from '../lifespan/deadline.ts'
 import { LifespanManager } from '../lifespan/manager.ts'
 import { functionName, setUpLifespanFn, type RunningLifespanFn } from '../lifespan/lifespan-fn.ts'
+import { frameOf, type TimingFrame } from '../lifespan/timings.ts'
 import { silentLogger } from '../logging.ts'
 import { describeError, originalErrors } from '../protocol/errors.ts'
 import { LifespanConversation } from '../protocol/lifespan.ts'
@@ -58,19 +59,18 @@ export function lifespanFanout(children: Child[], options: FanoutOptions = {}) {
       return send(message)
     }
     const logger = scope.logger ?? silentLogger
+    // Set when a host times this lifespan: the children and the own lifespan become its nodes.
+    const frame = frameOf(scope)
     upstream.advance(await receive())
 
-    let own: RunningLifespanFn | null = null
+    let own: { name: string; running: RunningLifespanFn } | null = null
     const started: LifespanManager[] = []
     let failure: Failure | null = null
     if (ownLifespan !== undefined) {
+      const name = `lifespan ${functionName(ownLifespan)}`
+      const setUp = () => setUpLifespanFn(ownLifespan, { name, state: scope.state, logger, startupTimeoutMs })
       try {
-        own = await setUpLifespanFn(ownLifespan, {
-          name: `lifespan ${functionName(ownLifespan)}`,
-          state: scope.state,
-          logger,
-          startupTimeoutMs,
-        })
+        own = { name, running: await (frame === undefined ? setUp() : frame.time(name, setUp)) }
       } catch (error) {
         failure = toFailure(error)
       }
@@ -83,6 +83,7 @@ export function lifespanFanout(children: Child[], options: FanoutOptions = {}) {
         draining: scope.draining,
         startupTimeoutMs,
         shutdownTimeoutMs,
+        timing: frame,
       })
       try {
         await manager.startup()
@@ -95,20 +96,25 @@ export function lifespanFanout(children: Child[], options: FanoutOptions = {}) {
 
     if (failure !== null) {
       // Rollback errors are attached to the startup failure, never put in its place.
-      const rollback = await stopAll(started, own, shutdownTimeoutMs)
+      const rollback = await stopAll(started, own, shutdownTimeoutMs, frame)
       await answer(failedMessage('lifespan.startup.failed', [failure, ...rollback]))
       return
     }
     await answer({ type: 'lifespan.startup.complete' })
 
     upstream.advance(await receive())
-    const failures = await stopAll(started, own, shutdownTimeoutMs)
+    const failures = await stopAll(started, own, shutdownTimeoutMs, frame)
     await answer(failures.length === 0 ? { type: 'lifespan.shutdown.complete' } : failedMessage('lifespan.shutdown.failed', failures))
   }
 }
 
 /** Children in reverse, then the own teardown; every step is attempted, every failure kept. */
-async function stopAll(started: LifespanManager[], own: RunningLifespanFn | null, timeoutMs: number): Promise<Failure[]> {
+async function stopAll(
+  started: LifespanManager[],
+  own: { name: string; running: RunningLifespanFn } | null,
+  timeoutMs: number,
+  frame: TimingFrame | undefined,
+): Promise<Failure[]> {
   const failures: Failure[] = []
   for (let i = started.length - 1; i >= 0; i--) {
     try {
@@ -119,7 +125,8 @@ async function stopAll(started: LifespanManager[], own: RunningLifespanFn | null
   }
   if (own !== null) {
     try {
-      await own.teardown(timeoutMs)
+      const tearDown = () => own.running.teardown(timeoutMs)
+      await (frame === undefined ? tearDown() : frame.time(own.name, tearDown))
     } catch (error) {
       failures.push(toFailure(error))
     }

@@ -6,7 +6,9 @@ import { lifespanFanout, type Child } from './fanout.ts'
 import { readTimeout } from '../lifespan/deadline.ts'
 import { InvalidArgumentError, ProtocolError } from '../protocol/errors.ts'
 import type { App, HttpScope, LifespanFn, Receive, Send, WebSocketScope } from '../protocol/types.ts'
+import { mergeParams, PathPattern, type PathParams } from './path-pattern.ts'
 import { Endpoint, Mount, firstSegment, type Route } from './routes.ts'
+import { routeChannel, type RouteTrace } from './route-channel.ts'
 import { sendPlain } from '../protocol/plain-response.ts'
 import { refuseWebSocket } from '../protocol/refuse-websocket.ts'
 
@@ -55,15 +57,18 @@ function checkRoutes(routes: unknown[]): void {
   const endpoints = new Map<string, Set<string>>()
   routes.forEach((entry, index) => {
     if (entry instanceof Mount) {
-      if (prefixes.has(entry.prefix)) throw new InvalidArgumentError(`two mounts on the prefix '${entry.prefix}'`)
-      prefixes.add(entry.prefix)
+      // '/t/:a' and '/t/:b' take the same paths: the second could never be reached.
+      const shape = PathPattern.shape(entry.prefix)
+      if (prefixes.has(shape)) throw new InvalidArgumentError(`two mounts on the prefix '${entry.prefix}'`)
+      prefixes.add(shape)
     } else if (entry instanceof Endpoint) {
-      const seen = endpoints.get(entry.path) ?? new Set<string>()
+      const shape = PathPattern.shape(entry.path)
+      const seen = endpoints.get(shape) ?? new Set<string>()
       for (const method of entry.methods) {
         if (seen.has(method)) throw new InvalidArgumentError(`two routes answer ${method} '${entry.path}'`)
         seen.add(method)
       }
-      endpoints.set(entry.path, seen)
+      endpoints.set(shape, seen)
     } else {
       throw new InvalidArgumentError(`routes[${index}] is not a route; build it with mount() or route()`)
     }
@@ -84,8 +89,9 @@ function childrenOf(routes: Route[]): Child[] {
 
 function dispatcher(routes: Route[]) {
   // Per first segment, the routes that could take a path starting with it, in route order;
-  // catch-all mounts ('/') belong to every list and alone make the fallback.
-  const catchAll = routes.filter((r) => r.kind === 'mount' && r.firstSegment === null)
+  // catch-all mounts ('/') and templates starting with a parameter belong to every list and
+  // alone make the fallback.
+  const catchAll = routes.filter((r) => r.firstSegment === null)
   const bySegment = new Map<string, Route[]>()
   for (const entry of routes) {
     const segment = entry.firstSegment
@@ -105,13 +111,35 @@ function dispatcher(routes: Route[]) {
     for (let i = 0; i < candidates.length; i++) {
       const entry = candidates[i]!
       if (entry.kind === 'mount') {
+        if (entry.pattern !== null) {
+          const found = entry.pattern.matchPrefix(path)
+          if (found === null) continue
+          if (routeChannel.hasSubscribers) routeChannel.publish({ scope, kind: 'mount', pattern: entry.prefix } satisfies RouteTrace)
+          return entry.app(paramMountScope(scope, entry.prefix, found.params, found.end), receive, send)
+        }
         if (!entry.takes(path)) continue
+        if (routeChannel.hasSubscribers) routeChannel.publish({ scope, kind: 'mount', pattern: entry.prefix } satisfies RouteTrace)
         if (entry.prefix === '/') return entry.app(scope, receive, send)
-        const child = { ...scope, path: entry.childPath(path), rootPath: scope.rootPath + entry.prefix }
+        const child = {
+          ...scope,
+          path: entry.childPath(path),
+          rootPath: scope.rootPath + entry.prefix,
+          routeTemplate: (scope.routeTemplate ?? '') + entry.prefix,
+        }
         return entry.app(child, receive, send)
       }
-      if (entry.path !== path) continue
-      if (entry.methods.has(method)) return entry.app(scope, receive, send)
+      let params: PathParams | null = null
+      if (entry.pattern === null) {
+        if (entry.path !== path) continue
+      } else {
+        params = entry.pattern.matchWhole(path)
+        if (params === null) continue
+      }
+      if (entry.methods.has(method)) {
+        if (routeChannel.hasSubscribers) routeChannel.publish({ scope, kind: 'route', pattern: entry.path } satisfies RouteTrace)
+        if (params === null) return entry.app(scope, receive, send)
+        return entry.app({ ...scope, pathParams: mergeParams(scope.pathParams, params) }, receive, send)
+      }
       allowed ??= new Set()
       for (const method of entry.methods) allowed.add(method)
     }
@@ -119,5 +147,17 @@ function dispatcher(routes: Route[]) {
     if (scope.type === 'websocket') return refuseWebSocket(send)
     if (allowed !== null) return sendPlain(send, 405, 'Method Not Allowed', [['allow', [...allowed].sort().join(', ')]])
     return sendPlain(send, 404, 'Not Found', [])
+  }
+}
+
+/** The child scope of a mount with parameters: the matched text becomes the rootPath, the values pathParams. */
+function paramMountScope<S extends HttpScope | WebSocketScope>(scope: S, template: string, params: PathParams, end: number): S {
+  const path = scope.path
+  return {
+    ...scope,
+    path: end === path.length ? '/' : path.slice(end),
+    rootPath: scope.rootPath + path.slice(0, end),
+    routeTemplate: (scope.routeTemplate ?? '') + template,
+    pathParams: mergeParams(scope.pathParams, params),
   }
 }

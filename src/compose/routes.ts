@@ -1,16 +1,23 @@
 // Route values and their matching. Matching returns a verdict and never touches the scope
 // (Starlette's matches/handle split); the router builds the child scope only after a verdict.
 
+import { PathPattern } from './path-pattern.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { App } from '../protocol/types.ts'
 
-/** A prefix mount: '/mcp' takes '/mcp', '/mcp/' and '/mcp/x', never '/mcpx'. '/' takes everything. */
+/**
+ * A prefix mount: '/mcp' takes '/mcp', '/mcp/' and '/mcp/x', never '/mcpx'. '/' takes everything.
+ * `prefix` is the declared template ('/t/:tenant'); `pattern` is null when it has no parameter.
+ */
 export class Mount {
   readonly kind = 'mount'
+  readonly pattern: PathPattern | null
   constructor(
     readonly prefix: string,
     readonly app: App,
-  ) {}
+  ) {
+    this.pattern = PathPattern.parse(prefix, `mount('${prefix}')`)
+  }
 
   /** Whether this mount takes `path` (a decoded path relative to the parent's rootPath). */
   takes(path: string): boolean {
@@ -24,22 +31,29 @@ export class Mount {
     return path.length === this.prefix.length ? '/' : path.slice(this.prefix.length)
   }
 
+  /** null when any first segment may match ('/', or a parameter first): such a mount is tried for every path. */
   get firstSegment(): string | null {
-    return this.prefix === '/' ? null : firstSegment(this.prefix)
+    return this.prefix === '/' ? null : literalFirstSegment(this.prefix)
   }
 }
 
-/** An exact path with the methods it answers; any other method on the path gets 405. */
+/**
+ * An exact path with the methods it answers; any other method on the path gets 405. `path` is
+ * the declared template ('/items/:id'); `pattern` is null when it has no parameter.
+ */
 export class Endpoint {
   readonly kind = 'route'
+  readonly pattern: PathPattern | null
   constructor(
     readonly path: string,
     readonly methods: ReadonlySet<string>,
     readonly app: App,
-  ) {}
+  ) {
+    this.pattern = PathPattern.parse(path, `route('${path}')`)
+  }
 
-  get firstSegment(): string {
-    return firstSegment(this.path)
+  get firstSegment(): string | null {
+    return literalFirstSegment(this.path)
   }
 }
 
@@ -49,6 +63,12 @@ export type Route = Mount | Endpoint
 export function firstSegment(path: string): string {
   const end = path.indexOf('/', 1)
   return end === -1 ? path.slice(1) : path.slice(1, end)
+}
+
+/** A template's first segment, or null when it is a parameter (any segment may match). */
+function literalFirstSegment(template: string): string | null {
+  const segment = firstSegment(template)
+  return segment.startsWith(':') ? null : segment
 }
 
 const methodToken = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
@@ -65,8 +85,8 @@ function describe(value: unknown): string {
 
 /**
  * Mounts `app` under `prefix`. The child sees `path` relative to the prefix and `rootPath`
- * grown by it.
- * @example router([mount('/mcp', mcpApp), mount('/', a2aApp)])
+ * grown by it. A `:name` segment takes any one segment, found in `scope.pathParams.name`.
+ * @example router([mount('/mcp', mcp), mount('/t/:tenant', tenantApp), mount('/', a2a)]) // apps, e.g. mcp = mcpApp({ server })
  */
 export function mount(prefix: string, app: App): Mount {
   if (typeof prefix !== 'string' || !prefix.startsWith('/')) {
@@ -84,8 +104,9 @@ export function mount(prefix: string, app: App): Mount {
 
 /**
  * Answers `methods` on exactly `path`; other methods on that path get 405 with `Allow`.
- * 'GET' answers 'HEAD' too.
+ * 'GET' answers 'HEAD' too. A `:name` segment takes any one segment, found in `scope.pathParams.name`.
  * @example route('GET', '/health', healthApp)
+ * @example route('GET', '/items/:id', itemApp) // '/items/42' -> scope.pathParams.id === '42'
  */
 export function route(methods: string | string[], path: string, app: App): Endpoint {
   const list = typeof methods === 'string' ? [methods] : methods

@@ -11,7 +11,8 @@ import { hostViewOf, mountedBridge, type MountedBridge, type MountedBridgeConfig
 import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
 import type { HostView } from '../node/mounted.ts'
 import { InvalidArgumentError, ServerClosedError } from '../protocol/errors.ts'
-import type { App, Logger } from '../protocol/types.ts'
+import type { App, AppState, Logger } from '../protocol/types.ts'
+import type { Timings } from '../lifespan/timings.ts'
 import { EmbedHost } from './host.ts'
 import { answerNodeRequest } from './node-answer.ts'
 import { readEmbedOptions, type EmbedOptions } from './options.ts'
@@ -22,9 +23,11 @@ export type { EmbedOptions } from './options.ts'
 export interface Embedded extends AsyncDisposable {
   readonly phase: Phase
   /** The lifespan state; each request sees a shallow copy. */
-  readonly state: Record<string, unknown>
+  readonly state: AppState
   /** Aborted when close() begins: long-lived responses (SSE) should end then. */
   readonly draining: AbortSignal
+  /** How long each part of startup() (and of close(), once it ran) took, as serve()'s Server shows. */
+  readonly timings: Timings
   /** The app's lifespan, the `lifespan` setups, the onStartup hooks; rejects with LifespanStartupError. */
   startup(): Promise<void>
   /**
@@ -90,6 +93,7 @@ class EmbeddedApp implements EmbeddedCore {
   readonly #fetchApp: App
   #starting: Promise<void> | null = null
   #closing: Promise<void> | null = null
+  #saidWhyUnavailable = false
   readonly #logger: Logger
   readonly #maxBodyBytes: number
   readonly consumedBody: ConsumedBodyPolicy
@@ -127,12 +131,16 @@ class EmbeddedApp implements EmbeddedCore {
     return this.#runner.phase
   }
 
-  get state(): Record<string, unknown> {
+  get state(): AppState {
     return this.#runner.state
   }
 
   get draining(): AbortSignal {
     return this.#runner.draining
+  }
+
+  get timings(): Timings {
+    return this.#runner.timings
   }
 
   startup(): Promise<void> {
@@ -154,6 +162,7 @@ class EmbeddedApp implements EmbeddedCore {
 
   serveNode(req: IncomingMessage, res: ServerResponse, view: HostView | undefined): void {
     if (!this.#host.open) {
+      this.#sayWhyUnavailable()
       unavailable(res)
       return
     }
@@ -162,12 +171,12 @@ class EmbeddedApp implements EmbeddedCore {
   }
 
   serveFetch(request: Request, root: string): Promise<Response> {
-    if (!this.#host.open) return Promise.resolve(unavailableResponse())
+    if (!this.#host.open) return this.#unavailableResponse()
     return respondMounted(this.#fetchApp, request, this.#runner.state, { root, maxBodyBytes: this.#maxBodyBytes })
   }
 
   answerNode(req: IncomingMessage, res: ServerResponse, view: HostView, handedOver: () => Response): Promise<Response> {
-    if (!this.#host.open) return Promise.resolve(unavailableResponse())
+    if (!this.#host.open) return this.#unavailableResponse()
     return answerNodeRequest(this.#app, req, res, this.#bridgeConfig, view, handedOver)
   }
 
@@ -178,6 +187,27 @@ class EmbeddedApp implements EmbeddedCore {
 
   drained(): Promise<void> {
     return this.#host.drained
+  }
+
+  #unavailableResponse(): Promise<Response> {
+    this.#sayWhyUnavailable()
+    return Promise.resolve(unavailableResponse())
+  }
+
+  /**
+   * A 503 before the app ever ran is said once in the log, with the reason: a forgotten
+   * startup() would otherwise answer 503 forever in silence. After close() a 503 is expected.
+   */
+  #sayWhyUnavailable(): void {
+    if (this.#saidWhyUnavailable || this.#closing !== null) return
+    this.#saidWhyUnavailable = true
+    const why =
+      this.#starting === null
+        ? 'startup() was never called (call `await mounted.startup()` before the host serves)'
+        : this.#runner.phase === 'failed'
+          ? 'its startup() failed'
+          : 'its startup() has not completed yet'
+    this.#logger.warn(`tsgi: a request reached the embedded app before it started and got 503: ${why}; said once`)
   }
 
   async #close(): Promise<void> {

@@ -9,15 +9,16 @@ import { withEmbedded } from './face.ts'
 export type { Embedded, EmbedOptions } from './embed.ts'
 
 /**
- * Express has no startup or shutdown hooks: call `startup()` before `listen()` and `close()`
- * before `server.close()`. The middleware gives the app `rootPath` from the mount (`baseUrl`)
+ * Express has no startup or shutdown hooks: call `startup()` before `listen()`, and at the end
+ * `server.close()` (stop accepting) and then `close()` (end tsgi's streams, run the shutdown;
+ * the server finishes once its last connection went). The middleware gives the app `rootPath` from the mount (`baseUrl`)
  * and `rawPath` from `originalUrl`; a body a parser already read is handed over again.
  * @example
  * const mounted = toExpress(agentApp, { onShutdown: [flush] })
  * expressApp.use('/agent', mounted)
  * await mounted.startup()
  * const server = expressApp.listen(3000)
- * process.once('SIGTERM', async () => { await mounted.close(); server.close() })
+ * process.once('SIGTERM', async () => { server.close(); await mounted.close() })
  */
 export function toExpress(app: App, options: EmbedOptions = {}): RequestHandler & Embedded {
   const core = embedCore(app, options, 'toExpress()')

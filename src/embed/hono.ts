@@ -19,7 +19,8 @@ import { alreadySent, handedOver } from './hono-marker.ts'
 export type { Embedded, EmbedOptions } from './embed.ts'
 
 /**
- * Call `startup()` before serving and `close()` before the server stops. The app's rootPath is
+ * Call `startup()` before serving; at the end `server.close()` (stop accepting), then `close()`,
+ * as for Express. The app's rootPath is
  * the prefix Hono matched; a body a middleware already read (`c.req.json()`) is handed over
  * from Hono's body cache, the same bytes.
  * @example
@@ -27,6 +28,7 @@ export type { Embedded, EmbedOptions } from './embed.ts'
  * const app = new Hono().route('/agent', mounted.hono)
  * await mounted.startup()
  * const server = serve({ fetch: app.fetch, port: 3000 })   // @hono/node-server
+ * process.once('SIGTERM', async () => { server.close(); await mounted.close() })
  */
 export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono: Hono } {
   const core = embedCore(app, options, 'toHono()')

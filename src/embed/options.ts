@@ -3,7 +3,7 @@
 
 import { readTimeout } from '../lifespan/deadline.ts'
 import type { RunnerConfig } from '../lifecycle/runner.ts'
-import { readFunctions, readLogger, show } from '../lifecycle/option-reader.ts'
+import { optionNames, readFlag, readFunctions, readLogger, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
 import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
 import { DEFAULT_MAX_BODY_BYTES } from '../node/handler.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
@@ -28,12 +28,29 @@ export interface EmbedOptions {
   logger?: Logger | false
   /** Print failing hooks' error messages and stacks; off by default since they can hold secrets. */
   logDetails?: boolean
+  /** Draw the startup tree in the log once startup() finished, and the shutdown tree once close() did. Default false. */
+  logTimings?: boolean
   /**
    * A body the host already read: `'replay'` (default) hands the app what the host kept,
    * `'error'` answers 500 with one log line. Never an empty body.
    */
   consumedBody?: ConsumedBodyPolicy
 }
+
+/** Every name EmbedOptions has: embed() refuses any other. Add new options here. */
+export const embedOptionNames = optionNames<EmbedOptions>()([
+  'onStartup',
+  'onShutdown',
+  'lifespan',
+  'startupTimeoutMs',
+  'shutdownTimeoutMs',
+  'drainTimeoutMs',
+  'maxBodyBytes',
+  'logger',
+  'logDetails',
+  'logTimings',
+  'consumedBody',
+])
 
 export interface EmbedConfig extends RunnerConfig {
   maxBodyBytes: number
@@ -44,24 +61,20 @@ function fail(message: string): never {
   throw new InvalidArgumentError(`embed(): ${message}`)
 }
 
-const optionNames: ReadonlySet<string> = new Set([
-  'onStartup',
-  'onShutdown',
-  'lifespan',
-  'startupTimeoutMs',
-  'shutdownTimeoutMs',
-  'drainTimeoutMs',
-  'maxBodyBytes',
-  'logger',
-  'logDetails',
-  'consumedBody',
-])
+function refuse(message: string): never {
+  throw new InvalidArgumentError(message)
+}
+
+const hostOptionNames: ReadonlySet<string> = new Set(['port', 'host', 'signals', 'health', 'shutdownDelayMs', 'workers'])
 
 export function readEmbedOptions(options: EmbedOptions): EmbedConfig {
   if (options === null || typeof options !== 'object') fail(`options must be an object, got ${show(options)}`)
-  for (const key of Object.keys(options)) {
-    if (!optionNames.has(key)) fail(`unknown option '${key}' (a port and signals belong to the host)`)
-  }
+  // A port, signals and probes are the host's: serve()'s names get a sentence that says so.
+  const hostOwned = Object.keys(options).find(
+    (name) => !(embedOptionNames as readonly string[]).includes(name) && hostOptionNames.has(name),
+  )
+  if (hostOwned !== undefined) refuse(`embed() has no option '${hostOwned}': the host owns the port, the signals and the probes`)
+  refuseUnknownOptions(options, embedOptionNames, 'embed()', refuse)
   const { maxBodyBytes = DEFAULT_MAX_BODY_BYTES, consumedBody = 'replay' } = options
   if (typeof maxBodyBytes !== 'number' || !(maxBodyBytes >= 0) || (!Number.isInteger(maxBodyBytes) && maxBodyBytes !== Infinity)) {
     fail(`maxBodyBytes must be a non-negative integer or Infinity, got ${show(maxBodyBytes)}`)
@@ -80,6 +93,7 @@ export function readEmbedOptions(options: EmbedOptions): EmbedConfig {
     shutdownDelayMs: 0,
     logger: readLogger(options.logger, fail),
     logDetails: options.logDetails === true,
+    logTimings: readFlag(options.logTimings, 'logTimings', fail),
     maxBodyBytes,
     consumedBody,
   }

@@ -1,16 +1,20 @@
 // What the lifecycle runner needs from its host and its options, and how a shutdown begins.
 
-import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
+import type { TimingFrame } from '../lifespan/timings.ts'
+import type { AppState, LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
 
 /** Where the app meets the world: a port, or a pair of pipes. */
 export interface Host {
   /** Names the opening step in traces and errors: 'listen', 'stdio'. */
   readonly listenName: string
   readonly listening: boolean
-  /** Opens the door; `state` is the lifespan state, for hosts that build servers from it. */
-  listen(state: Record<string, unknown>): Promise<void>
+  /**
+   * Opens the door; `state` is the lifespan state, for hosts that build servers from it;
+   * `timing` the step's frame, for hosts whose opening has parts worth timing (a cluster's workers).
+   */
+  listen(state: AppState, timing: TimingFrame): Promise<void>
   /** Stops taking work and lets in-flight work finish within `timeoutMs`; 'timeout' when it was cut. */
-  drain(timeoutMs: number): Promise<'ok' | 'timeout'>
+  drain(timeoutMs: number, timing: TimingFrame): Promise<'ok' | 'timeout'>
   /** Takes no new connections but keeps serving the open ones (a retiring cluster worker). */
   stopAccepting?(): void
 }
@@ -35,4 +39,6 @@ export interface RunnerConfig {
   signals: NodeJS.Signals[]
   logger: Logger
   logDetails: boolean
+  /** Draw the startup tree in the log once started, and the shutdown tree once stopped. */
+  logTimings: boolean
 }

@@ -23,6 +23,13 @@ export function readFunctions<T>(value: unknown, option: string, fail: (message:
   return [...list] as T[]
 }
 
+/** A yes/no option: absent is false; anything but a boolean is refused, so `'false'` cannot mean true. */
+export function readFlag(value: unknown, option: string, fail: (message: string) => never): boolean {
+  if (value === undefined) return false
+  if (typeof value !== 'boolean') fail(`${option} must be true or false, got ${show(value)}`)
+  return value
+}
+
 /** A Logger (console and pino fit), false for none, or the console by default. */
 export function readLogger(value: unknown, fail: (message: string) => never): Logger {
   if (value === false) return silentLogger
@@ -32,6 +39,22 @@ export function readLogger(value: unknown, fail: (message: string) => never): Lo
     fail(`logger must have debug, info, warn and error methods (console and pino do), or be false; got ${show(value)}`)
   }
   return value as Logger
+}
+
+/** The names of `T` the list `N` leaves out. */
+type Missing<T, N extends readonly PropertyKey[]> = Exclude<keyof T, N[number]>
+
+/**
+ * The option names of `T`, written once next to its interface as the list a reader refuses every
+ * other name with. TypeScript holds the list complete: a name `T` lacks, or one of `T`'s left out,
+ * fails to compile (`'missing option names': 'writeTimeoutMs'`), so adding an option to the
+ * interface without adding it here cannot slip through.
+ * @example export const serveOptionNames = optionNames<ServeOptions>()(['port', 'host', ...])
+ */
+export function optionNames<T extends object>() {
+  return <const N extends ReadonlyArray<keyof T & string>>(
+    names: N & ([Missing<T, N>] extends [never] ? unknown : { 'missing option names': Missing<T, N> }),
+  ): ReadonlyArray<keyof T & string> => Object.freeze([...names])
 }
 
 /**

@@ -9,21 +9,23 @@
 import { Lifecycle, type Phase } from './table.ts'
 import { LifespanManager } from '../lifespan/manager.ts'
 import { functionName, setUpLifespanFn, type RunningLifespanFn } from '../lifespan/lifespan-fn.ts'
-import type { App } from '../protocol/types.ts'
+import type { App, AppState } from '../protocol/types.ts'
 import { type Failure, shutdownError, startupError } from './failures.ts'
 import type { ClosePlan, Host, RunnerConfig } from './host.ts'
 import { onSignals, signalExitCode, type SignalHandlers } from './signals.ts'
 import { StepRunner, hookStep, type Step } from './step.ts'
+import { TimingRecorder, type Timings } from '../lifespan/timings.ts'
 
 export type { ClosePlan, Host, RunnerConfig } from './host.ts'
 
 export class LifecycleRunner {
-  readonly state: Record<string, unknown> = {}
+  readonly state = {} as AppState
   readonly closed: Promise<void>
   readonly #host: Host
   readonly #config: RunnerConfig
   readonly #lifecycle: Lifecycle
   readonly #steps: StepRunner
+  readonly #timings: TimingRecorder
   readonly #app: LifespanManager | null
   readonly #draining = new AbortController()
   readonly #retiring = new AbortController()
@@ -39,7 +41,8 @@ export class LifecycleRunner {
     this.#host = host
     this.#config = config
     this.#lifecycle = new Lifecycle(since)
-    this.#steps = new StepRunner(this.#lifecycle, config.logger, config.logDetails)
+    this.#timings = new TimingRecorder(since, config.logTimings ? config.logger : null)
+    this.#steps = new StepRunner(this.#lifecycle, config.logger, config.logDetails, this.#timings.frame)
     this.closed = new Promise<void>((resolve) => (this.#markClosed = resolve))
     this.#app =
       app === null
@@ -51,6 +54,7 @@ export class LifecycleRunner {
             draining: this.#draining.signal,
             startupTimeoutMs: config.startupTimeoutMs,
             shutdownTimeoutMs: config.shutdownTimeoutMs,
+            timing: this.#timings.frame,
           })
     this.#signals =
       config.signals.length === 0
@@ -64,6 +68,11 @@ export class LifecycleRunner {
 
   get phase(): Phase {
     return this.#lifecycle.phase
+  }
+
+  /** How long each part of the startup (and of the shutdown, once one ran) took, as trees. */
+  get timings(): Timings {
+    return this.#timings.timings
   }
 
   /** Aborted when the drain begins: long-lived responses (SSE, long polls) should end then. */
@@ -90,6 +99,7 @@ export class LifecycleRunner {
       if (error !== undefined) return this.#abandonStartup(steps.slice(i + 1), { step: step.name, error })
     }
     if (this.#signal !== null) return this.#abandonStartup([], null)
+    this.#timings.startupDone()
     this.#lifecycle.apply('started')
   }
 
@@ -112,7 +122,7 @@ export class LifecycleRunner {
         this.#appStarted = true
       }
       // The manager bounds the app itself, so its timeout error names the step 'app'.
-      steps.push({ kind: 'app', name: 'app', phase: 'startup', timeoutMs: Infinity, run: startApp })
+      steps.push({ kind: 'app', name: 'app', phase: 'startup', timeoutMs: Infinity, run: startApp, timesItself: true })
     }
     lifespan.forEach((fn, i) => {
       const name = `lifespan[${i}] ${functionName(fn)}`
@@ -127,7 +137,7 @@ export class LifecycleRunner {
       name: this.#host.listenName,
       phase: 'startup',
       timeoutMs: startupTimeoutMs,
-      run: () => this.#host.listen(this.state),
+      run: (_, timing) => this.#host.listen(this.state, timing),
     })
     return steps
   }
@@ -158,6 +168,7 @@ export class LifecycleRunner {
         timeoutMs: Infinity,
         run: () => app.shutdown(),
         skip: !this.#appStarted,
+        timesItself: true,
       })
     }
     return steps
@@ -170,7 +181,7 @@ export class LifecycleRunner {
     if (stopAccepting) this.#host.stopAccepting?.()
     this.#lifecycle.step('delay', 'delay', 'start')
     this.#config.logger.info(`tsgi: still serving for ${delayMs} ms (readiness failing) before the drain`)
-    await new Promise((resolve) => setTimeout(resolve, delayMs))
+    await this.#timings.frame.time('delay', () => new Promise((resolve) => setTimeout(resolve, delayMs)))
     this.#lifecycle.step('delay', 'delay', 'ok')
     this.#lifecycle.apply('delayed')
   }
@@ -180,7 +191,7 @@ export class LifecycleRunner {
     this.#draining.abort()
     this.#lifecycle.step('drain', 'drain', 'start')
     try {
-      const outcome = await this.#host.drain(this.#config.drainTimeoutMs)
+      const outcome = await this.#timings.frame.child('drain', (timing) => this.#host.drain(this.#config.drainTimeoutMs, timing))
       this.#lifecycle.step('drain', 'drain', outcome)
       if (outcome === 'timeout') {
         this.#config.logger.warn(`tsgi: in-flight work did not finish within ${this.#config.drainTimeoutMs} ms; it was cut`)
@@ -209,9 +220,12 @@ export class LifecycleRunner {
 
   async #abandonStartup(rest: Step[], failure: Failure | null): Promise<void> {
     for (const step of rest) this.#steps.skip(step.kind, step.name)
+    this.#timings.startupDone()
+    this.#timings.shutdownBegins()
     this.#lifecycle.apply(failure === null ? 'interrupted' : 'startup-failed')
     const drained = this.#host.listening ? await this.#drain() : []
     const cleanup = [...drained, ...(await this.#runShutdown())]
+    this.#timings.shutdownDone()
     this.#lifecycle.apply(failure === null ? 'shutdown-done' : 'rollback-done')
     this.#finish(failure !== null || cleanup.length > 0)
     throw startupError(failure, cleanup, this.#signal)
@@ -219,6 +233,7 @@ export class LifecycleRunner {
 
   async #close(plan: ClosePlan): Promise<void> {
     if (this.#lifecycle.phase !== 'running') return this.closed
+    this.#timings.shutdownBegins()
     if (plan.delayMs > 0) await this.#delay(plan)
     else {
       this.#lifecycle.apply('close')
@@ -229,6 +244,7 @@ export class LifecycleRunner {
     const drained = await this.#drain()
     this.#lifecycle.apply('drained')
     const failures = [...drained, ...(await this.#runShutdown())]
+    this.#timings.shutdownDone()
     this.#lifecycle.apply('shutdown-done')
     this.#finish(failures.length > 0)
     if (failures.length > 0) throw shutdownError(failures)

@@ -6,7 +6,8 @@ import { withDeadline } from '../lifespan/deadline.ts'
 import type { Lifecycle, StepKind } from './table.ts'
 import { LifespanTimeoutError, describeError, type LifespanPhaseName } from '../protocol/errors.ts'
 import { functionName } from '../lifespan/lifespan-fn.ts'
-import type { LifespanHook, Logger } from '../protocol/types.ts'
+import type { AppState, LifespanHook, Logger } from '../protocol/types.ts'
+import type { TimingFrame } from '../lifespan/timings.ts'
 
 export interface Step {
   kind: StepKind
@@ -15,7 +16,10 @@ export interface Step {
   phase: LifespanPhaseName
   /** Bounds the step and aborts its signal when passed; `Infinity` for steps that bound themselves. */
   timeoutMs: number
-  run(signal: AbortSignal): Promise<void> | void
+  /** `timing` is the step's own frame: a host can hang what it timed (a cluster's workers) under the step. */
+  run(signal: AbortSignal, timing: TimingFrame): Promise<void> | void
+  /** The step times itself (a LifespanManager does, so its children nest under it); default false. */
+  timesItself?: boolean
 }
 
 /** An onStartup or onShutdown hook as a step: named by index and function, given state, signal and logger. */
@@ -24,7 +28,7 @@ export function hookStep(
   index: number,
   hook: LifespanHook,
   timeoutMs: number,
-  state: Record<string, unknown>,
+  state: AppState,
   logger: Logger,
 ): Step {
   return {
@@ -40,11 +44,13 @@ export class StepRunner {
   readonly #lifecycle: Lifecycle
   readonly #logger: Logger
   readonly #logDetails: boolean
+  readonly #timing: TimingFrame
 
-  constructor(lifecycle: Lifecycle, logger: Logger, logDetails: boolean) {
+  constructor(lifecycle: Lifecycle, logger: Logger, logDetails: boolean, timing: TimingFrame) {
     this.#lifecycle = lifecycle
     this.#logger = logger
     this.#logDetails = logDetails
+    this.#timing = timing
   }
 
   /** Runs the step; resolves with its error (or undefined), never rejects. */
@@ -52,13 +58,15 @@ export class StepRunner {
     this.#lifecycle.step(step.kind, step.name, 'start')
     const controller = new AbortController()
     try {
-      const work = Promise.resolve().then(() => step.run(controller.signal))
-      await withDeadline(
-        work,
-        step.timeoutMs,
-        () => new LifespanTimeoutError(step.phase, step.name, step.timeoutMs),
-        () => controller.abort(),
-      )
+      // The node ends when the step does for the runner: a step past its time is timed to its deadline.
+      const bounded = (timing: TimingFrame) =>
+        withDeadline(
+          Promise.resolve().then(() => step.run(controller.signal, timing)),
+          step.timeoutMs,
+          () => new LifespanTimeoutError(step.phase, step.name, step.timeoutMs),
+          () => controller.abort(),
+        )
+      await (step.timesItself === true ? bounded(this.#timing) : this.#timing.child(step.name, bounded))
       this.#lifecycle.step(step.kind, step.name, 'ok')
       return undefined
     } catch (error) {

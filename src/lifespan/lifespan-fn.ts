@@ -3,12 +3,12 @@
 
 import { withDeadline } from './deadline.ts'
 import { InvalidArgumentError, LifespanTimeoutError, ProtocolError } from '../protocol/errors.ts'
-import type { LifespanContext, LifespanFn, Logger } from '../protocol/types.ts'
+import type { AppState, LifespanContext, LifespanFn, Logger } from '../protocol/types.ts'
 
 export interface LifespanFnStep {
   /** Names the step in errors and logs, e.g. `lifespan[0] openPool`. */
   name: string
-  state: Record<string, unknown>
+  state: AppState
   logger: Logger
   startupTimeoutMs: number
 }
@@ -40,7 +40,15 @@ export async function setUpLifespanFn(fn: LifespanFn, step: LifespanFnStep): Pro
     () => new LifespanTimeoutError('startup', step.name, step.startupTimeoutMs),
     () => controller.abort(),
   )
-  if (first.done === true) return { teardown: async () => undefined }
+  // Python's asynccontextmanager says "generator didn't yield": a body that never yields ran its
+  // teardown as part of the setup, which is never what was meant.
+  if (first.done === true) {
+    throw new ProtocolError(
+      `${step.name} returned without yielding; a lifespan function sets up, yields once (an object to merge into state, or nothing), then tears down`,
+      'setup',
+      'return',
+    )
+  }
   if (first.value !== undefined && (first.value === null || typeof first.value !== 'object')) {
     throw new InvalidArgumentError(`${step.name} yielded ${describeYield(first.value)}; yield an object to merge into state, or nothing`)
   }

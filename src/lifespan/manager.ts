@@ -16,10 +16,12 @@ import {
   describeError,
 } from '../protocol/errors.ts'
 import { LifespanInbox } from './inbox.ts'
+import { setFrame, type TimingFrame } from './timings.ts'
 import { LifespanConversation } from '../protocol/lifespan.ts'
 import {
   TSGI_VERSION,
   type App,
+  type AppState,
   type LifespanReceiveMessage,
   type LifespanScope,
   type LifespanSendMessage,
@@ -39,6 +41,8 @@ export interface LifespanManagerOptions {
   name?: string
   /** Put on the lifespan scope: aborted by the server when it begins to drain. */
   draining?: AbortSignal
+  /** The frame of the host or router timing this app: its startup and shutdown become nodes there, named by `name`. */
+  timing?: TimingFrame | undefined
 }
 
 type Exit = { threw: false } | { threw: true; error: unknown }
@@ -61,8 +65,10 @@ export class LifespanManager implements AsyncDisposable {
   readonly #app: App
   readonly #name: string
   readonly #logger: Logger
-  readonly #state: Record<string, unknown>
+  readonly #state: AppState
   readonly #draining: AbortSignal | undefined
+  readonly #timing: TimingFrame | undefined
+  #frame: TimingFrame | undefined
   readonly #startupTimeoutMs: number
   readonly #shutdownTimeoutMs: number
   readonly #conversation = new LifespanConversation()
@@ -81,13 +87,14 @@ export class LifespanManager implements AsyncDisposable {
     this.#app = app
     this.#name = options.name ?? 'app'
     this.#logger = options.logger ?? silentLogger
-    this.#state = (options.state ?? {}) as Record<string, unknown>
+    this.#state = (options.state ?? {}) as AppState
     this.#draining = options.draining
+    this.#timing = options.timing
     this.#startupTimeoutMs = readTimeout(options.startupTimeoutMs, 'startupTimeoutMs', 60_000)
     this.#shutdownTimeoutMs = readTimeout(options.shutdownTimeoutMs, 'shutdownTimeoutMs', 30_000)
   }
 
-  get state(): Record<string, unknown> {
+  get state(): AppState {
     return this.#state
   }
 
@@ -98,13 +105,22 @@ export class LifespanManager implements AsyncDisposable {
 
   /** Resolves once the app completed startup; rejects with LifespanStartupError or LifespanTimeoutError. */
   startup(): Promise<void> {
-    this.#startup ??= this.#runStartup()
+    const parent = this.#timing
+    this.#startup ??=
+      parent === undefined
+        ? this.#runStartup()
+        : parent.child(this.#name, (frame) => {
+            this.#frame = frame
+            return this.#runStartup()
+          })
     return this.#startup
   }
 
   /** Idempotent; a no-op unless startup completed. Rejects with LifespanShutdownError or LifespanTimeoutError. */
   shutdown(): Promise<void> {
-    this.#shutdown ??= this.#runShutdown()
+    const [parent, frame] = [this.#timing, this.#frame]
+    this.#shutdown ??=
+      parent === undefined || frame === undefined ? this.#runShutdown() : parent.shutdownOf(frame, this.#name, () => this.#runShutdown())
     return this.#shutdown
   }
 
@@ -181,6 +197,7 @@ export class LifespanManager implements AsyncDisposable {
   #run(): Promise<Exit> {
     const scope: LifespanScope = { type: 'lifespan', tsgi: { version: TSGI_VERSION }, state: this.#state, logger: this.#logger }
     if (this.#draining !== undefined) scope.draining = this.#draining
+    if (this.#frame !== undefined) setFrame(scope, this.#frame)
     let running: Promise<void>
     try {
       running = Promise.resolve(this.#app(scope, this.#inbox.receive, this.#send))

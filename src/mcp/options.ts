@@ -4,6 +4,7 @@
 import type { EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { MemoryEventStore } from './event-store.ts'
 import type { McpServerFactory } from './sessions.ts'
+import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { Logger } from '../protocol/types.ts'
 import { readAuth, type AuthOptions } from '../sdk/auth.ts'
@@ -52,6 +53,24 @@ export interface McpAppOptions {
   logDetails?: boolean
 }
 
+/** Every name McpAppOptions has: mcpApp() refuses any other. Add new options here. */
+export const mcpOptionNames = optionNames<McpAppOptions>()([
+  'server',
+  'stateless',
+  'allowedHosts',
+  'maxBodyBytes',
+  'jsonResponse',
+  'maxSessions',
+  'sessionIdleMs',
+  'cors',
+  'auth',
+  'resumable',
+  'eventStore',
+  'retryInterval',
+  'logger',
+  'logDetails',
+])
+
 export interface McpConfig {
   stateless: boolean
   limit: number
@@ -79,6 +98,9 @@ export function readMcpOptions(options: McpAppOptions): McpConfig {
   if (options === null || typeof options !== 'object' || typeof options.server !== 'function') {
     throw new InvalidArgumentError('mcpApp needs { server: () => McpServer }: a function that builds a server')
   }
+  refuseUnknownOptions(options, mcpOptionNames, 'mcpApp()', (message) => {
+    throw new InvalidArgumentError(message)
+  })
   if (options.allowedHosts !== undefined && !Array.isArray(options.allowedHosts)) {
     throw new InvalidArgumentError(`mcpApp allowedHosts must be an array of host names, got ${typeof options.allowedHosts}`)
   }

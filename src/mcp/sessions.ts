@@ -9,6 +9,7 @@ import type { EventStore } from '@modelcontextprotocol/sdk/server/webStandardStr
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { describeError } from '../protocol/errors.ts'
+import type { AppState } from '../protocol/types.ts'
 
 /** What `mcpApp` needs of a server: McpServer and the SDK's low-level Server both fit. */
 export interface McpServerLike {
@@ -23,7 +24,7 @@ export interface McpPair {
 
 /** What a server factory is given: the lifespan state as the request that asked for it sees it, and the session's id. */
 export interface McpServerContext {
-  state: Record<string, unknown>
+  state: AppState
   /** The id the session will have (undefined in stateless mode). */
   sessionId: string | undefined
 }
@@ -135,7 +136,7 @@ export class McpSessions {
   }
 
   /** A new pair: a session-keeping one, filed once the SDK confirms its id, or a stateless one. */
-  async open(stateful: boolean, state: Record<string, unknown>): Promise<McpPair> {
+  async open(stateful: boolean, state: AppState): Promise<McpPair> {
     const sessionId = stateful ? randomUUID() : undefined
     const server = this.#options.factory({ state, sessionId })
     if (server === null || typeof server !== 'object' || typeof server.connect !== 'function') {

@@ -4,6 +4,7 @@
 // delivered.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import type { HttpDisconnect, HttpReceiveMessage, HttpRequest } from '../protocol/types.ts'
 
 export const EMPTY_BODY: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array
@@ -152,12 +153,41 @@ export class RequestBody {
 }
 
 /** The message that closes a body: no bytes, nothing more. */
-/** After the body: resolves with http.disconnect once the response is over or the client left. */
+/**
+ * After the body: resolves with http.disconnect once the response is over or the client left.
+ * A response queued behind another on a pipelined socket gets no 'close' of its own when the
+ * socket goes (Node only closes the one at the head), so the socket's 'close' counts too.
+ */
 export function untilDisconnect(res: ServerResponse): Promise<HttpDisconnect> {
-  if (res.closed || res.writableFinished) return Promise.resolve(DISCONNECT)
+  // Hosts that inject requests (light-my-request) may give a response without a real socket.
+  const socket = (res.req as IncomingMessage | undefined)?.socket as Socket | null | undefined
+  if (res.closed || res.writableFinished || socket?.destroyed === true) return Promise.resolve(DISCONNECT)
+  const watched = socket != null && typeof socket.once === 'function' ? socket : null
   return new Promise((resolve) => {
-    res.once('close', () => resolve(DISCONNECT))
+    const gone = (): void => {
+      res.off('close', gone)
+      if (watched !== null) waitersOf(watched).delete(gone)
+      resolve(DISCONNECT)
+    }
+    res.once('close', gone)
+    if (watched !== null) waitersOf(watched).add(gone)
   })
+}
+
+/** One 'close' listener per socket, however many pipelined requests wait on it. */
+const socketWaiters = new WeakMap<Socket, Set<() => void>>()
+
+function waitersOf(socket: Socket): Set<() => void> {
+  let waiters = socketWaiters.get(socket)
+  if (waiters === undefined) {
+    const created = new Set<() => void>()
+    waiters = created
+    socketWaiters.set(socket, created)
+    socket.once('close', () => {
+      for (const gone of [...created]) gone()
+    })
+  }
+  return waiters
 }
 
 export function lastMessage(): HttpRequest {

@@ -13,11 +13,26 @@ export interface TsgiInfo {
   version: string
 }
 
+/**
+ * The keys your lifespan state holds, declared once by merging into this interface; every
+ * `state` (scopes, hook and lifespan contexts, `server.state`, `Embedded.state`) is then typed
+ * without a cast. Keys not declared stay `unknown`.
+ * @example
+ * declare module 'tsgi' {
+ *   interface State { scheduler: Scheduler }
+ * }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: declaration merging (only an interface takes it) is how users fill it in
+export interface State {}
+
+/** The lifespan state as every host hands it out: the declared `State` keys, typed, and any others. */
+export type AppState = State & Record<string, unknown>
+
 export interface LifespanScope {
   type: 'lifespan'
   tsgi: TsgiInfo
   /** Shared by every app of the tree; requests see a shallow copy of it. */
-  state: Record<string, unknown>
+  state: AppState
   /** Routers hand it on to their children and to their own lifespan context. */
   logger?: Logger
   /**
@@ -47,7 +62,18 @@ export interface HttpScope {
   client: [string, number] | null
   server: [string, number] | null
   /** A shallow copy of the lifespan state, made per request. */
-  state: Record<string, unknown>
+  state: AppState
+  /**
+   * The values of the `:name` segments of the mounts and the route that matched, decoded, outer
+   * ones first (an inner name wins). Absent when no template with a parameter matched.
+   */
+  pathParams?: Record<string, string>
+  /**
+   * The declared templates of the mounts passed so far, joined: '/api' inside mount('/api', ...),
+   * '/t/:tenant/api' deeper. With the route's own template it names the route for telemetry
+   * ('/api/items/:id'). Absent at the top.
+   */
+  routeTemplate?: string
 }
 
 /**
@@ -78,6 +104,10 @@ export interface WebSocketScope {
   state: Record<string, unknown>
   /** The denial response extension: the app may answer the handshake with its own HTTP response. */
   extensions: { 'websocket.http.response': Record<string, never> }
+  /** As on an HTTP scope: the `:name` segments of the mounts and the route that matched. */
+  pathParams?: Record<string, string>
+  /** As on an HTTP scope: the declared templates of the mounts passed so far. */
+  routeTemplate?: string
 }
 
 export type Scope = HttpScope | LifespanScope | WebSocketScope
@@ -195,7 +225,7 @@ export type App = (scope: Scope, receive: Receive, send: Send) => Promise<void>
 
 /** What lifespan functions and hooks are given. */
 export interface LifespanContext {
-  state: Record<string, unknown>
+  state: AppState
   /** Aborted when this step is abandoned (its timeout passed). */
   signal: AbortSignal
   logger: Logger
@@ -203,13 +233,16 @@ export interface LifespanContext {
 
 export type LifespanHook = (ctx: LifespanContext) => void | Promise<void>
 
+/** What a lifespan function may yield: declared `State` keys must have their declared types. */
+export type StateUpdate = Partial<State> & Record<string, unknown>
+
 /**
  * Setup runs up to the first `yield`; a yielded object is merged into state; teardown runs
- * after it, when the server shuts down.
+ * after it, when the server shuts down. A function that returns without yielding fails the startup.
  */
 export type LifespanFn = (
   ctx: LifespanContext,
-) => AsyncGenerator<Record<string, unknown> | void, void, void> | AsyncIterator<Record<string, unknown> | void, void, void>
+) => AsyncGenerator<StateUpdate | void, void, void> | AsyncIterator<StateUpdate | void, void, void>
 
 /** The protocol version every scope carries in `tsgi.version`. */
 export const TSGI_VERSION = '1.0'

@@ -5,7 +5,7 @@ import { constants } from 'node:os'
 
 import { readTimeout } from '../lifespan/deadline.ts'
 import type { RunnerConfig } from '../lifecycle/runner.ts'
-import { readFunctions, readLogger, show } from '../lifecycle/option-reader.ts'
+import { optionNames, readFlag, readFunctions, readLogger, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
 import { compileTrustProxy, type TrustProxy } from '../node/trust.ts'
@@ -44,6 +44,8 @@ export interface ServeOptions extends HttpLimitOptions {
   logger?: Logger | false
   /** Print failing hooks' error messages and stacks; off by default since they can hold secrets. */
   logDetails?: boolean
+  /** Draw the startup tree (each step, mounted child, hook and its milliseconds) in the log once listening, and the shutdown tree once stopped. Default false. */
+  logTimings?: boolean
   /** Answer GET /livez and /readyz (or the given paths) before the app sees the request. */
   health?: boolean | { live?: string; ready?: string }
   /** Request bodies past this size get 413; default 1 MiB. */
@@ -68,6 +70,35 @@ export interface ServeOptions extends HttpLimitOptions {
   /** How long a worker retired by a reload answers with `Connection: close` before its drain; default 1 000. */
   reloadGraceMs?: number
 }
+
+/** Every name ServeOptions has: serve() refuses any other (a typo such as `onstartup`). Add new options here. */
+export const serveOptionNames = optionNames<ServeOptions>()([
+  'logTimings',
+  'port',
+  'host',
+  'onStartup',
+  'onShutdown',
+  'lifespan',
+  'startupTimeoutMs',
+  'shutdownTimeoutMs',
+  'drainTimeoutMs',
+  'shutdownDelayMs',
+  'signals',
+  'logger',
+  'logDetails',
+  'health',
+  'maxBodyBytes',
+  'trustProxy',
+  'workers',
+  'primary',
+  'restart',
+  'reloadGraceMs',
+  'websocket',
+  'headersTimeoutMs',
+  'requestTimeoutMs',
+  'keepAliveTimeoutMs',
+  'maxConnections',
+])
 
 /** The primary's own lifecycle, run once per machine (not once per worker). */
 export interface PrimaryHooks {
@@ -163,6 +194,9 @@ function readSignals(value: unknown): NodeJS.Signals[] {
 
 export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServeConfig {
   if (options === null || typeof options !== 'object') fail(`options must be an object, got ${show(options)}`)
+  refuseUnknownOptions(options, serveOptionNames, 'serve()', (message) => {
+    throw new InvalidArgumentError(message)
+  })
   const host = options.host ?? (env.HOST !== undefined && env.HOST !== '' ? env.HOST : '127.0.0.1')
   if (typeof host !== 'string' || host === '') fail(`host must be a non-empty string, got ${show(host)}`)
   if (options.maxBodyBytes !== undefined && (typeof options.maxBodyBytes !== 'number' || !(options.maxBodyBytes >= 0))) {
@@ -181,6 +215,7 @@ export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv =
     signals: readSignals(options.signals),
     logger: readLogger(options.logger, fail),
     logDetails: options.logDetails === true,
+    logTimings: readFlag(options.logTimings, 'logTimings', fail),
     health: readHealth(options.health),
     maxBodyBytes: options.maxBodyBytes,
     http: readHttpLimits(options),

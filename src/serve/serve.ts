@@ -15,18 +15,26 @@ import { compileTrustProxy } from '../node/trust.ts'
 import { WebSocketHost } from '../websocket/host.ts'
 import { DEFAULT_MAX_BODY_BYTES, toNodeHandler } from '../node/handler.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
-import type { App } from '../protocol/types.ts'
+import type { App, AppState } from '../protocol/types.ts'
+import type { Timings } from '../lifespan/timings.ts'
 import { readServeOptions, type ServeConfig, type ServeOptions } from './options.ts'
 
 export type { ServeOptions } from './options.ts'
 export type { Phase } from '../lifecycle/table.ts'
+export type { TimingNode, Timings } from '../lifespan/timings.ts'
 
 export interface Server extends AsyncDisposable {
   /** Where it listens, e.g. `http://127.0.0.1:3000`. */
   readonly url: string
   readonly phase: Phase
   /** The lifespan state; each request sees a shallow copy. */
-  readonly state: Record<string, unknown>
+  readonly state: AppState
+  /**
+   * How long each part took: the startup tree (the app with a node per mounted child, nested as
+   * the routers nest; each `lifespan` setup; each hook; listen), and once a shutdown ran, its tree
+   * (the drain, hooks, teardowns, the app's children in reverse); null before.
+   */
+  readonly timings: Timings
   /** Graceful shutdown. Idempotent: later callers join the running one. Rejects with LifespanShutdownError. */
   close(): Promise<void>
   /** Resolves when the server stopped, however it stopped; never rejects. */
@@ -39,7 +47,7 @@ export interface Server extends AsyncDisposable {
  * @example
  * const server = await serve(app, {
  *   onStartup: [async ({ state }) => { state.scheduler = startScheduler() }],
- *   onShutdown: [async ({ state }) => { await (state.scheduler as Scheduler).stop() }],
+ *   onShutdown: [async ({ state }) => { await state.scheduler.stop() }],
  * })
  */
 export async function serve(app: App, options: ServeOptions = {}): Promise<Server> {
@@ -182,8 +190,12 @@ class RunningServer implements Server {
     return this.#runner.phase
   }
 
-  get state(): Record<string, unknown> {
+  get state(): AppState {
     return this.#runner.state
+  }
+
+  get timings(): Timings {
+    return this.#runner.timings
   }
 
   get closed(): Promise<void> {

@@ -40,6 +40,9 @@ export function websocketScope(req: IncomingMessage, state: object, trusted: Tru
     subprotocols: offeredSubprotocols(headers),
     state: { ...state },
     extensions: { 'websocket.http.response': {} },
+    // Present from the start, as on HTTP scopes, so a router's copies keep one shape.
+    pathParams: undefined,
+    routeTemplate: undefined,
   }
 }
 

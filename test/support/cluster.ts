@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 import { scratchDir, sleep } from './observe.ts'
 
@@ -34,10 +35,14 @@ export interface Machine {
   destroy(): void
 }
 
-export function startMachine(env: Record<string, string>, script = clusterFixture): Machine {
+/** How the script is started: node with tsx's loader, or the tsx command (`npx tsx`), a parent relaying signals. */
+export type Launcher = 'node' | 'tsx-cli'
+
+export function startMachine(env: Record<string, string>, script = clusterFixture, launcher: Launcher = 'node'): Machine {
   const dir = scratchDir('tsgi-cluster-')
   const traceFile = join(dir, 'trace.jsonl')
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const args = launcher === 'node' ? ['--import', 'tsx', script] : [fileURLToPath(import.meta.resolve('tsx/cli')), script]
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', ...env, TRACE: traceFile },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
