@@ -64,7 +64,9 @@ test('W1 W5 W9: a mounted app receives websocket.connect, accepts with a subprot
     router([
       mount(
         '/chat',
-        withLifespan(echoApp(seen), async function* room() {}),
+        withLifespan(echoApp(seen), async function* room() {
+          yield
+        }),
       ),
     ]),
   )
