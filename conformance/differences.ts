@@ -86,6 +86,16 @@ const asgiBehaviours = {
     "hypercorn 0.13 gave the app no `websocket.disconnect` after the client closed or left (the app's `receive()` did not return within the scenario's time), and did not answer the client's close frame (the client saw 1006).",
   hypercornWebsocketShutdown:
     'At shutdown hypercorn 0.13 closes each open websocket with 1000 (normal closure, not 1001 going away) and gives the app no `websocket.disconnect`, before or after `lifespan.shutdown`.',
+  daphneNoAcceptHeaders: "Daphne 4.0 ignores the accept's `headers`: the 101 answer carries none of them.",
+  daphneNoDenial:
+    'Daphne 4.0 has no websocket denial response (`websocket.http.response.*`): the connection is dropped and the client sees it reset.',
+  daphneNoCloseReason: "Daphne's `websocket.disconnect` carries the client's close code but not its reason.",
+  daphneDropsCloseReason: "Daphne sends the app's close code but not its reason: the client's close frame has an empty reason.",
+  daphneSendAfterClose: 'Daphne takes a `websocket.send` after the client left without an error: the message is dropped silently.',
+  daphneNoScheme: "Daphne's websocket scope has no `scheme` key (ASGI lets it be absent, meaning 'ws').",
+  daphneNo1009: 'Over a 17 MiB message the client saw Daphne drop the connection without a close frame (1006), not a 1009 close.',
+  daphneWebsocketCut:
+    'On SIGTERM Daphne stops the Twisted reactor: each open websocket is dropped without a close frame (the client sees 1006) and the app gets no `websocket.disconnect`.',
 } as const
 
 export const behaviours = { ...asgiBehaviours, ...nodeBehaviours }
@@ -202,6 +212,15 @@ export const differences: Record<Peer, Record<string, Behaviour>> = {
     H10: 'daphneBuffers',
     H9: 'daphnePathNotResolved',
     H16: 'daphnePathNotResolved',
+    W2: 'daphneNoAcceptHeaders',
+    W4: 'daphneNoDenial',
+    W6: 'daphneNoCloseReason',
+    W7: 'daphneDropsCloseReason',
+    W8: 'daphneSendAfterClose',
+    W9: 'daphneNoScheme',
+    W11: 'daphneNo1009',
+    W13: 'daphneWebsocketCut',
+    W14: 'daphneNoLifespan',
   },
   ...nodeDifferences,
 }
