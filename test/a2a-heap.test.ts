@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { ClientFactory } from '@a2a-js/sdk/client'
 import { sendParams } from './fixtures/a2a-executor.ts'
-import { inParallel, post } from './support/memory-child.ts'
+import { inParallel } from './support/memory-child.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const probe = fileURLToPath(new URL('./fixtures/heap-probe.ts', import.meta.url))
@@ -84,15 +84,19 @@ test('the example agent at --max-old-space-size=256 survives 600 × 1 MB message
   const agent = await startExample()
   const sockets: Socket[] = []
   try {
-    const statuses = new Map<number, number>()
+    // Each answer must be a completed task: a refusal would be a JSON-RPC error with status 200.
+    const outcomes = new Map<string, number>()
     const started = Date.now()
     await inParallel(600, 4, async (i) => {
-      const status = await post(agent.port, '/', rpc(i, 'SendMessage', megabyteMessage(i)), a2aHeaders)
-      statuses.set(status, (statuses.get(status) ?? 0) + 1)
+      const answer = await fetch(`${agent.url}/`, { method: 'POST', headers: a2aHeaders, body: rpc(i, 'SendMessage', megabyteMessage(i)) })
+        .then((response) => response.json() as Promise<{ result?: { task?: { status?: { state?: string } } } }>)
+        .catch(() => ({}) as { result?: undefined })
+      const outcome = answer.result?.task?.status?.state ?? 'no task'
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
     })
     const loadMs = Date.now() - started
     assert.equal(agent.exited(), null, `the agent died:\n${agent.output().slice(-2000)}`)
-    assert.deepEqual([...statuses], [[200, 600]])
+    assert.deepEqual([...outcomes], [['TASK_STATE_COMPLETED', 600]])
     const afterMessages = await agent.measure()
 
     for (let i = 0; i < 20; i++) sockets.push(await neverReading(agent.port, 1000 + i))

@@ -133,6 +133,40 @@ test('a request reaching embed() before startup() was called logs once why it go
   }
 })
 
+test('a request during a startup still running, or after a failed one, is logged once with that reason', async () => {
+  const warnings: string[] = []
+  const logger = { debug() {}, info() {}, warn: (...a: unknown[]) => warnings.push(a.join(' ')), error() {} }
+  let release = () => {}
+  let entered = () => {}
+  const inHook = new Promise<void>((resolve) => (entered = resolve))
+  const hook = () =>
+    new Promise<void>((resolve) => {
+      release = resolve
+      entered()
+    })
+  const slow = embed(async () => {}, { logger, onStartup: [hook] })
+  const starting = slow.startup()
+  await inHook
+  assert.equal((await slow.fetch(new Request('http://x.test/a'))).status, 503)
+  release()
+  await starting
+  await slow.close()
+  const failing = embed(async () => {}, {
+    logger,
+    onStartup: [
+      () => {
+        throw new Error('no database')
+      },
+    ],
+  })
+  await assert.rejects(failing.startup())
+  assert.equal((await failing.fetch(new Request('http://x.test/a'))).status, 503)
+  assert.deepEqual(
+    warnings.map((line) => line.replace(/^.*got 503: /, '')),
+    ['its startup() has not completed yet; said once', 'its startup() failed; said once'],
+  )
+})
+
 test('embed() closed before it started stays stopped, and a later startup() is refused', async () => {
   const mounted = embed(async () => {}, { logger: false })
   await mounted.close()

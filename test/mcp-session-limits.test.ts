@@ -149,27 +149,46 @@ test('the least recently used idle session is evicted at the cap; its next call 
   }
 })
 
-test('a session with an open GET stream is never evicted: at the cap with no idle session, initialize gets 503 with Retry-After', async () => {
-  const { endpoint, mcp, close } = await hostMcp({ maxSessions: 1 })
+test('a session with a request in flight is never evicted: at the cap initialize gets 503 with Retry-After; once only its GET stream is left, it makes room', async () => {
+  let releaseTool!: () => void
+  const released = new Promise<void>((resolve) => (releaseTool = resolve))
+  const server: McpAppOptions['server'] = () => {
+    const mcp = new McpServer({ name: 'limits', version: '1.0.0' })
+    mcp.registerTool('wait', { description: 'Answers once released' }, async () => {
+      await released
+      return { content: [{ type: 'text', text: 'done' }] }
+    })
+    return mcp
+  }
+  const mcp = mcpApp({ server, maxSessions: 1 })
+  const hosted = await host(router([mount('/mcp', mcp)]))
+  const endpoint = `${hosted.url}/mcp`
   const abort = new AbortController()
   try {
     const only = await rawSession(endpoint)
     const stream = await openStream(endpoint, only, abort.signal)
     assert.equal(stream.status, 200)
+    const call = fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...accept, 'mcp-session-id': only, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'wait', arguments: {} } }),
+    })
+    await sleep(100)
     const refused = await rawInitialize(endpoint)
     assert.equal(refused.status, 503)
     assert.equal(refused.headers.get('retry-after'), '5')
     await refused.text()
     assert.equal(mcp.sessionCount, 1)
-    assert.equal((await ping(endpoint, only)).status, 200)
-    abort.abort()
+    releaseTool()
+    assert.equal((await call).status, 200)
     await sleep(50)
-    // The stream closed: the session is idle again, and makes room.
+    // Only the GET stream is left: the session is quiet, and makes room; its stream ends.
     await rawSession(endpoint)
+    assert.equal(await stream.text().then(() => 'ended'), 'ended')
     assert.equal((await ping(endpoint, only)).status, 404)
   } finally {
     abort.abort()
-    await close()
+    await hosted.close()
   }
 })
 

@@ -24,7 +24,7 @@ test('bad serve() options are refused before anything starts, naming the option 
     [{ signals: 'SIGTERM' }, /signals must be an array of signal names or false/],
     [{ logger: { info() {} } }, /logger must have debug, info, warn and error methods/],
     [{ health: { live: 'livez' } }, /health.live must be a path starting with '\/', got 'livez'/],
-    [{ health: 'yes' }, /health must be a boolean or \{ live, ready \}/],
+    [{ health: 'yes' }, /health must be a boolean or \{ live, ready, port \}/],
     [{ startupTimeoutMs: 0 }, /startupTimeoutMs must be a positive number/],
     [{ drainTimeoutMs: 'soon' }, /drainTimeoutMs must be a positive number/],
     [{ maxBodyBytes: -1 }, /maxBodyBytes must be a non-negative number/],

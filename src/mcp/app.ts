@@ -12,6 +12,9 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { respondWithFetch } from '../fetch/app.ts'
 import { readMcpOptions, type McpAppOptions } from './options.ts'
 import { McpSessions, type McpPair, type McpSession } from './sessions.ts'
+import { ClientCounts, clientOf } from './client-counts.ts'
+import { declaredBytes } from './client-info.ts'
+import { sessionCharge } from './session-budget.ts'
 import { consoleLogger } from '../logging.ts'
 import type { App, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
 import { refuseWebSocket } from '../protocol/refuse-websocket.ts'
@@ -32,6 +35,8 @@ export interface McpApp extends App {
   close(): Promise<void>
   /** Live sessions (stateful mode). */
   readonly sessionCount: number
+  /** Open GET streams, over every session. */
+  readonly streamCount: number
 }
 
 /** Seconds a client is asked to wait when every session slot is busy. */
@@ -54,10 +59,11 @@ const RETRY_AFTER_SECONDS = '5'
 export function mcpApp(options: McpAppOptions): McpApp {
   const config = readMcpOptions(options)
   const { stateless, limit, allowed, cors, auth } = config
+  const streamsHeld = new ClientCounts(config.maxStreamsPerClient)
   const sessions = new McpSessions({
     factory: options.server,
     jsonResponse: options.jsonResponse === true,
-    maxSessions: config.maxSessions,
+    budget: config.budget,
     idleMs: config.idleMs,
     eventStore: config.eventStore,
     retryInterval: config.retryInterval,
@@ -128,7 +134,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
     const call: Call = { scope, receive, send, parsedBody, authInfo }
 
     if (stateless) {
-      const pair = await sessions.open(false, scope.state)
+      const pair = await sessions.open(null, scope.state)
       try {
         await answer(call, pair)
       } finally {
@@ -148,25 +154,51 @@ export function mcpApp(options: McpAppOptions): McpApp {
     if (method !== 'POST' || !isInitialization(parsedBody)) {
       return sendJson(send, 400, rpcError(-32000, 'Bad Request: No valid session ID provided'))
     }
-    if (!sessions.makeRoom()) {
+    const declared = declaredBytes(parsedBody)
+    if (declared.bytes > config.maxClientInfoBytes) {
+      const message = `Invalid params: clientInfo and capabilities take ${declared.bytes} bytes of JSON; this server accepts at most ${config.maxClientInfoBytes}`
+      return sendJson(send, 400, { jsonrpc: '2.0', error: { code: -32602, message }, id: declared.id })
+    }
+    const room = sessions.makeRoom(clientOf(scope), sessionCharge(declared.bytes))
+    if (room === 'client-full') {
+      return sendJson(send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many active sessions'), [
+        ['retry-after', RETRY_AFTER_SECONDS],
+      ])
+    }
+    if (room === 'full') {
       return sendJson(send, 503, rpcError(-32000, 'Service Unavailable: too many active sessions'), [['retry-after', RETRY_AFTER_SECONDS]])
     }
-    const pair = await sessions.open(true, scope.state)
+    let pair: McpPair
+    try {
+      pair = await sessions.open(room, scope.state)
+    } catch (error) {
+      sessions.giveBack(room)
+      throw error
+    }
     try {
       await answer(call, pair)
     } finally {
-      sessions.initialized(pair)
+      sessions.initialized(pair, room)
       await sessions.discardIfLoose(pair)
     }
   }
 
   async function answerInSession(call: Call, session: McpSession): Promise<void> {
     const stream = call.scope.method === 'GET'
+    // Counted from the moment the app takes the GET, not when its answer reaches the socket:
+    // requests pipelined behind an endless stream are queued by Node, yet each one still runs.
+    const client = clientOf(call.scope)
+    if (stream && !streamsHeld.take(client)) {
+      return sendJson(call.send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many open streams'), [
+        ['retry-after', RETRY_AFTER_SECONDS],
+      ])
+    }
     sessions.begin(session, stream)
     try {
       await answer(call, session.pair)
     } finally {
       sessions.end(session, stream)
+      if (stream) streamsHeld.release(client)
     }
   }
 
@@ -176,6 +208,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
     return http(scope, receive, send)
   } as McpApp
   Object.defineProperty(app, 'sessionCount', { get: () => sessions.size })
+  Object.defineProperty(app, 'streamCount', { get: () => sessions.streamCount })
   app.close = close
   return app
 }

@@ -7,6 +7,7 @@ import type { McpServerFactory } from './sessions.ts'
 import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { Logger } from '../protocol/types.ts'
+import { sessionCharge, type BudgetLimits } from './session-budget.ts'
 import { readAuth, type AuthOptions } from '../sdk/auth.ts'
 import { readCors, type CorsOptions, type CorsPolicy } from '../sdk/cors.ts'
 import { readCount, readLimit } from '../sdk/http.ts'
@@ -25,7 +26,10 @@ export interface McpAppOptions {
    * DNS rebinding.
    */
   allowedHosts?: string[]
-  /** A POST body past this many bytes gets 413. Default 4 MiB, the SDK's own limit. */
+  /**
+   * A POST body past this many bytes gets 413. Default 1 MiB, the same as serve()'s and
+   * embed()'s own limit, which applies first: raise both to take larger messages.
+   */
   maxBodyBytes?: number
   /** Answer POSTs with plain JSON instead of an SSE stream. Default false (SSE, as the SDK). */
   jsonResponse?: boolean
@@ -37,6 +41,25 @@ export interface McpAppOptions {
   maxSessions?: number
   /** A session without a request for this long is closed; its id then gets 404. Default 15 min. */
   sessionIdleMs?: number
+  /**
+   * Live sessions one client address may hold (behind `trustProxy`, the forwarded address).
+   * Default 100. At it, the client's own least recently used idle session makes room; when none
+   * is idle, initialize gets 429 with Retry-After.
+   */
+  maxSessionsPerClient?: number
+  /** Open GET streams one client address may hold; past it a GET gets 429 with Retry-After. Default 100. */
+  maxStreamsPerClient?: number
+  /**
+   * The whole session table's budget in bytes: each session is charged 32 KiB plus twice the
+   * JSON size of its `clientInfo` and `capabilities`. At it, sessions are evicted as at
+   * `maxSessions`. Default 64 MiB.
+   */
+  maxSessionTableBytes?: number
+  /**
+   * An initialize whose `clientInfo` and `capabilities` together take more JSON bytes than this
+   * is refused with a JSON-RPC error (-32602). Default 16 KiB.
+   */
+  maxClientInfoBytes?: number
   /** CORS for browser clients; off by default (no CORS headers at all). */
   cors?: CorsOptions
   /** Bearer-token auth; the AuthInfo reaches tools as `extra.authInfo`. Off by default. */
@@ -62,6 +85,10 @@ export const mcpOptionNames = optionNames<McpAppOptions>()([
   'jsonResponse',
   'maxSessions',
   'sessionIdleMs',
+  'maxSessionsPerClient',
+  'maxStreamsPerClient',
+  'maxSessionTableBytes',
+  'maxClientInfoBytes',
   'cors',
   'auth',
   'resumable',
@@ -75,7 +102,9 @@ export interface McpConfig {
   stateless: boolean
   limit: number
   allowed: Set<string> | null
-  maxSessions: number
+  budget: BudgetLimits
+  maxStreamsPerClient: number
+  maxClientInfoBytes: number
   idleMs: number
   cors: CorsPolicy | null
   auth: AuthOptions | null
@@ -83,8 +112,12 @@ export interface McpConfig {
   retryInterval: number | undefined
 }
 
-const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+// The host's (serve(), embed()) default: a larger one here would never be reached by default.
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const DEFAULT_MAX_SESSIONS = 1_000
+const DEFAULT_PER_CLIENT = 100
+const DEFAULT_TABLE_BYTES = 64 * 1024 * 1024
+const DEFAULT_CLIENT_INFO_BYTES = 16 * 1024
 const DEFAULT_SESSION_IDLE_MS = 15 * 60 * 1000
 
 /** The request headers the MCP streamable HTTP transport reads, and the one clients must see. */
@@ -111,11 +144,26 @@ export function readMcpOptions(options: McpAppOptions): McpConfig {
   }
   const retryInterval = options.retryInterval === undefined ? undefined : readCount(options.retryInterval, 'mcpApp retryInterval', 0)
   const eventStore = options.eventStore ?? (options.resumable === true ? () => new MemoryEventStore() : null)
+  const maxClientInfoBytes = readLimit(options.maxClientInfoBytes, 'mcpApp maxClientInfoBytes', DEFAULT_CLIENT_INFO_BYTES)
+  const maxBytes = readLimit(options.maxSessionTableBytes, 'mcpApp maxSessionTableBytes', DEFAULT_TABLE_BYTES)
+  // A budget that could not hold one session with the largest clientInfo let in would refuse it
+  // with 503 forever: say so now.
+  if (maxBytes < sessionCharge(maxClientInfoBytes)) {
+    throw new InvalidArgumentError(
+      `mcpApp maxSessionTableBytes (${maxBytes}) must hold at least one session with the largest clientInfo let in: ${sessionCharge(maxClientInfoBytes)} bytes for maxClientInfoBytes ${maxClientInfoBytes}`,
+    )
+  }
   return {
     stateless: options.stateless === true,
     limit: readLimit(options.maxBodyBytes, 'mcpApp maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
     allowed: options.allowedHosts === undefined ? null : new Set(options.allowedHosts),
-    maxSessions: readCount(options.maxSessions, 'mcpApp maxSessions', DEFAULT_MAX_SESSIONS),
+    budget: {
+      maxSessions: readCount(options.maxSessions, 'mcpApp maxSessions', DEFAULT_MAX_SESSIONS),
+      maxBytes,
+      maxPerClient: readCount(options.maxSessionsPerClient, 'mcpApp maxSessionsPerClient', DEFAULT_PER_CLIENT),
+    },
+    maxStreamsPerClient: readCount(options.maxStreamsPerClient, 'mcpApp maxStreamsPerClient', DEFAULT_PER_CLIENT),
+    maxClientInfoBytes,
     idleMs: readCount(options.sessionIdleMs, 'mcpApp sessionIdleMs', DEFAULT_SESSION_IDLE_MS),
     cors: readCors(options.cors, 'mcpApp cors', MCP_CORS),
     auth: readAuth(options.auth, 'mcpApp auth'),

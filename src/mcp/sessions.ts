@@ -1,40 +1,25 @@
 // The live MCP sessions of one mcpApp: one server and one web-standard transport per session
 // (the SDK binds a server to a single transport), plus the per-request pairs of stateless mode.
-// Bounded: at most `maxSessions` (the least recently used idle one makes room), each closed
-// after `idleMs` without a request. Closing a transport ends its SSE streams, which ends the
-// HTTP responses carrying them; closing the server frees what its handlers hold.
+// Bounded (session-budget.ts): in count, in bytes and per client address; at a cap the least
+// recently used idle session makes room, else one whose only activity is a GET stream (the
+// spec lets a server end that stream; the client reopens it or gets 404 and starts over). Each
+// is closed after `idleMs` without a request. Closing a transport ends its SSE streams, which
+// ends the HTTP responses carrying them; closing the server frees what its handlers hold.
 
 import { randomUUID } from 'node:crypto'
 import type { EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { describeError } from '../protocol/errors.ts'
 import type { AppState } from '../protocol/types.ts'
+import { SessionBudget, type BudgetLimits, type Reservation } from './session-budget.ts'
+import type { McpPair, McpServerFactory } from './server-like.ts'
 
-/** What `mcpApp` needs of a server: McpServer and the SDK's low-level Server both fit. */
-export interface McpServerLike {
-  connect(transport: Transport): Promise<void>
-  close(): Promise<void>
-}
-
-export interface McpPair {
-  server: McpServerLike
-  transport: WebStandardStreamableHTTPServerTransport
-}
-
-/** What a server factory is given: the lifespan state as the request that asked for it sees it, and the session's id. */
-export interface McpServerContext {
-  state: AppState
-  /** The id the session will have (undefined in stateless mode). */
-  sessionId: string | undefined
-}
-
-export type McpServerFactory = (context: McpServerContext) => McpServerLike
+export type { McpPair, McpServerContext, McpServerFactory, McpServerLike } from './server-like.ts'
 
 export interface SessionOptions {
   factory: McpServerFactory
   jsonResponse: boolean
-  maxSessions: number
+  budget: BudgetLimits
   idleMs: number
   /** One store per session, for resumable streams; null: streams cannot be resumed. */
   eventStore: (() => EventStore) | null
@@ -45,6 +30,8 @@ export interface SessionOptions {
 export interface McpSession {
   readonly id: string
   readonly pair: McpPair
+  /** Its charge on the budget, and the address that initialized it. */
+  readonly reservation: Reservation
   requests: number
   streams: number
   timer: NodeJS.Timeout | null
@@ -56,14 +43,27 @@ export class McpSessions {
   readonly #sessions = new Map<string, McpSession>()
   /** Pairs not (yet) filed under a session id: stateless requests, unfinished initializations. */
   readonly #loose = new Set<McpPair>()
-  #initializing = 0
+  readonly #budget: SessionBudget
 
   constructor(options: SessionOptions) {
     this.#options = options
+    this.#budget = new SessionBudget(options.budget)
   }
 
   get size(): number {
     return this.#sessions.size
+  }
+
+  /** What the live sessions and the initializations in flight are charged, in bytes. */
+  get bytes(): number {
+    return this.#budget.bytes
+  }
+
+  /** Open GET streams, over every session. */
+  get streamCount(): number {
+    let streams = 0
+    for (const session of this.#sessions.values()) streams += session.streams
+    return streams
   }
 
   /** The session, marked as just used; undefined when it never was, expired, or was evicted. */
@@ -76,18 +76,31 @@ export class McpSessions {
   }
 
   /**
-   * Makes room for one more session: true when there is room (evicting the least recently used
-   * idle session if the cap is reached), false when every session is busy.
+   * Makes room for one more session of `bytes` from `client` and charges it: a reservation, or
+   * why not. A client at its own cap makes room among its own idle sessions only; the table at
+   * its cap (count or bytes) evicts the least recently used idle session, then the least
+   * recently used one whose only activity is a GET stream. Nothing with a request in flight is
+   * ever evicted.
    */
-  makeRoom(): boolean {
-    if (this.#sessions.size + this.#initializing < this.#options.maxSessions) return true
-    for (const session of this.#sessions.values()) {
-      if (session.requests === 0 && session.streams === 0) {
-        this.#end(session)
-        return true
-      }
+  makeRoom(client: string, bytes: number): Reservation | 'client-full' | 'full' {
+    const budget = this.#budget
+    if (budget.tooLarge(bytes)) return 'full'
+    if (budget.clientAtCap(client)) {
+      const own = this.#leastRecent((s) => s.reservation.client === client && isIdle(s))
+      if (own === undefined) return 'client-full'
+      this.#end(own)
     }
-    return false
+    while (!budget.fits(bytes)) {
+      const victim = this.#leastRecent(isIdle) ?? this.#leastRecent(isQuiet)
+      if (victim === undefined) return 'full'
+      this.#end(victim)
+    }
+    return budget.reserve(client, bytes)
+  }
+
+  #leastRecent(test: (session: McpSession) => boolean): McpSession | undefined {
+    for (const session of this.#sessions.values()) if (test(session)) return session
+    return undefined
   }
 
   /** A request (or, with `stream`, a GET stream) of this session begins: it is not idle. */
@@ -131,12 +144,17 @@ export class McpSessions {
 
   #forget(session: McpSession): void {
     if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id)
+    this.#budget.release(session.reservation)
     if (session.timer !== null) clearTimeout(session.timer)
     session.timer = null
   }
 
-  /** A new pair: a session-keeping one, filed once the SDK confirms its id, or a stateless one. */
-  async open(stateful: boolean, state: AppState): Promise<McpPair> {
+  /**
+   * A new pair: a session-keeping one (with the reservation makeRoom() gave), filed once the
+   * SDK confirms its id, or a stateless one (null).
+   */
+  async open(reservation: Reservation | null, state: AppState): Promise<McpPair> {
+    const stateful = reservation !== null
     const sessionId = stateful ? randomUUID() : undefined
     const server = this.#options.factory({ state, sessionId })
     if (server === null || typeof server !== 'object' || typeof server.connect !== 'function') {
@@ -152,7 +170,7 @@ export class McpSessions {
       onsessioninitialized: (id) => {
         this.#loose.delete(pair)
         // The initialize request that created it is in flight: it ends through end().
-        session = { id, pair, requests: 1, streams: 0, timer: null }
+        session = { id, pair, reservation: reservation!, requests: 1, streams: 0, timer: null }
         this.#sessions.set(id, session)
       },
     })
@@ -164,23 +182,30 @@ export class McpSessions {
       if (session !== null) this.#forget(session)
     }
     this.#loose.add(pair)
-    if (stateful) this.#initializing++
     try {
       await server.connect(transport)
     } catch (error) {
-      if (stateful) this.#initializing--
+      if (reservation !== null) this.#budget.release(reservation)
       this.#loose.delete(pair)
       throw error
     }
     return pair
   }
 
-  /** The initialize request of `pair` was answered: its session (if one was made) is counted as idle-able. */
-  initialized(pair: McpPair): void {
-    this.#initializing--
+  /**
+   * The initialize request of `pair` was answered: its session (if one was made) is counted as
+   * idle-able; if none was, its reservation is given back.
+   */
+  initialized(pair: McpPair, reservation: Reservation): void {
     const id = pair.transport.sessionId
     const session = id === undefined ? undefined : this.#sessions.get(id)
     if (session !== undefined && session.pair === pair) this.end(session, false)
+    else this.giveBack(reservation)
+  }
+
+  /** A reservation no session will hold (the initialize failed before one was made). */
+  giveBack(reservation: Reservation): void {
+    this.#budget.release(reservation)
   }
 
   /** Closes one pair: the transport first (its streams end), then the server. */
@@ -216,4 +241,13 @@ export class McpSessions {
     })
     return problems
   }
+}
+
+function isIdle(session: McpSession): boolean {
+  return session.requests === 0 && session.streams === 0
+}
+
+/** No request in flight: at most a GET stream open, which the server may end. */
+function isQuiet(session: McpSession): boolean {
+  return session.requests === 0
 }

@@ -121,7 +121,7 @@ export abstract class AppExchange implements BodyLimitWatch {
     const phase = this.phase
     if (phase === Phase.Done || phase === Phase.Gone) return
     // A client that left has nobody to answer: an app giving up on it is not a bug to log.
-    if (this.res.destroyed) {
+    if (this.res.destroyed || this.res.writableEnded) {
       this.leave()
       return
     }

@@ -24,7 +24,8 @@ export class Exchange extends AppExchange {
 
   protected writeBody(body: Uint8Array | string | undefined, moreBody: boolean, size: number): Promise<void> {
     const res = this.res
-    if (res.destroyed) {
+    // Ended by the host (a drain answered an unfinished upload with 503): nothing more goes out.
+    if (res.destroyed || res.writableEnded) {
       this.phase = Phase.Gone
       return SENT
     }
@@ -72,6 +73,10 @@ export class Exchange extends AppExchange {
   }
 
   protected finish(): void {
+    if (this.res.writableEnded) {
+      this.phase = Phase.Gone
+      return
+    }
     if (this.phase === Phase.Started) {
       try {
         this.#writeHead(0)

@@ -6,6 +6,7 @@ import type { Server } from 'node:http'
 import { Server as NetServer } from 'node:net'
 
 import type { OpenSockets } from './sockets.ts'
+import { refuseUnfinishedUploads } from './unfinished-uploads.ts'
 
 /** How often sockets whose response just finished are swept while the drain waits. */
 const SWEEP_MS = 20
@@ -41,9 +42,13 @@ export class Listener {
     if (!wasOpen) return 'ok'
     const closed = this.#allClosed!.then(() => 'ok' as const)
     this.#sockets.closeUnused()
+    refuseUnfinishedUploads(this.#sockets)
     // A response whose head went out before the drain promised keep-alive: once it ends, its
     // socket is unused, and only a sweep notices that without hooking every request.
-    const sweep = setInterval(() => this.#sockets.closeUnused(), SWEEP_MS)
+    const sweep = setInterval(() => {
+      this.#sockets.closeUnused()
+      refuseUnfinishedUploads(this.#sockets)
+    }, SWEEP_MS)
     let timer: NodeJS.Timeout | undefined
     const expired = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs)

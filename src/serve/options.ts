@@ -10,9 +10,10 @@ import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
 import { compileTrustProxy, type TrustProxy } from '../node/trust.ts'
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-options.ts'
+import { readGuards, type GuardOptions, type Guards } from './guard-options.ts'
 import { readWebSocketOptions, type WebSocketConfig, type WebSocketOptions } from '../websocket/options.ts'
 
-export interface ServeOptions extends HttpLimitOptions {
+export interface ServeOptions extends HttpLimitOptions, GuardOptions {
   /** Default: env PORT, else 3000. 0 picks any free port. */
   port?: number
   /** Default: env HOST, else '127.0.0.1'. */
@@ -46,9 +47,13 @@ export interface ServeOptions extends HttpLimitOptions {
   logDetails?: boolean
   /** Draw the startup tree (each step, mounted child, hook and its milliseconds) in the log once listening, and the shutdown tree once stopped. Default false. */
   logTimings?: boolean
-  /** Answer GET /livez and /readyz (or the given paths) before the app sees the request. */
-  health?: boolean | { live?: string; ready?: string }
-  /** Request bodies past this size get 413; default 1 MiB. */
+  /**
+   * Answer GET /livez and /readyz (or the given paths) before the app sees the request; with
+   * `port`, also on a listener of their own there (same host), which a connection flood on the
+   * app's port cannot reach.
+   */
+  health?: boolean | { live?: string; ready?: string; port?: number }
+  /** Request bodies past this size get 413; default 1 MiB (mcpApp's default too). */
   maxBodyBytes?: number
   /**
    * Proxies whose Forwarded / X-Forwarded-* headers set `scope.client`, `scope.scheme` and the
@@ -98,6 +103,8 @@ export const serveOptionNames = optionNames<ServeOptions>()([
   'requestTimeoutMs',
   'keepAliveTimeoutMs',
   'maxConnections',
+  'maxConnectionsPerClient',
+  'writeTimeoutMs',
 ])
 
 /** The primary's own lifecycle, run once per machine (not once per worker). */
@@ -122,9 +129,10 @@ export interface RestartOptions {
 export interface ServeConfig extends RunnerConfig {
   port: number
   host: string
-  health: { live: string; ready: string } | null
+  health: { live: string; ready: string; port: number | null } | null
   maxBodyBytes: number | undefined
   http: HttpLimits
+  guards: Guards
   trustProxy: TrustProxy
   websocket: WebSocketConfig
   /** `websocket` options were given: ws is loaded before listening. */
@@ -170,7 +178,12 @@ export const DEFAULT_HEALTH_PATHS = Object.freeze({ live: '/livez', ready: '/rea
 function readHealth(value: ServeOptions['health']): ServeConfig['health'] {
   if (value === undefined || value === false) return null
   const paths = value === true ? {} : value
-  if (paths === null || typeof paths !== 'object') fail(`health must be a boolean or { live, ready }, got ${show(value)}`)
+  if (paths === null || typeof paths !== 'object') fail(`health must be a boolean or { live, ready, port }, got ${show(value)}`)
+  refuseUnknownOptions(paths, ['live', 'ready', 'port'], 'health', fail)
+  const port = paths.port ?? null
+  if (port !== null && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
+    fail(`health.port must be an integer from 0 to 65535, got ${show(port)}`)
+  }
   const live = paths.live ?? DEFAULT_HEALTH_PATHS.live
   const ready = paths.ready ?? DEFAULT_HEALTH_PATHS.ready
   for (const [key, path] of [
@@ -179,7 +192,7 @@ function readHealth(value: ServeOptions['health']): ServeConfig['health'] {
   ] as const) {
     if (typeof path !== 'string' || !path.startsWith('/')) fail(`health.${key} must be a path starting with '/', got ${show(path)}`)
   }
-  return { live, ready }
+  return { live, ready, port }
 }
 
 function readSignals(value: unknown): NodeJS.Signals[] {
@@ -219,6 +232,7 @@ export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv =
     health: readHealth(options.health),
     maxBodyBytes: options.maxBodyBytes,
     http: readHttpLimits(options),
+    guards: readGuards(options, fail),
     trustProxy: readTrustProxy(options.trustProxy),
     websocket: readWebSocketOptions(options.websocket),
     websocketEager: options.websocket !== undefined,

@@ -9,9 +9,12 @@ import { warnPastGracePeriod } from './budget.ts'
 import { Listener } from './drain.ts'
 import { OpenSockets } from './sockets.ts'
 import { withHealth } from './health.ts'
+import { limitConnectionsPerClient } from './client-connections.ts'
+import { ProbeListener } from './probe-listener.ts'
+import { cutStalledWrites } from './stalled-writes.ts'
+import { compileTrustProxy } from '../node/trust.ts'
 import type { Phase } from '../lifecycle/table.ts'
 import { LifecycleRunner, type Host } from '../lifecycle/runner.ts'
-import { compileTrustProxy } from '../node/trust.ts'
 import { WebSocketHost } from '../websocket/host.ts'
 import { DEFAULT_MAX_BODY_BYTES, toNodeHandler } from '../node/handler.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
@@ -77,9 +80,12 @@ class HttpHost implements Host {
   readonly #config: ServeConfig
   #server: HttpServer | null = null
   #listener: Listener | null = null
+  #sockets: OpenSockets | null = null
+  #probes: ProbeListener | null = null
   #websockets: WebSocketHost | null = null
   /** The close code open websockets get at the drain: 1001 going away, 1012 when a reload retires this process. */
   #goingAwayCode = 1001
+  #stopSweep: (() => void) | null = null
   #url = ''
 
   constructor(config: ServeConfig) {
@@ -107,7 +113,13 @@ class HttpHost implements Host {
       trustProxy,
       ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
     })
-    const listener = health === null ? handler : withHealth(handler, health, closing, () => runner.phase === 'running')
+    const isReady = () => runner.phase === 'running'
+    const listener = health === null ? handler : withHealth(handler, health, closing, isReady)
+    if (health?.port != null) {
+      const probes = new ProbeListener(health, health.port, this.#config.host, closing, isReady)
+      this.#probes = probes
+      void runner.closed.then(() => probes.close())
+    }
     const server = createServer(
       {
         headersTimeout: http.headersTimeoutMs,
@@ -118,6 +130,7 @@ class HttpHost implements Host {
       listener,
     )
     server.maxConnections = http.maxConnections
+    limitConnectionsPerClient(server, this.#config.guards.maxConnectionsPerClient, compileTrustProxy(trustProxy, 'serve(): trustProxy'))
     // A client that sends `Expect: 100-continue` waits for our go-ahead before its body. Node
     // would give it at once; a body we will refuse gets its 413 instead, unsent.
     const limit = maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
@@ -132,11 +145,14 @@ class HttpHost implements Host {
       trusted: compileTrustProxy(trustProxy, 'serve(): trustProxy'),
       config: this.#config.websocket,
     })
+    // An upgraded socket leaves the HTTP drain's care (and its stalled-write sweep): the
+    // websocket host closes it with a close frame and has its own back-pressure.
     server.on('upgrade', (req, socket, head) => {
       sockets.release(socket as Socket)
       websockets.upgrade(req, socket, head)
     })
     this.#server = server
+    this.#sockets = sockets
     this.#listener = new Listener(server, sockets)
     this.#websockets = websockets
   }
@@ -152,7 +168,10 @@ class HttpHost implements Host {
         const { port } = server.address() as AddressInfo
         const host = this.#config.host.includes(':') ? `[${this.#config.host}]` : this.#config.host
         this.#url = `http://${host}:${port}`
-        resolve()
+        this.#stopSweep = cutStalledWrites(this.#sockets!, this.#config.guards.writeTimeoutMs)
+        // Once the app's port is open: a probe port that cannot be bound fails the startup, and
+        // the runner then drains the port that did open.
+        resolve(this.#probes?.listen())
       })
     })
   }
@@ -165,11 +184,15 @@ class HttpHost implements Host {
 
   /** HTTP and websockets drain side by side, within the same time. */
   async drain(timeoutMs: number): Promise<'ok' | 'timeout'> {
-    const [http, websockets] = await Promise.all([
-      this.#listener!.drain(timeoutMs),
-      this.#websockets!.goAway(this.#goingAwayCode, timeoutMs),
-    ])
-    return http === 'ok' && websockets === 'ok' ? 'ok' : 'timeout'
+    try {
+      const [http, websockets] = await Promise.all([
+        this.#listener!.drain(timeoutMs),
+        this.#websockets!.goAway(this.#goingAwayCode, timeoutMs),
+      ])
+      return http === 'ok' && websockets === 'ok' ? 'ok' : 'timeout'
+    } finally {
+      this.#stopSweep?.()
+    }
   }
 }
 

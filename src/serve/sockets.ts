@@ -7,7 +7,7 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 
 /** node:http sets `_httpMessage` to the response being written on a socket, null between requests. */
-type HttpSocket = Socket & { _httpMessage?: unknown }
+export type HttpSocket = Socket & { _httpMessage?: unknown }
 
 export class OpenSockets {
   readonly #open = new Set<HttpSocket>()
@@ -21,6 +21,10 @@ export class OpenSockets {
 
   get size(): number {
     return this.#open.size
+  }
+
+  [Symbol.iterator](): IterableIterator<HttpSocket> {
+    return this.#open.values()
   }
 
   /**
