@@ -3,7 +3,7 @@
 // and a last broadcast to everyone when the server begins to drain. The drain then closes each
 // websocket with 1001 (the client should reconnect elsewhere) before the shutdown hooks run.
 //
-//   npx tsx examples/websocket-chat.ts      (PORT and HOST honoured; DRAIN_TIMEOUT_MS too)
+//   npx tsx examples/websocket-chat.ts      (PORT, HOST, DRAIN_TIMEOUT_MS and MAX_CONNECTIONS_PER_CLIENT honoured)
 //
 // Try it: npx wscat -c ws://127.0.0.1:3000/rooms/lobby
 
@@ -79,7 +79,10 @@ const stats: App = async (scope, _receive, send) => {
 }
 
 const drainTimeoutMs = process.env.DRAIN_TIMEOUT_MS === undefined ? undefined : Number(process.env.DRAIN_TIMEOUT_MS)
+// Every member keeps a connection open: one address (a load test, a NAT) may need more than the default 1 000.
+const perClient = process.env.MAX_CONNECTIONS_PER_CLIENT === undefined ? undefined : Number(process.env.MAX_CONNECTIONS_PER_CLIENT)
 await serve(router([mount('/rooms', rooms), route('GET', '/stats', stats)]), {
   ...(drainTimeoutMs === undefined ? {} : { drainTimeoutMs }),
+  ...(perClient === undefined ? {} : { maxConnectionsPerClient: perClient }),
   onShutdown: [({ state }) => console.log(`chat: members left at shutdown: ${chatOf(state).members}`)],
 })

@@ -26,7 +26,11 @@ async function openMany(url: (i: number) => string, total: number, concurrency: 
 
 test('examples/websocket-chat.ts: 1,000 idle websockets drained at SIGTERM, each client getting the last broadcast and close code 1001, exit 0 within drainTimeoutMs + 1 s', async (t) => {
   const drainTimeoutMs = 3000
-  const running = startFixture(chatExample, { DRAIN_TIMEOUT_MS: String(drainTimeoutMs) }, await freePort())
+  const running = startFixture(
+    chatExample,
+    { DRAIN_TIMEOUT_MS: String(drainTimeoutMs), MAX_CONNECTIONS_PER_CLIENT: '1100' },
+    await freePort(),
+  )
   t.after(() => running.child.kill('SIGKILL'))
   await waitForPort(running)
   const clients = await openMany((i) => wsUrl(running.url, `/rooms/room-${i % 10}`), 1000, 50)
