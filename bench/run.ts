@@ -83,6 +83,7 @@ interface Opened {
   name: string
   child: ChildProcess
   shape: Omit<LoadOptions, 'duration'>
+  load: (options: LoadOptions) => Promise<LoadResult>
 }
 
 async function open(suite: string, workload: Workload, name: string): Promise<Opened> {
@@ -97,8 +98,9 @@ async function open(suite: string, workload: Workload, name: string): Promise<Op
     // Steady state is what a server lives in: a fresh process under this load still gets faster
     // for some seconds while the JIT compiles and inlines the hot path (longer for a deeper one,
     // such as tsgi under a host's router), so nothing is measured before it settled.
-    await load({ ...shape, duration: warmupSeconds })
-    return { name, child, shape }
+    const generator = workload.load ?? load
+    await generator({ ...shape, duration: warmupSeconds })
+    return { name, child, shape, load: generator }
   } catch (error) {
     await stop(child)
     throw error
@@ -117,7 +119,7 @@ interface Tally {
 
 async function slice(server: Opened, duration: number, tally: Tally): Promise<void> {
   const cpuBefore = await cpuMicros(server.child)
-  const result: LoadResult = await load({ ...server.shape, duration })
+  const result: LoadResult = await server.load({ ...server.shape, duration })
   tally.cpuMicros += (await cpuMicros(server.child)) - cpuBefore
   tally.requests += result.requests.total
   tally.seconds += result.duration

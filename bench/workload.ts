@@ -1,7 +1,7 @@
 // What a bench suite declares: its baseline, its bar, and how to ready a fresh server for load.
 // The runner is the same for every suite; only this differs.
 
-import type { LoadOptions } from './autocannon.ts'
+import type { LoadOptions, LoadResult } from './autocannon.ts'
 
 export interface Workload {
   /** One line saying what is sent, for the report. */
@@ -30,6 +30,8 @@ export interface Workload {
    * the baseline must, and returns the load to send. Throws, naming the server, when it does not.
    */
   prepare(name: string, origin: string): Promise<Omit<LoadOptions, 'connections' | 'pipelining' | 'duration'>>
+  /** A load of its own instead of autocannon's HTTP (the websocket suite's echo round trips), with the same result. */
+  load?(options: LoadOptions): Promise<LoadResult>
   /** Figures that are not req/s (memory, say), measured once after the rounds; lines to print. */
   report?(): Promise<string[]>
 }

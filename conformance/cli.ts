@@ -20,7 +20,7 @@ const usage = `usage: tsgi-conformance (--server ${serverNames.join('|')} | --co
   --can LIST           with --command: capabilities it has beyond the process basics (e.g. hooks,server-timeouts)
   --cannot LIST        with --command: basics it lacks (e.g. compose)
   --only IDS           run only these scenarios (comma-separated ids)
-  --level LEVELS       run only these levels (any of P,C,S,X,H)
+  --level LEVELS       run only these levels (any of P,C,S,X,H,W)
   --json               print the results as JSON instead of the table
   --junit FILE         also write JUnit XML to FILE
   --wide               do not shorten the reasons in the table

@@ -77,6 +77,25 @@ const asgiBehaviours = {
     "Daphne's sends return before a slow client has read anything: Twisted buffers the whole response instead of waiting for the socket to drain.",
   daphnePathNotResolved:
     "Daphne percent-decodes the path but does not resolve dot segments ('/a/../b' stays as is, '%2f..' becomes '/..'), and a malformed escape such as '%zz' passes through with 200.",
+  uvicornNoDenial:
+    'uvicorn 0.17 does not implement the websocket denial response (`websocket.http.response.start` / `.body`, ASGI spec 2.4): the message fails in the app and the client gets 500.',
+  uvicornNoCloseReason: "uvicorn 0.17's `websocket.disconnect` carries the client's close code but not its reason.",
+  uvicornWebsocketCut:
+    'At shutdown uvicorn 0.17 drops each open websocket without a close frame: its client sees 1006, and the app gets `websocket.disconnect` 1006, not 1001.',
+  hypercornNoWebsocketDisconnect:
+    "hypercorn 0.13 gave the app no `websocket.disconnect` after the client closed or left (the app's `receive()` did not return within the scenario's time), and did not answer the client's close frame (the client saw 1006).",
+  hypercornWebsocketShutdown:
+    'At shutdown hypercorn 0.13 closes each open websocket with 1000 (normal closure, not 1001 going away) and gives the app no `websocket.disconnect`, before or after `lifespan.shutdown`.',
+  daphneNoAcceptHeaders: "Daphne 4.0 ignores the accept's `headers`: the 101 answer carries none of them.",
+  daphneNoDenial:
+    'Daphne 4.0 has no websocket denial response (`websocket.http.response.*`): the connection is dropped and the client sees it reset.',
+  daphneNoCloseReason: "Daphne's `websocket.disconnect` carries the client's close code but not its reason.",
+  daphneDropsCloseReason: "Daphne sends the app's close code but not its reason: the client's close frame has an empty reason.",
+  daphneSendAfterClose: 'Daphne takes a `websocket.send` after the client left without an error: the message is dropped silently.',
+  daphneNoScheme: "Daphne's websocket scope has no `scheme` key (ASGI lets it be absent, meaning 'ws').",
+  daphneNo1009: 'Over a 17 MiB message the client saw Daphne drop the connection without a close frame (1006), not a 1009 close.',
+  daphneWebsocketCut:
+    'On SIGTERM Daphne stops the Twisted reactor: each open websocket is dropped without a close frame (the client sees 1006) and the app gets no `websocket.disconnect`.',
 } as const
 
 export const behaviours = { ...asgiBehaviours, ...nodeBehaviours }
@@ -141,6 +160,9 @@ export const differences: Record<Peer, Record<string, Behaviour>> = {
     X28: 'uvicornStreamWaits',
     H9: 'pathNotResolved',
     H16: 'pathNotResolved',
+    W4: 'uvicornNoDenial',
+    W6: 'uvicornNoCloseReason',
+    W13: 'uvicornWebsocketCut',
   },
   hypercorn: {
     ...starlette,
@@ -168,6 +190,11 @@ export const differences: Record<Peer, Record<string, Behaviour>> = {
     H2: 'hypercornNoDisconnect',
     H9: 'pathNotResolved',
     H16: 'pathNotResolved',
+    W6: 'hypercornNoWebsocketDisconnect',
+    W8: 'hypercornNoWebsocketDisconnect',
+    W12: 'hypercornNoWebsocketDisconnect',
+    W13: 'hypercornWebsocketShutdown',
+    W14: 'hypercornWebsocketShutdown',
   },
   daphne: {
     ...withoutLifespan,
@@ -185,6 +212,15 @@ export const differences: Record<Peer, Record<string, Behaviour>> = {
     H10: 'daphneBuffers',
     H9: 'daphnePathNotResolved',
     H16: 'daphnePathNotResolved',
+    W2: 'daphneNoAcceptHeaders',
+    W4: 'daphneNoDenial',
+    W6: 'daphneNoCloseReason',
+    W7: 'daphneDropsCloseReason',
+    W8: 'daphneSendAfterClose',
+    W9: 'daphneNoScheme',
+    W11: 'daphneNo1009',
+    W13: 'daphneWebsocketCut',
+    W14: 'daphneNoLifespan',
   },
   ...nodeDifferences,
 }

@@ -58,7 +58,7 @@ export function selectScenarios(all: Scenario[], filters: { only?: string | unde
   const only = list(filters.only)
   const levels = list(filters.level).map((l) => l.toUpperCase())
   for (const level of levels)
-    if (!['P', 'C', 'S', 'X', 'H'].includes(level)) throw new UsageError(`--level: '${level}' is not a level (P, C, S, X, H)`)
+    if (!['P', 'C', 'S', 'X', 'H', 'W'].includes(level)) throw new UsageError(`--level: '${level}' is not a level (P, C, S, X, H, W)`)
   for (const id of only) if (!all.some((s) => s.id === id)) throw new UsageError(`--only: no scenario '${id}'`)
   return all.filter((s) => (only.length === 0 || only.includes(s.id)) && (levels.length === 0 || levels.includes(s.level as Level)))
 }

@@ -30,6 +30,17 @@ export type {
   State,
   StateUpdate,
   TsgiInfo,
+  WebSocketAccept,
+  WebSocketClose,
+  WebSocketConnect,
+  WebSocketDisconnect,
+  WebSocketHttpResponseBody,
+  WebSocketHttpResponseStart,
+  WebSocketReceive,
+  WebSocketReceiveMessage,
+  WebSocketScope,
+  WebSocketSend,
+  WebSocketSendMessage,
 } from './protocol/types.ts'
 export { TSGI_VERSION } from './protocol/types.ts'
 export {
@@ -41,9 +52,12 @@ export {
   ProtocolError,
   ServerClosedError,
   ServiceUnavailableError,
+  WebSocketClosedError,
   type ErrorCode,
 } from './protocol/errors.ts'
 export { lifespanTransitions, type LifespanState } from './protocol/lifespan.ts'
+export { websocketTransitions, type WebSocketState } from './protocol/websocket.ts'
+export type { WebSocketOptions } from './websocket/options.ts'
 export { LifespanManager, type LifespanManagerOptions } from './lifespan/manager.ts'
 export { router, type RouterOptions } from './compose/router.ts'
 export { mount, route, type Route } from './compose/routes.ts'

@@ -18,11 +18,12 @@ const floor = [
   ...Array.from({ length: 14 }, (_, i) => `S${i + 1}`),
   ...Array.from({ length: 10 }, (_, i) => `X${i + 1}`),
   ...Array.from({ length: 10 }, (_, i) => `H${i + 1}`),
+  ...Array.from({ length: 15 }, (_, i) => `W${i + 1}`),
 ]
 
 test('the catalogue holds at least 60 scenarios, every level, unique ids', () => {
   assert.ok(scenarios.length >= 60, `only ${scenarios.length} scenarios`)
-  for (const level of ['P', 'C', 'S', 'X', 'H'])
+  for (const level of ['P', 'C', 'S', 'X', 'H', 'W'])
     assert.ok(
       scenarios.some((s) => s.level === level),
       `no ${level} scenario`,

@@ -18,6 +18,7 @@ const rooms: Record<string, { level: number; neighbours?: string[] }> = {
   compose: { level: 3 },
   lifecycle: { level: 4 },
   node: { level: 5 },
+  websocket: { level: 5, neighbours: ['node'] },
   'http.ts': { level: 5 },
   fetch: { level: 6 },
   serve: { level: 7, neighbours: ['cluster'] },
@@ -35,6 +36,12 @@ const rooms: Record<string, { level: number; neighbours?: string[] }> = {
 
 /** Files of the core package entry may import these bare specifiers, and nothing else. */
 const coreBuiltins = /^node:/
+
+/**
+ * Optional peers the core loads on demand (a dynamic import, at the moment a feature is first
+ * used), each from one file: a user without the package who never uses the feature never loads it.
+ */
+const lazyPeers: Record<string, string> = { 'websocket/load-ws.ts': 'ws' }
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -95,6 +102,7 @@ test('the tsgi entry point reaches only node: built-ins, never a kit or a framew
     seen.add(file)
     for (const specifier of importsOf(file)) {
       if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier))
+      else if (lazyPeers[relative(srcDir, file)] === specifier) continue
       else if (!coreBuiltins.test(specifier)) outside.push(`${relative(srcDir, file)} imports '${specifier}'`)
     }
   }
@@ -114,4 +122,14 @@ test('an upward or sideways import is named with its file and the rooms it cross
     "mcp/app.ts imports '../agent/agent.ts' (mcp may not import agent)",
   ])
   assert.deepEqual(againstTheRule(join(srcDir, 'serve', 'serve.ts'), "import { fork } from '../cluster/primary.ts'"), [])
+})
+
+test('an optional peer the core reaches is loaded lazily: only by a dynamic import, from its one file', () => {
+  for (const [file, peer] of Object.entries(lazyPeers)) {
+    const text = readFileSync(join(srcDir, file), 'utf8')
+    const named = specifiersIn(text).filter((specifier) => specifier === peer).length
+    const dynamic = text.split(`import('${peer}')`).length - 1
+    assert.ok(dynamic > 0, `${file} does not import('${peer}')`)
+    assert.equal(named, dynamic, `${file} names '${peer}' in a static or type import`)
+  }
 })

@@ -170,10 +170,10 @@ test('bad input is refused when the tree is built, with an error that names it',
 test('a router rejects a scope type it does not know with a ProtocolError', async () => {
   await assert.rejects(
     router([])(
-      { type: 'websocket' } as never,
+      { type: 'telepathy' } as never,
       async () => ({ type: 'http.disconnect' }),
       async () => {},
     ),
-    { code: 'TSGI_ERR_PROTOCOL', message: /unsupported scope type 'websocket'/ },
+    { code: 'TSGI_ERR_PROTOCOL', message: /unsupported scope type 'telepathy'/ },
   )
 })

@@ -4,6 +4,7 @@
 import type { App, LifespanScope, Receive, Send, SendMessage } from '../../src/index.ts'
 import type { LeafSpec, StepSpec } from '../scenarios/types.ts'
 import { handleHttp } from './endpoints.ts'
+import { handleWebSocket } from './websocket-endpoints.ts'
 import { busyWait, describe, never, sleep, stepFront } from './steps.ts'
 import type { Recorder } from './trace.ts'
 
@@ -75,6 +76,7 @@ export function leafApp(spec: LeafSpec, record: Recorder): App {
   let draining: AbortSignal | undefined
   return async function leaf(scope, receive: Receive, send: Send): Promise<void> {
     if (scope.type === 'http') return handleHttp(name, scope, receive, send, record, draining)
+    if (scope.type === 'websocket') return handleWebSocket(name, scope, receive, send, record)
     draining = scope.draining
     if (spec.inspectScope === true) {
       record(`${name}.scope.type=${scope.type}`)

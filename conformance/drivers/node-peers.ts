@@ -28,6 +28,7 @@ const hookLimits: Partial<Record<Capability, string>> = {
     "a framework's startup and shutdown work are functions: returning is the answer, so there is no scope, no second answer and no message before startup",
   'router-timeouts': 'no per-child time limits: children are mounted routers, not apps with their own lifespan',
   'log-details': 'no switch for printing hook errors in full',
+  websocket: 'its scenario recipe has no websocket route yet (the W level runs on the ASGI peers and tsgi)',
 }
 
 export const nodePeers = {

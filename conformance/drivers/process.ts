@@ -165,6 +165,7 @@ export class ProcessSession implements Session {
   request: Session['request'] = (spec, note) => this.#traffic.request(spec, note)
   idleConnection: NonNullable<Session['idleConnection']> = (note) => this.#traffic.idleConnection(note)
   connect: NonNullable<Session['connect']> = () => this.#traffic.connect()
+  origin: NonNullable<Session['origin']> = () => this.#traffic.origin
 
   signal(signal: 'SIGTERM' | 'SIGINT'): void {
     const pid = this.#child?.pid

@@ -23,6 +23,9 @@ export const python = process.env.TSGI_CONFORMANCE_PYTHON ?? '/usr/bin/python3'
 /** What every process-level server can be asked to do through the contract. */
 export const processCapabilities: Capability[] = ['http', 'sockets', 'compose', 'lifespan-protocol', 'signals', 'exit-code', 'bind']
 
+/** The ASGI servers and tsgi speak the websocket scope too. */
+const websocket: Capability[] = ['websocket']
+
 /** The TypeScript scenario app under serve(): from source in this repository, or built in dist. */
 function tsgiCommand(): string[] {
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js'
@@ -41,13 +44,13 @@ export const servers = {
   'tsgi-process': (): ProcessServer => ({
     name: 'tsgi-process',
     command: tsgiCommand(),
-    can: [...processCapabilities, 'router-timeouts', 'hooks', 'lifespan-fns', 'server-timeouts', 'body-limit', 'log-details'],
+    can: [...processCapabilities, ...websocket, 'router-timeouts', 'hooks', 'lifespan-fns', 'server-timeouts', 'body-limit', 'log-details'],
   }),
   uvicorn: (): ProcessServer => ({
     name: 'uvicorn',
     command: [python, '-m', 'uvicorn', 'scenario_app:app', '--host', '127.0.0.1', '--port', '{port}', '--log-level', 'info'],
     cwd: pythonPeerDir,
-    can: [...processCapabilities],
+    can: [...processCapabilities, ...websocket],
     because: { ...asgiLimits, 'server-timeouts': 'uvicorn has no lifespan startup/shutdown time limit to set (it waits forever)' },
   }),
   hypercorn: (): ProcessServer => ({
@@ -64,7 +67,7 @@ export const servers = {
     ],
     cwd: pythonPeerDir,
     // Its startup_timeout / shutdown_timeout come from the scenario (hypercorn_config.py); it has no drain limit apart from graceful_timeout.
-    can: [...processCapabilities, 'server-timeouts'],
+    can: [...processCapabilities, ...websocket, 'server-timeouts'],
     because: asgiLimits,
   }),
   // Daphne (Django Channels' server) never opens a lifespan scope; whatever the scenario app
@@ -78,7 +81,7 @@ export const servers = {
     command: [python, '-m', 'daphne', '-b', '127.0.0.1', '-p', '{port}', 'scenario_app:app'],
     cwd: pythonPeerDir,
     settleMs: 300,
-    can: [...processCapabilities],
+    can: [...processCapabilities, ...websocket],
     because: {
       ...asgiLimits,
       'server-timeouts': 'Daphne has no lifespan, so no startup or shutdown step to bound (its timeouts are per request and per websocket)',

@@ -18,6 +18,7 @@ const lacks: Partial<Record<Capability, string>> = {
   bind: "the host binds the port, not tsgi: a taken port is the host's error",
   signals: 'the host owns the process and its signals; an embedding installs no signal handlers',
   'exit-code': 'the host owns the process and its exit code',
+  websocket: "the host owns the HTTP server and its 'upgrade' event; embed() serves HTTP scopes only",
   manager: "an embedding shows the lifespan state but not whether the app supports lifespan (LifespanManager's `supported`)",
 }
 

@@ -68,6 +68,7 @@ export async function serveSession(scenario: Scenario): Promise<Session> {
     request: (request, note) => trafficOf().request(request, note),
     idleConnection: (note) => trafficOf().idleConnection(note),
     connect: () => trafficOf().connect(),
+    origin: () => trafficOf().origin,
     trace: () => events,
     async finish() {
       const observed = { trace: [...events], log: lines.join('\n'), phase: (server as Server | null)?.phase ?? lifecycle.lastPhase }

@@ -33,6 +33,7 @@ const harnessCan: Record<Harness, ReadonlySet<Capability>> = {
     'error-objects',
     'close-api',
     'lifecycle',
+    'websocket',
   ]),
   bridge: new Set([
     'http',
@@ -51,7 +52,7 @@ const harnessCan: Record<Harness, ReadonlySet<Capability>> = {
 const processOnly: ReadonlySet<Capability> = new Set(['signals', 'exit-code'])
 
 function harnessOf(scenario: Scenario): Harness {
-  if (scenario.level === 'S') return 'serve'
+  if (scenario.level === 'S' || scenario.level === 'W') return 'serve'
   if (scenario.level === 'H') return 'bridge'
   return 'manager'
 }

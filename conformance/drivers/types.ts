@@ -28,6 +28,7 @@ export const capabilityMeaning = {
   'close-api': "call the server's close() directly",
   lifecycle: "read serve()'s lifecycle phase and its tsgi:lifecycle channel",
   manager: 'drive the app with a LifespanManager and read its `supported` and `state`',
+  websocket: 'serve websocket scopes to a websocket client',
 } as const
 
 export type Capability = keyof typeof capabilityMeaning
@@ -73,6 +74,8 @@ export interface Session {
   waitExit?(withinMs: number): Promise<Exit | null>
   idleConnection?(note: (event: string) => void): Promise<void>
   connect?(): Promise<'refused' | 'accepted'>
+  /** The server's origin (http://host:port), for a websocket client; absent where the app cannot take websockets. */
+  origin?(): string
   /** The trace so far (for `wait-for`). */
   trace(): TraceEvent[]
   /** Stops whatever still runs and returns what was observed. Never throws. */

@@ -43,6 +43,10 @@ export class Traffic {
     this.#origin = `http://${host}:${port}`
   }
 
+  get origin(): string {
+    return this.#origin
+  }
+
   /**
    * Each request on its own connection, closed once the response is read: an idle pooled
    * connection would change how a server shuts down (hypercorn waits for it), and scenarios

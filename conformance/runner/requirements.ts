@@ -88,6 +88,9 @@ export function requirementsOf(scenario: Scenario): Capability[] {
       case 'connect':
         needs.add('sockets')
         break
+      case 'websocket':
+        needs.add('websocket')
+        break
       case 'wait':
       case 'wait-for':
         break

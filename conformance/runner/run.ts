@@ -3,9 +3,10 @@
 
 import { now, type TraceEvent } from '../apps/trace.ts'
 import type { Driver, HttpResult, Outcome, Session } from '../drivers/types.ts'
-import type { Action, HttpExpect, OutcomeExpect, Scenario } from '../scenarios/types.ts'
+import type { Action, HttpExpect, OutcomeExpect, Scenario, WebSocketExpect } from '../scenarios/types.ts'
 import { checkHttp, checkOutcome, checkTrace } from './expect.ts'
 import { requirementsOf } from './requirements.ts'
+import { checkWebSocket, websocketAction, type WebSocketResult } from './websocket.ts'
 
 export type Verdict = 'passed' | 'failed' | 'skipped'
 
@@ -28,7 +29,9 @@ export interface RunOptions {
   keepTrace?: boolean
 }
 
-type Pending = Promise<{ kind: 'outcome'; value: Outcome } | { kind: 'http'; value: HttpResult }>
+type Pending = Promise<
+  { kind: 'outcome'; value: Outcome } | { kind: 'http'; value: HttpResult } | { kind: 'websocket'; value: WebSocketResult }
+>
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 const OK: OutcomeExpect = { ok: true }
@@ -38,6 +41,7 @@ class Run {
   readonly notes: TraceEvent[] = []
   readonly #pending = new Map<string, Pending>()
   #requests = 0
+  #websockets = 0
 
   constructor(readonly session: Session) {}
 
@@ -94,8 +98,25 @@ class Run {
         const pending = this.#pending.get(action.name)
         if (pending === undefined) throw new Error(`scenario error: nothing runs in the background as '${action.name}'`)
         const settled = await pending
-        if (settled.kind === 'http') this.failures.push(...checkHttp(action.expect as HttpExpect | undefined, settled.value, action.name))
+        if (settled.kind === 'websocket')
+          this.failures.push(...checkWebSocket(action.expect as WebSocketExpect, settled.value, action.name))
+        else if (settled.kind === 'http')
+          this.failures.push(...checkHttp(action.expect as HttpExpect | undefined, settled.value, action.name))
         else this.failures.push(...checkOutcome((action.expect as OutcomeExpect | undefined) ?? OK, settled.value, action.name))
+        return
+      }
+      case 'websocket': {
+        const label = action.background ?? `ws${++this.#websockets}`
+        this.note(`@websocket.${label}`)
+        const { opened, done } = await websocketAction(session.origin!(), action)
+        const ended = done.then((result) => {
+          this.note(`@websocket.${label}.${result.close === undefined ? 'ended' : `closed.${result.close.code}`}`)
+          return { kind: 'websocket' as const, value: result }
+        })
+        if (action.background !== undefined) {
+          this.#pending.set(label, ended)
+          await opened
+        } else this.failures.push(...checkWebSocket(action.expect, (await ended).value, `websocket ${action.path}`))
         return
       }
       case 'signal':

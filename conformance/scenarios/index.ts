@@ -7,6 +7,7 @@ import { serveScenarios } from './s-serve.ts'
 import type { Scenario } from './types.ts'
 import { processScenarios } from './x-process.ts'
 import { rolloutScenarios } from './x-rollout.ts'
+import { websocketScenarios } from './w-websocket.ts'
 
 export type { Scenario } from './types.ts'
 
@@ -17,6 +18,7 @@ export const scenarios: Scenario[] = [
   ...processScenarios,
   ...rolloutScenarios,
   ...bridgeScenarios,
+  ...websocketScenarios,
 ]
 
 const seen = new Set<string>()

@@ -5,7 +5,7 @@
 // (actions), and what must be observed (expect). The apps record what happens to them as
 // trace events (see conformance/README.md for the vocabulary).
 
-export type Level = 'P' | 'C' | 'S' | 'X' | 'H'
+export type Level = 'P' | 'C' | 'S' | 'X' | 'H' | 'W'
 
 /** What an app (or a hook, or a router's own lifespan) does when a lifespan step reaches it. */
 export interface StepSpec {
@@ -161,7 +161,48 @@ export interface HttpExpect {
   fails?: 'reset' | 'refused' | 'any'
 }
 
+/** One websocket message: text, or bytes written as hex. */
+export type WebSocketFrame = { text: string } | { bytesHex: string }
+
+/** What a websocket client saw. */
+export interface WebSocketExpect {
+  /** The handshake was refused with this HTTP status (the connection never opened). */
+  status?: number
+  /** Refused: parts the answer's body must contain. */
+  bodyIncludes?: string[]
+  /** Header name (lower-case) to value, on the 101 or on the refusal. */
+  headers?: Record<string, string>
+  /** The subprotocol the server picked ('' for none). */
+  subprotocol?: string
+  /** The messages received, in order, exactly (once that many arrived). */
+  messages?: WebSocketFrame[]
+  /** The first message, parsed as JSON: each key must equal (deep) the same key. */
+  json?: Record<string, unknown>
+  /** How the server closed it; `code` may list the codes accepted. */
+  close?: { code?: number | number[]; reason?: string }
+  /** The connection could not be made at all (refused, reset). */
+  fails?: boolean
+}
+
 export type Action =
+  /**
+   * Opens a websocket (a real client), sends `send` (and `sendSizeBytes`: one text message of
+   * that many bytes), waits for as many messages as `expect.messages` lists, then ends it as
+   * asked: `closeWith` a code and reason, `terminate` (no close frame), or, by default, waits
+   * for the server's close when `expect.close` says one comes, else closes with 1000. With
+   * `background` it stays open until a `settle` (a stop closes it from the server's side).
+   */
+  | {
+      do: 'websocket'
+      path: string
+      protocols?: string[]
+      send?: WebSocketFrame[]
+      sendSizeBytes?: number
+      closeWith?: { code: number; reason: string }
+      terminate?: boolean
+      expect?: WebSocketExpect
+      background?: string
+    }
   /** Starts the server around the app and waits until it listens (or fails). */
   | { do: 'boot'; expect?: OutcomeExpect; background?: string; withinMs?: number }
   /** Asks for a graceful stop (close() in process, SIGTERM for a process) and waits for it. */
@@ -184,7 +225,7 @@ export type Action =
       readDelayMs?: number
     }
   /** Waits for a background action and checks its result. */
-  | { do: 'settle'; name: string; expect?: OutcomeExpect | HttpExpect }
+  | { do: 'settle'; name: string; expect?: OutcomeExpect | HttpExpect | WebSocketExpect }
   | { do: 'signal'; signal: 'SIGTERM' | 'SIGINT' }
   /** Waits for the process to end. `code`: a number, or 'nonzero'; `withinMs` counts from the call. */
   | { do: 'exit'; code?: number | 'nonzero'; withinMs?: number }

@@ -19,6 +19,7 @@ import './primary-tasks.ts'
 import { inTsgiCluster } from '../cluster/link.ts'
 import { consoleLogger } from '../logging.ts'
 import type { App, AppState, HttpScope, Logger, Receive, Send } from '../protocol/types.ts'
+import { refuseWebSocket } from '../protocol/refuse-websocket.ts'
 import { authenticate, type AuthInfo } from '../sdk/auth.ts'
 import { allowedOrigin, answerPreflight, isPreflight, withCorsHeaders } from '../sdk/cors.ts'
 import { hostProblem, rpcError, sendJson, serviceLifespan } from '../sdk/http.ts'
@@ -183,6 +184,7 @@ export function a2aApp(options: A2aAppOptions): A2aApp {
 
   const app = function a2a(scope, receive, send) {
     if (scope.type === 'lifespan') return lifespan(scope, receive, send)
+    if (scope.type === 'websocket') return refuseWebSocket(send)
     return http(scope, receive, send)
   } as A2aApp
   Object.defineProperty(app, 'runningTasks', { get: () => tasks.size })

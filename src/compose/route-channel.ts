@@ -4,12 +4,12 @@
 
 import diagnostics from 'node:diagnostics_channel'
 
-import type { HttpScope } from '../protocol/types.ts'
+import type { HttpScope, WebSocketScope } from '../protocol/types.ts'
 
 /** One hop of a request's way through the routers. */
 export interface RouteTrace {
-  /** The request's scope as this router received it: its `rootPath` is where the hop starts. */
-  scope: HttpScope
+  /** The request's (or websocket's) scope as this router received it: its `rootPath` is where the hop starts. */
+  scope: HttpScope | WebSocketScope
   /** 'mount': a prefix took the request and its app answers below it; 'route': an endpoint answers. */
   kind: 'mount' | 'route'
   /** The pattern as declared (`/mcp`, `/items`), not the path it matched. */

@@ -5,11 +5,12 @@
 import { lifespanFanout, type Child } from './fanout.ts'
 import { readTimeout } from '../lifespan/deadline.ts'
 import { InvalidArgumentError, ProtocolError } from '../protocol/errors.ts'
-import type { App, HttpScope, LifespanFn, Receive, Send } from '../protocol/types.ts'
+import type { App, HttpScope, LifespanFn, Receive, Send, WebSocketScope } from '../protocol/types.ts'
 import { mergeParams, PathPattern, type PathParams } from './path-pattern.ts'
 import { Endpoint, Mount, firstSegment, type Route } from './routes.ts'
 import { routeChannel, type RouteTrace } from './route-channel.ts'
 import { sendPlain } from '../protocol/plain-response.ts'
+import { refuseWebSocket } from '../protocol/refuse-websocket.ts'
 
 export interface RouterOptions {
   /** Runs before the children start and is torn down after they stopped. */
@@ -45,7 +46,7 @@ export function router(routes: Route[], options: RouterOptions = {}): App {
   const dispatch = dispatcher(routes)
 
   return function routerApp(scope, receive, send) {
-    if (scope.type === 'http') return dispatch(scope, receive, send)
+    if (scope.type === 'http' || scope.type === 'websocket') return dispatch(scope, receive, send)
     if (scope.type === 'lifespan') return runLifespan(scope, receive, send)
     return Promise.reject(new ProtocolError(`router: unsupported scope type '${String((scope as { type?: unknown }).type)}'`))
   }
@@ -101,8 +102,10 @@ function dispatcher(routes: Route[]) {
     )
   }
 
-  return function dispatch(scope: HttpScope, receive: Receive, send: Send): Promise<void> {
+  return function dispatch(scope: HttpScope | WebSocketScope, receive: Receive, send: Send): Promise<void> {
     const path = scope.path
+    // A websocket handshake is a GET: route('GET', …) takes it, other methods refuse it.
+    const method = scope.type === 'http' ? scope.method : 'GET'
     const candidates = bySegment.get(firstSegment(path)) ?? catchAll
     let allowed: Set<string> | null = null
     for (let i = 0; i < candidates.length; i++) {
@@ -117,7 +120,7 @@ function dispatcher(routes: Route[]) {
         if (!entry.takes(path)) continue
         if (routeChannel.hasSubscribers) routeChannel.publish({ scope, kind: 'mount', pattern: entry.prefix } satisfies RouteTrace)
         if (entry.prefix === '/') return entry.app(scope, receive, send)
-        const child: HttpScope = {
+        const child = {
           ...scope,
           path: entry.childPath(path),
           rootPath: scope.rootPath + entry.prefix,
@@ -132,7 +135,7 @@ function dispatcher(routes: Route[]) {
         params = entry.pattern.matchWhole(path)
         if (params === null) continue
       }
-      if (entry.methods.has(scope.method)) {
+      if (entry.methods.has(method)) {
         if (routeChannel.hasSubscribers) routeChannel.publish({ scope, kind: 'route', pattern: entry.path } satisfies RouteTrace)
         if (params === null) return entry.app(scope, receive, send)
         return entry.app({ ...scope, pathParams: mergeParams(scope.pathParams, params) }, receive, send)
@@ -140,13 +143,15 @@ function dispatcher(routes: Route[]) {
       allowed ??= new Set()
       for (const method of entry.methods) allowed.add(method)
     }
+    // ASGI servers answer a refused handshake with 403, whatever the reason.
+    if (scope.type === 'websocket') return refuseWebSocket(send)
     if (allowed !== null) return sendPlain(send, 405, 'Method Not Allowed', [['allow', [...allowed].sort().join(', ')]])
     return sendPlain(send, 404, 'Not Found', [])
   }
 }
 
 /** The child scope of a mount with parameters: the matched text becomes the rootPath, the values pathParams. */
-function paramMountScope(scope: HttpScope, template: string, params: PathParams, end: number): HttpScope {
+function paramMountScope<S extends HttpScope | WebSocketScope>(scope: S, template: string, params: PathParams, end: number): S {
   const path = scope.path
   return {
     ...scope,

@@ -235,7 +235,12 @@ export class LifecycleRunner {
     if (this.#lifecycle.phase !== 'running') return this.closed
     this.#timings.shutdownBegins()
     if (plan.delayMs > 0) await this.#delay(plan)
-    else this.#lifecycle.apply('close')
+    else {
+      this.#lifecycle.apply('close')
+      // A retiring process without a grace period still closes its listener first: the host
+      // tells a reload from a shutdown by that (its websockets get 1012, not 1001).
+      if (plan.stopAccepting) this.#host.stopAccepting?.()
+    }
     const drained = await this.#drain()
     this.#lifecycle.apply('drained')
     const failures = [...drained, ...(await this.#runShutdown())]

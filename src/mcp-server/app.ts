@@ -10,6 +10,7 @@ import { createMcpHandler, type RequestStateCodec, type ServerEventBus, type Ser
 import { respondWithFetch } from '../fetch/app.ts'
 import { consoleLogger } from '../logging.ts'
 import { describeError } from '../protocol/errors.ts'
+import { refuseWebSocket } from '../protocol/refuse-websocket.ts'
 import type { App, AppState, HttpScope, LifespanScope, Logger, Receive, Send } from '../protocol/types.ts'
 import { authenticate, readAuth, type AuthInfo } from '../sdk/auth.ts'
 import { allowedOrigin, answerPreflight, isPreflight, readCors, withCorsHeaders } from '../sdk/cors.ts'
@@ -186,6 +187,7 @@ export function mcpServerApp(options: McpServerAppOptions): McpServerApp {
 
   const app = function mcpServer(scope, receive, send) {
     if (scope.type === 'lifespan') return lifespan(scope, receive, send)
+    if (scope.type === 'websocket') return refuseWebSocket(send)
     return http(scope, receive, send)
   } as McpServerApp
   Object.defineProperties(app, {

@@ -17,6 +17,7 @@ import { declaredBytes } from './client-info.ts'
 import { sessionCharge } from './session-budget.ts'
 import { consoleLogger } from '../logging.ts'
 import type { App, HttpScope, Logger, Receive, Scope, Send } from '../protocol/types.ts'
+import { refuseWebSocket } from '../protocol/refuse-websocket.ts'
 import { authenticate, readAuth, type AuthInfo } from '../sdk/auth.ts'
 import { allowedOrigin, answerPreflight, isPreflight, readCors, withCorsHeaders } from '../sdk/cors.ts'
 import { answerGone, header, hostProblem, readBody, rpcError, sendJson, serviceLifespan } from '../sdk/http.ts'
@@ -234,6 +235,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
 
   const app = function mcp(scope, receive, send) {
     if (scope.type === 'lifespan') return lifespan(scope, receive, send)
+    if (scope.type === 'websocket') return refuseWebSocket(send)
     return http(scope, receive, send)
   } as McpApp
   Object.defineProperty(app, 'sessionCount', { get: () => sessions.size })

@@ -9,6 +9,7 @@ import { NODE_EXCHANGE } from './scope.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { App, HttpScope, Logger } from '../protocol/types.ts'
 import { sendPlain } from '../protocol/plain-response.ts'
+import { refuseWebSocket } from '../protocol/refuse-websocket.ts'
 
 /** A request listener or a Connect-style middleware. */
 export type NodeRequestHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => unknown
@@ -46,6 +47,7 @@ export function fromNodeHandler(handler: NodeRequestHandler, options: FromNodeHa
       if (options.logger === undefined && scope.logger !== undefined) logger = scope.logger
       return Promise.resolve()
     }
+    if (scope.type === 'websocket') return refuseWebSocket(send)
     const exchange = (scope as HttpScope & { [NODE_EXCHANGE]?: HandsOver })[NODE_EXCHANGE]
     const taken = exchange?.handOver() ?? null
     if (taken === null) {

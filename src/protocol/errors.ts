@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'TSGI_ERR_SERVER_CLOSED'
   | 'TSGI_ERR_CLIENT_DISCONNECTED'
   | 'TSGI_ERR_UNAVAILABLE'
+  | 'TSGI_ERR_WEBSOCKET_CLOSED'
 
 interface FailureOptions {
   cause?: unknown
@@ -117,6 +118,12 @@ export function unavailableIn(error: unknown): ServiceUnavailableError | null {
     if (e instanceof ServiceUnavailableError) return e
   }
   return null
+}
+
+/** `websocket.send` or `websocket.close` after the connection closed (ASGI: the server raises, the app stops). */
+export class WebSocketClosedError extends Error {
+  override readonly name = 'WebSocketClosedError'
+  readonly code = 'TSGI_ERR_WEBSOCKET_CLOSED' as const
 }
 
 /** A readable one-line description of any thrown value, for messages that go upward. */

@@ -76,7 +76,41 @@ export interface HttpScope {
   routeTemplate?: string
 }
 
-export type Scope = HttpScope | LifespanScope
+/**
+ * A websocket connection (ASGI www spec 2.5). The app first receives `websocket.connect`, then
+ * accepts (`websocket.accept`), refuses (`websocket.close`: HTTP 403) or answers with its own
+ * HTTP response (`websocket.http.response.start` + `.body`).
+ */
+export interface WebSocketScope {
+  type: 'websocket'
+  tsgi: TsgiInfo
+  httpVersion: string
+  scheme: 'ws' | 'wss'
+  /** Percent-decoded, then dot-segments resolved; relative to rootPath. Routing matches on it. */
+  path: string
+  /** As received, undecoded, full. */
+  rawPath: string
+  /** Without the '?'. */
+  queryString: string
+  /** The prefix consumed by mounts so far ('' at the top). */
+  rootPath: string
+  /** Lower-cased names; order and repeats kept. */
+  headers: Array<[string, string]>
+  client: [string, number] | null
+  server: [string, number] | null
+  /** The subprotocols the client offered, in its order. */
+  subprotocols: string[]
+  /** A shallow copy of the lifespan state, made per connection. */
+  state: Record<string, unknown>
+  /** The denial response extension: the app may answer the handshake with its own HTTP response. */
+  extensions: { 'websocket.http.response': Record<string, never> }
+  /** As on an HTTP scope: the `:name` segments of the mounts and the route that matched. */
+  pathParams?: Record<string, string>
+  /** As on an HTTP scope: the declared templates of the mounts passed so far. */
+  routeTemplate?: string
+}
+
+export type Scope = HttpScope | LifespanScope | WebSocketScope
 
 // Messages an app receives.
 export interface LifespanStartup {
@@ -92,6 +126,22 @@ export interface HttpRequest {
 }
 export interface HttpDisconnect {
   type: 'http.disconnect'
+}
+
+export interface WebSocketConnect {
+  type: 'websocket.connect'
+}
+/** One whole message from the client: exactly one of `bytes` (binary) and `text`. */
+export interface WebSocketReceive {
+  type: 'websocket.receive'
+  bytes?: Uint8Array
+  text?: string
+}
+/** The connection is gone: the close code (1005 when the client's frame had none, 1006 without a frame) and its reason. */
+export interface WebSocketDisconnect {
+  type: 'websocket.disconnect'
+  code: number
+  reason: string
 }
 
 // Messages an app sends.
@@ -129,13 +179,45 @@ export interface HttpResponseBody {
   moreBody?: boolean
 }
 
+/** Completes the handshake; `subprotocol` must be one the client offered. */
+export interface WebSocketAccept {
+  type: 'websocket.accept'
+  subprotocol?: string | null
+  headers?: Array<[string, string]>
+}
+/** One whole message to the client: exactly one of `bytes` and `text`. */
+export interface WebSocketSend {
+  type: 'websocket.send'
+  bytes?: Uint8Array | null
+  text?: string | null
+}
+/** Before accept: the handshake is refused with HTTP 403. After it: a close frame (default code 1000). */
+export interface WebSocketClose {
+  type: 'websocket.close'
+  code?: number
+  reason?: string | null
+}
+/** The denial response's head, before accept: the client gets this HTTP answer instead of a websocket. */
+export interface WebSocketHttpResponseStart {
+  type: 'websocket.http.response.start'
+  status: number
+  headers?: Array<[string, string]>
+}
+export interface WebSocketHttpResponseBody {
+  type: 'websocket.http.response.body'
+  body?: Uint8Array | string
+  moreBody?: boolean
+}
+
 export type LifespanReceiveMessage = LifespanStartup | LifespanShutdown
 export type HttpReceiveMessage = HttpRequest | HttpDisconnect
-export type ReceiveMessage = LifespanReceiveMessage | HttpReceiveMessage
+export type WebSocketReceiveMessage = WebSocketConnect | WebSocketReceive | WebSocketDisconnect
+export type ReceiveMessage = LifespanReceiveMessage | HttpReceiveMessage | WebSocketReceiveMessage
 
 export type LifespanSendMessage = LifespanStartupComplete | LifespanStartupFailed | LifespanShutdownComplete | LifespanShutdownFailed
 export type HttpSendMessage = HttpResponseStart | HttpResponseBody
-export type SendMessage = LifespanSendMessage | HttpSendMessage
+export type WebSocketSendMessage = WebSocketAccept | WebSocketSend | WebSocketClose | WebSocketHttpResponseStart | WebSocketHttpResponseBody
+export type SendMessage = LifespanSendMessage | HttpSendMessage | WebSocketSendMessage
 
 export type Receive = () => Promise<ReceiveMessage>
 export type Send = (message: SendMessage) => Promise<void>

@@ -11,6 +11,7 @@ import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
 import { compileTrustProxy, type TrustProxy } from '../node/trust.ts'
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-options.ts'
 import { readGuards, type GuardOptions, type Guards } from './guard-options.ts'
+import { readWebSocketOptions, type WebSocketConfig, type WebSocketOptions } from '../websocket/options.ts'
 
 export interface ServeOptions extends HttpLimitOptions, GuardOptions {
   /** Default: env PORT, else 3000. 0 picks any free port. */
@@ -66,6 +67,11 @@ export interface ServeOptions extends HttpLimitOptions, GuardOptions {
   primary?: PrimaryHooks
   /** How the primary restarts a worker that exited without being asked. */
   restart?: RestartOptions
+  /**
+   * Websockets (on the optional peer `ws`): message size limit, keep-alive pings, compression.
+   * Given, ws is loaded at startup (a missing ws fails it); absent, at the first upgrade request.
+   */
+  websocket?: WebSocketOptions
   /** How long a worker retired by a reload answers with `Connection: close` before its drain; default 1 000. */
   reloadGraceMs?: number
 }
@@ -92,6 +98,7 @@ export const serveOptionNames = optionNames<ServeOptions>()([
   'primary',
   'restart',
   'reloadGraceMs',
+  'websocket',
   'headersTimeoutMs',
   'requestTimeoutMs',
   'keepAliveTimeoutMs',
@@ -127,6 +134,9 @@ export interface ServeConfig extends RunnerConfig {
   http: HttpLimits
   guards: Guards
   trustProxy: TrustProxy
+  websocket: WebSocketConfig
+  /** `websocket` options were given: ws is loaded before listening. */
+  websocketEager: boolean
 }
 
 function fail(message: string): never {
@@ -224,5 +234,7 @@ export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv =
     http: readHttpLimits(options),
     guards: readGuards(options, fail),
     trustProxy: readTrustProxy(options.trustProxy),
+    websocket: readWebSocketOptions(options.websocket),
+    websocketEager: options.websocket !== undefined,
   }
 }

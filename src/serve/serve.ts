@@ -3,7 +3,7 @@
 // health probes, and the Server face.
 
 import { createServer, type Server as HttpServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 
 import { warnPastGracePeriod } from './budget.ts'
 import { Listener } from './drain.ts'
@@ -15,6 +15,7 @@ import { cutStalledWrites } from './stalled-writes.ts'
 import { compileTrustProxy } from '../node/trust.ts'
 import type { Phase } from '../lifecycle/table.ts'
 import { LifecycleRunner, type Host } from '../lifecycle/runner.ts'
+import { WebSocketHost } from '../websocket/host.ts'
 import { DEFAULT_MAX_BODY_BYTES, toNodeHandler } from '../node/handler.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { App, AppState } from '../protocol/types.ts'
@@ -81,6 +82,9 @@ class HttpHost implements Host {
   #listener: Listener | null = null
   #sockets: OpenSockets | null = null
   #probes: ProbeListener | null = null
+  #websockets: WebSocketHost | null = null
+  /** The close code open websockets get at the drain: 1001 going away, 1012 when a reload retires this process. */
+  #goingAwayCode = 1001
   #stopSweep: (() => void) | null = null
   #url = ''
 
@@ -134,12 +138,27 @@ class HttpHost implements Host {
       if (!(Number(req.headers['content-length']) > limit)) res.writeContinue()
       listener(req, res)
     })
+    const sockets = new OpenSockets(server)
+    const websockets = new WebSocketHost(app, {
+      state: runner.state,
+      logger,
+      trusted: compileTrustProxy(trustProxy, 'serve(): trustProxy'),
+      config: this.#config.websocket,
+    })
+    // An upgraded socket leaves the HTTP drain's care (and its stalled-write sweep): the
+    // websocket host closes it with a close frame and has its own back-pressure.
+    server.on('upgrade', (req, socket, head) => {
+      sockets.release(socket as Socket)
+      websockets.upgrade(req, socket, head)
+    })
     this.#server = server
-    this.#sockets = new OpenSockets(server)
-    this.#listener = new Listener(server, this.#sockets)
+    this.#sockets = sockets
+    this.#listener = new Listener(server, sockets)
+    this.#websockets = websockets
   }
 
-  listen(): Promise<void> {
+  async listen(): Promise<void> {
+    if (this.#config.websocketEager) await this.#websockets!.prepare()
     const server = this.#server!
     return new Promise((resolve, reject) => {
       server.once('error', reject)
@@ -157,13 +176,20 @@ class HttpHost implements Host {
     })
   }
 
+  /** Only a cluster worker retiring for a reload closes its listener before the drain: its websockets get 1012. */
   stopAccepting(): void {
+    this.#goingAwayCode = 1012
     this.#listener!.stopAccepting()
   }
 
+  /** HTTP and websockets drain side by side, within the same time. */
   async drain(timeoutMs: number): Promise<'ok' | 'timeout'> {
     try {
-      return await this.#listener!.drain(timeoutMs)
+      const [http, websockets] = await Promise.all([
+        this.#listener!.drain(timeoutMs),
+        this.#websockets!.goAway(this.#goingAwayCode, timeoutMs),
+      ])
+      return http === 'ok' && websockets === 'ok' ? 'ok' : 'timeout'
     } finally {
       this.#stopSweep?.()
     }

@@ -37,6 +37,11 @@ export class OpenSockets {
     }
   }
 
+  /** A socket upgraded to a websocket: its owner closes it with a close frame, not the HTTP drain. */
+  release(socket: Socket): void {
+    this.#open.delete(socket)
+  }
+
   destroyAll(): void {
     for (const socket of this.#open) socket.destroy()
   }

@@ -16,6 +16,7 @@ import time
 from starlette.routing import Mount, Route, Router
 
 from endpoints import handle_http
+from websocket_endpoints import handle_websocket
 from trace_file import describe, record
 
 SETUP = json.loads(os.environ.get("TSGI_SCENARIO_SETUP", '{"app": {"kind": "app", "name": "app"}}'))
@@ -89,6 +90,8 @@ class Leaf:
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
             return await handle_http(self.name, scope, receive, send)
+        if scope["type"] == "websocket":
+            return await handle_websocket(self.name, scope, receive, send)
         if scope["type"] != "lifespan":
             return
         name, spec = self.name, self.spec
