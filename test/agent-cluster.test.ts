@@ -191,6 +191,10 @@ test('a relayed request whose owner is killed mid-answer ends at once, and the s
   process.kill(ownerPid(session), 'SIGKILL')
   const how = await ended
   const endedMs = Date.now() - killedAt
+  // A connection node:cluster hands out before the primary saw the exit can go to the dead
+  // worker and hang there (the kernel's accept, not ours): ask once the primary knows.
+  const owner = ownerPid(session)
+  await machine.waitFor((e) => e.event === 'cluster exit' && e.workerPid === owner, 'the owner seen gone by the primary', 10_000)
   const asked = Date.now()
   const gone = await mcpPost(new HttpAgent({ keepAlive: false }), session, toolCall('pid'))
   await drained(gone)
