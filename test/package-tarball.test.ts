@@ -24,7 +24,17 @@ before(async () => {
   // The optional peers come from the registry (or npm's cache), as they would for a user.
   await run(
     'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball}`, '@modelcontextprotocol/sdk@1', '@a2a-js/sdk@1', 'zod@3'],
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      `./${tarball}`,
+      '@modelcontextprotocol/sdk@1',
+      '@a2a-js/sdk@1',
+      'zod@3',
+      'ws@8',
+    ],
     { cwd: project, timeout: 180_000 },
   )
 })

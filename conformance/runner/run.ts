@@ -6,7 +6,7 @@ import type { Driver, HttpResult, Outcome, Session } from '../drivers/types.ts'
 import type { Action, HttpExpect, OutcomeExpect, Scenario, WebSocketExpect } from '../scenarios/types.ts'
 import { checkHttp, checkOutcome, checkTrace } from './expect.ts'
 import { requirementsOf } from './requirements.ts'
-import { checkWebSocket, websocketAction, type WebSocketResult } from './websocket.ts'
+import { checkWebSocket, websocketAction, websocketClientMissing, type WebSocketResult } from './websocket.ts'
 
 export type Verdict = 'passed' | 'failed' | 'skipped'
 
@@ -186,7 +186,10 @@ export async function runScenario(catalogued: Scenario, driver: Driver, options:
   const base = { id: scenario.id, level: scenario.level, title: scenario.title }
   const ms = (): number => Math.round(performance.now() - started)
   const requirements = requirementsOf(scenario)
-  const reason = driver.unsupported(scenario, requirements)
+  const reason =
+    scenario.level === 'W'
+      ? ((await websocketClientMissing()) ?? driver.unsupported(scenario, requirements))
+      : driver.unsupported(scenario, requirements)
   if (reason !== null) return { ...base, result: 'skipped', why: reason, ms: 0 }
 
   let session: Session

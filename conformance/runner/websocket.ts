@@ -1,7 +1,7 @@
 // The websocket client the runner drives (ws, a real client) and the check of what it saw.
 // One connection per action; what it observed is plain data, compared with the scenario's expect.
 
-import WebSocket from 'ws'
+import type WebSocket from 'ws'
 
 import type { Action, WebSocketExpect, WebSocketFrame } from '../scenarios/types.ts'
 
@@ -22,18 +22,40 @@ export interface WebSocketResult {
 
 const LIMIT_MS = 5_000
 
+let loading: Promise<typeof WebSocket> | null = null
+
+/**
+ * The ws client, loaded at the first websocket action: ws is an optional peer of the installed
+ * package, so every other level runs where it is missing.
+ */
+function loadClient(): Promise<typeof WebSocket> {
+  loading ??= import('ws').then((module) => module.default)
+  return loading
+}
+
+/** Why level W cannot run here (no websocket client installed), or null. */
+export async function websocketClientMissing(): Promise<string | null> {
+  try {
+    await loadClient()
+    return null
+  } catch {
+    return 'level W needs the ws package as its websocket client: npm install ws'
+  }
+}
+
 function frame(data: WebSocket.RawData, isBinary: boolean): WebSocketFrame {
   const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
   return isBinary ? { bytesHex: buffer.toString('hex') } : { text: buffer.toString('utf8') }
 }
 
 /** Runs one websocket action; `background` returns once it opened and leaves it to end on its own. */
-export function websocketAction(
+export async function websocketAction(
   origin: string,
   action: WebSocketAction,
 ): Promise<{ opened: Promise<void>; done: Promise<WebSocketResult> }> {
+  const WebSocketClient = await loadClient()
   const result: WebSocketResult = { opened: false, headers: {}, subprotocol: '', messages: [] }
-  const client = new WebSocket(origin.replace(/^http/, 'ws') + action.path, action.protocols ?? [], { maxPayload: 64 * 1024 * 1024 })
+  const client = new WebSocketClient(origin.replace(/^http/, 'ws') + action.path, action.protocols ?? [], { maxPayload: 64 * 1024 * 1024 })
   let markOpened!: () => void
   const opened = new Promise<void>((resolve) => (markOpened = resolve))
   const done = new Promise<WebSocketResult>((resolve) => {
