@@ -10,6 +10,7 @@ import { AppExchange, SENT, type BridgeConfig } from './app-exchange.ts'
 import { applyForwarded } from './forwarded.ts'
 import { readRequestHead, type HostView } from './mounted.ts'
 import { Phase, appendHead, flatHead, mayHaveBody, plainAnswer, untilDrained } from './response.ts'
+import { isHttp2, withoutConnectionHeaders } from './http2-exchange.ts'
 
 export class Exchange extends AppExchange {
   readonly #presetHeaders: boolean
@@ -58,7 +59,9 @@ export class Exchange extends AppExchange {
   #writeHead(contentLength: number): void {
     this.#closeIfDraining()
     try {
-      const head = flatHead(this.headers, this.status, contentLength, this.req.method === 'HEAD')
+      const flat = flatHead(this.headers, this.status, contentLength, this.req.method === 'HEAD')
+      // An SDK's `Connection: keep-alive` on an SSE answer is fine on HTTP/1.1, an error on h2.
+      const head = isHttp2(this.req) ? withoutConnectionHeaders(flat) : flat
       if (this.#presetHeaders) appendHead(this.res, head)
       this.res.writeHead(this.status, this.#presetHeaders ? undefined : head)
     } catch (error) {
@@ -95,7 +98,8 @@ export class Exchange extends AppExchange {
     // Node corks the socket for the rest of the tick in which a response first writes: an app
     // that fails in that same tick would have its head and first chunk thrown away with the
     // socket. Uncorked first, what the app sent goes out before the cut.
-    const socket = this.res.socket
+    // Over HTTP/2 the socket is the session's, shared by every stream: only the stream is reset.
+    const socket = isHttp2(this.req) ? null : this.res.socket
     if (socket != null) while (socket.writableCorked > 0) socket.uncork()
     this.res.destroy()
   }

@@ -103,7 +103,8 @@ export function logAppError(logger: Logger | null, req: IncomingMessage, scope: 
 export function plainAnswer(res: ServerResponse, status: number, text: string, close: boolean): void {
   const headers = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(Buffer.byteLength(text))]
   // Closing tells the client to stop sending a body we will not read.
-  if (close) headers.push('connection', 'close')
+  // HTTP/2 has no such header (node would warn): the stream ends with the answer.
+  if (close && res.req?.httpVersionMajor !== 2) headers.push('connection', 'close')
   res.writeHead(status, headers)
   res.end(text)
 }

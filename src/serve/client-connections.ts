@@ -2,9 +2,9 @@
 // them all together, so one address could take every slot with silent sockets until
 // headersTimeout, and reconnect: health probes and every other client refused meanwhile.
 // Counted per peer address (the only one known before a request); a trusted proxy is exempt.
+// Counted on the raw TCP socket, so an HTTP/2 session (or a TLS handshake) is one connection too.
 
-import type { Server } from 'node:http'
-import type { Socket } from 'node:net'
+import type { Server, Socket } from 'node:net'
 
 import { plainAddress, type TrustCheck } from '../node/trust.ts'
 
