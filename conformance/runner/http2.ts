@@ -25,6 +25,23 @@ function streamFailure(error: unknown): HttpResult {
   return failureOf((error as { code?: unknown })?.code === 'ERR_HTTP2_STREAM_CANCEL' && cause !== undefined ? cause : error)
 }
 
+/**
+ * Whether the response ended by a RST_STREAM rather than a frame with END_STREAM. node:http2
+ * ends the readable side the same way for both when the reset's code is NO_ERROR, which RFC 9113
+ * §8.1 allows only after a complete response; before one, the response was cut (curl and nghttp
+ * report such a stream as failed). The two differ in order: END_STREAM pushes the end of the
+ * data while the stream is still open, a reset closes the stream first and then pushes it.
+ */
+function endsWithoutEndStream(stream: ClientHttp2Stream): () => boolean {
+  let closedAtEnd: boolean | undefined
+  const push = stream.push.bind(stream)
+  stream.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+    if (chunk === null && closedAtEnd === undefined) closedAtEnd = stream.closed
+    return push(chunk, encoding)
+  }
+  return () => closedAtEnd === true
+}
+
 export class Http2Traffic implements Wire {
   readonly #host: string
   readonly #port: number
@@ -97,7 +114,9 @@ export class Http2Traffic implements Wire {
       const onSessionError = (error: unknown): void => finish(streamFailure(error))
       session.on('error', onSessionError)
 
-      const headers: OutgoingHttpHeaders = { ...spec.headers, ':method': spec.method, ':path': spec.path }
+      // As undici does on HTTP/1.1: a body given whole is announced with its length, a streamed one is not.
+      const length = spec.body?.length === 1 ? { 'content-length': String(Buffer.byteLength(spec.body[0]!)) } : {}
+      const headers: OutgoingHttpHeaders = { ...spec.headers, ...length, ':method': spec.method, ':path': spec.path }
       try {
         stream = session.request(headers, { endStream: spec.body === undefined })
       } catch (error) {
@@ -106,6 +125,7 @@ export class Http2Traffic implements Wire {
         return
       }
       const own = stream
+      const cut = endsWithoutEndStream(own)
       own.on('error', (error) => finish(streamFailure(error)))
       own.on('close', () =>
         finish({
@@ -134,9 +154,11 @@ export class Http2Traffic implements Wire {
           clearTimeout(waiting)
           waiting = after(responseLimitMs, timedOut('body chunk'))
         })
-        own.on('end', () =>
-          finish({ ok: true, status: Number(head[':status']), headers: headerPairs(head), body: Buffer.concat(parts).toString('utf8') }),
-        )
+        own.on('end', () => {
+          if (cut())
+            finish({ ok: false, failure: 'reset', message: 'the server reset the stream (RST_STREAM NO_ERROR) before the response ended' })
+          else finish({ ok: true, status: Number(head[':status']), headers: headerPairs(head), body: Buffer.concat(parts).toString('utf8') })
+        })
       })
       if (spec.body !== undefined) void this.#write(own, spec.body)
     })
