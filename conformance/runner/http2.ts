@@ -157,7 +157,8 @@ export class Http2Traffic implements Wire {
         own.on('end', () => {
           if (cut())
             finish({ ok: false, failure: 'reset', message: 'the server reset the stream (RST_STREAM NO_ERROR) before the response ended' })
-          else finish({ ok: true, status: Number(head[':status']), headers: headerPairs(head), body: Buffer.concat(parts).toString('utf8') })
+          else
+            finish({ ok: true, status: Number(head[':status']), headers: headerPairs(head), body: Buffer.concat(parts).toString('utf8') })
         })
       })
       if (spec.body !== undefined) void this.#write(own, spec.body)
