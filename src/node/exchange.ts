@@ -10,7 +10,7 @@ import { AppExchange, SENT, type BridgeConfig } from './app-exchange.ts'
 import { applyForwarded } from './forwarded.ts'
 import { readRequestHead, type HostView } from './mounted.ts'
 import { Phase, appendHead, flatHead, mayHaveBody, plainAnswer, untilDrained } from './response.ts'
-import { isHttp2, withoutConnectionHeaders } from './http2-exchange.ts'
+import { isHttp2, responseDestroyed, withoutConnectionHeaders } from './http2-exchange.ts'
 
 export class Exchange extends AppExchange {
   readonly #presetHeaders: boolean
@@ -26,7 +26,7 @@ export class Exchange extends AppExchange {
   protected writeBody(body: Uint8Array | string | undefined, moreBody: boolean, size: number): Promise<void> {
     const res = this.res
     // Ended by the host (a drain answered an unfinished upload with 503): nothing more goes out.
-    if (res.destroyed || res.writableEnded) {
+    if (responseDestroyed(res) || res.writableEnded) {
       this.phase = Phase.Gone
       return SENT
     }
@@ -111,7 +111,7 @@ export class Exchange extends AppExchange {
   protected answer(status: number, text: string, close: boolean): void {
     this.phase = Phase.Gone
     const res = this.res
-    if (res.destroyed || res.headersSent) return
+    if (responseDestroyed(res) || res.headersSent) return
     if (!close) this.#closeIfDraining()
     plainAnswer(res, status, text, close)
     if (!close) this.discardRest()

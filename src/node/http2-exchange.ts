@@ -6,8 +6,8 @@
 // and "the connection" of a request is its stream, never the session's socket that every
 // other stream shares.
 
-import type { IncomingMessage } from 'node:http'
-import { constants, type Http2ServerRequest } from 'node:http2'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
 
 /** node:http2's requests say major version 2; node:http's say 1. */
 export function isHttp2(req: IncomingMessage): boolean {
@@ -64,4 +64,12 @@ export function withoutConnectionHeaders(flat: string[]): string[] {
 export function cancelStream(req: IncomingMessage): void {
   const stream = (req as unknown as Http2ServerRequest).stream
   if (!stream.destroyed) stream.close(constants.NGHTTP2_CANCEL)
+}
+
+/** node:http's response says `destroyed`; node:http2's compatibility response has no such field, its stream does. */
+export function responseDestroyed(res: ServerResponse): boolean {
+  const destroyed = res.destroyed as boolean | undefined
+  if (destroyed !== undefined) return destroyed
+  const stream = (res as unknown as Http2ServerResponse).stream as Http2ServerResponse['stream'] | undefined
+  return stream == null || stream.destroyed
 }
