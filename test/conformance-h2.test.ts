@@ -140,3 +140,17 @@ test('over HTTP/2 an echoed scope must say httpVersion 2 and its scheme: an HTTP
   assert.deepEqual(checkHttp(expect, answer('1.1', 'https'), 'GET'), ['GET json.httpVersion is "1.1", expected "2"'])
   assert.deepEqual(checkHttp(expect, answer('2', 'http'), 'GET'), ['GET json.scheme is "http", expected "https"'])
 })
+
+test('the CLI refuses an unknown transport with exit code 2, and counts not-applicable scenarios in its last line', () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'conformance/cli.ts', ...args], { encoding: 'utf8', timeout: 60_000 })
+  const refused = cli('--server', 'tsgi', '--transport', 'h3')
+  assert.equal(refused.status, 2)
+  assert.match(refused.stderr, /--transport: unknown transport 'h3' \(known: h1, h2, h2c\)/)
+  const websockets = cli('--server', 'tsgi', '--level', 'W', '--transport', 'h2c')
+  assert.equal(websockets.status, 0, websockets.stderr)
+  const count = scenarios.filter((s) => s.level === 'W').length
+  assert.match(websockets.stdout, /^server: tsgi over HTTP\/2 cleartext \(h2c\)/)
+  assert.match(websockets.stdout, new RegExp(`\\n0 passed, 0 failed, 0 skipped, ${count} not applicable\\n?$`))
+  assert.match(websockets.stdout, /NOT-APPLICABLE +not applicable over HTTP\/2: websockets over HTTP\/2 \(RFC 8441/)
+})

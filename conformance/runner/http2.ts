@@ -134,9 +134,15 @@ export class Http2Traffic implements Wire {
           message: `the stream closed before its response ended (RST_STREAM code ${own.rstCode ?? 'none'})`,
         }),
       )
-      if (spec.abortAfterMs !== undefined)
-        after(spec.abortAfterMs, () =>
-          finish({ ok: false, failure: 'aborted', message: 'the runner cancelled the stream (RST_STREAM CANCEL)' }),
+      // Counted from the head's sending, as the scenario format says: a TLS handshake on a loaded
+      // machine can take longer than the delay, and a stream cancelled before it was sent never
+      // reaches the server at all.
+      const abortAfterMs = spec.abortAfterMs
+      if (abortAfterMs !== undefined)
+        own.once('ready', () =>
+          after(abortAfterMs, () =>
+            finish({ ok: false, failure: 'aborted', message: 'the runner cancelled the stream (RST_STREAM CANCEL)' }),
+          ),
         )
       let waiting = after(responseLimitMs, timedOut('response head'))
 
