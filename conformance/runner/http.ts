@@ -1,6 +1,6 @@
-// The runner's traffic toward a real server: HTTP with undici (a connection per request), and
-// raw TCP for what HTTP clients hide (an idle keep-alive connection, a connect attempt after
-// shutdown began).
+// The runner's traffic toward a real server: HTTP/1.1 with undici (a connection per request),
+// and raw TCP for what HTTP clients hide (an idle keep-alive connection, a connect attempt after
+// shutdown began). `Wire` is what a session needs of it; http2.ts is the same over HTTP/2.
 
 import { connect as tcpConnect, type Socket } from 'node:net'
 import { Readable } from 'node:stream'
