@@ -124,7 +124,8 @@ export class Http2Sessions {
       if (now - watch.idleSince >= (watch.used ? keepAliveTimeoutMs : headersTimeoutMs)) session.close()
     }
     for (const [res, watch] of this.#requests) {
-      if (!watch.arrived && now - watch.since >= requestTimeoutMs && !(watch.arrived = bodyArrived(watch.req))) {
+      if (!watch.arrived && now - watch.since >= requestTimeoutMs) watch.arrived = bodyArrived(watch.req)
+      if (!watch.arrived && now - watch.since >= requestTimeoutMs) {
         this.#requests.delete(res)
         // Answered, the stream is reset with NO_ERROR once the answer is out (node waits for it):
         // the client stops uploading, the session goes on. Mid-response, it is cut.
