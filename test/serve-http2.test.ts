@@ -283,3 +283,42 @@ test('curl --http2 talks h2 to the server, trusting the certificate with --cacer
     await server.close()
   }
 })
+
+test('h2 timeouts: an upload unfinished at requestTimeoutMs gets 408, an SSE GET outlives it, idle sessions get GOAWAY', async () => {
+  const app: App = async (scope, receive, send) => {
+    if (scope.type !== 'http') return
+    if (scope.method === 'POST') {
+      while ((await receive()).type === 'http.request');
+      return
+    }
+    await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/event-stream']] })
+    for (let i = 0; i < 4; i++) {
+      await send({ type: 'http.response.body', body: `data: ${i}\n\n`, moreBody: true })
+      await sleep(200)
+    }
+    await send({ type: 'http.response.body', body: '' })
+  }
+  const limits = { headersTimeoutMs: 200, requestTimeoutMs: 300, keepAliveTimeoutMs: 300 }
+  const server = await serve(app, { port: 0, logger: false, signals: false, tls, http2: true, ...limits })
+  try {
+    const session = await openSession(server.url, certificate.cert)
+    const started = performance.now()
+    const upload = session.request({ ':method': 'POST', ':path': '/upload' }, { endStream: false })
+    upload.write('part of a body that never ends')
+    upload.on('error', () => undefined)
+    const events = request(session, { ':path': '/events' })
+    const [head] = (await once(upload, 'response')) as [Record<string, unknown>]
+    assert.equal(head[':status'], 408)
+    const ms = performance.now() - started
+    assert.ok(ms >= 250 && ms < 2_000, `408 after ${Math.round(ms)} ms`)
+    // Not cut at requestTimeoutMs: its request was whole from the start.
+    assert.equal((await events).body, 'data: 0\n\ndata: 1\n\ndata: 2\n\ndata: 3\n\n')
+    // Nothing open on the session now: it is closed with GOAWAY after keepAliveTimeoutMs.
+    await Promise.race([once(session, 'goaway'), sleep(3_000).then(() => assert.fail('no GOAWAY within 3 s of idling'))])
+    // A session that opens no stream at all is closed after headersTimeoutMs.
+    const silent = await openSession(server.url, certificate.cert)
+    await Promise.race([once(silent, 'goaway'), sleep(3_000).then(() => assert.fail('the silent session got no GOAWAY within 3 s'))])
+  } finally {
+    await server.close()
+  }
+})

@@ -34,8 +34,21 @@ interface SessionWatch {
 interface RequestWatch {
   req: Http2ServerRequest
   since: number
+  /** Its body is known to have arrived whole: no more request timeout to check. */
+  arrived: boolean
   waiting: number
   waitingSince: number
+}
+
+/**
+ * The client sent its whole request (END_STREAM seen), whether or not the app read it: what
+ * node:http's parser reports as `complete`; the compatibility request's own `complete` waits
+ * until the app consumed the body.
+ */
+function bodyArrived(req: Http2ServerRequest): boolean {
+  if (req.complete) return true
+  const stream = req.stream
+  return stream.endAfterHeaders || stream.destroyed || stream.state.remoteClose === 1
 }
 
 export class Http2Sessions {
@@ -73,7 +86,7 @@ export class Http2Sessions {
   /** Watches one HTTP/2 request until its response closes. */
   track(req: Http2ServerRequest, res: Http2ServerResponse): void {
     const now = performance.now()
-    this.#requests.set(res, { req, since: now, waiting: 0, waitingSince: now })
+    this.#requests.set(res, { req, since: now, arrived: false, waiting: 0, waitingSince: now })
     res.once('close', () => this.#requests.delete(res))
   }
 
@@ -92,7 +105,7 @@ export class Http2Sessions {
     this.#draining = true
     for (const session of this.#sessions.keys()) session.close()
     for (const [res, { req }] of this.#requests) {
-      if (!req.complete && !res.headersSent && !res.writableEnded) {
+      if (!bodyArrived(req) && !res.headersSent && !res.writableEnded) {
         res.setHeader('retry-after', '1')
         plainAnswer(res as never, 503, 'Service Unavailable', true)
       }
@@ -111,7 +124,8 @@ export class Http2Sessions {
       if (now - watch.idleSince >= (watch.used ? keepAliveTimeoutMs : headersTimeoutMs)) session.close()
     }
     for (const [res, watch] of this.#requests) {
-      if (!watch.req.complete && now - watch.since >= requestTimeoutMs) {
+      if (!watch.arrived && now - watch.since >= requestTimeoutMs) watch.arrived = bodyArrived(watch.req)
+      if (!watch.arrived && now - watch.since >= requestTimeoutMs) {
         this.#requests.delete(res)
         // Answered, the stream is reset with NO_ERROR once the answer is out (node waits for it):
         // the client stops uploading, the session goes on. Mid-response, it is cut.
