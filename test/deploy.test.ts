@@ -67,7 +67,10 @@ test("every probe points at a health path serve() answers, on the probes' own po
   assert.ok(health, 'a container port named health')
   assert.equal(Number(env.HEALTH_PORT), health.containerPort, 'the example listens for the probes where they knock')
   assert.notEqual(health.containerPort, Number(env.PORT))
-  assert.ok(Service.spec.ports.every((p: { targetPort: string }) => p.targetPort !== 'health'), 'clients never reach the probe port')
+  assert.ok(
+    Service!.spec.ports.every((p: { targetPort: string }) => p.targetPort !== 'health'),
+    'clients never reach the probe port',
+  )
   assert.equal(container.startupProbe.httpGet.path, DEFAULT_HEALTH_PATHS.live)
   assert.equal(container.livenessProbe.httpGet.path, DEFAULT_HEALTH_PATHS.live)
   assert.equal(container.readinessProbe.httpGet.path, DEFAULT_HEALTH_PATHS.ready)
