@@ -322,3 +322,63 @@ test('h2 timeouts: an upload unfinished at requestTimeoutMs gets 408, an SSE GET
     await server.close()
   }
 })
+
+test('a client that stops reading an h2 stream has it reset after writeTimeoutMs; the app sees http.disconnect and the session goes on', async () => {
+  let disconnected!: () => void
+  const gone = new Promise<void>((resolve) => (disconnected = resolve))
+  const chunk = new Uint8Array(64 * 1024)
+  const app: App = async (scope, receive, send) => {
+    if (scope.type !== 'http') return
+    await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'application/octet-stream']] })
+    if (scope.path !== '/flood') return send({ type: 'http.response.body', body: 'ok' })
+    let left = false
+    void (async () => {
+      while ((await receive()).type !== 'http.disconnect');
+      left = true
+      disconnected()
+    })()
+    // Back-pressure holds this loop on the stream's flow control; only the reset ends it.
+    while (!left) await send({ type: 'http.response.body', body: chunk, moreBody: true })
+  }
+  const server = await serve(app, { port: 0, logger: false, signals: false, tls, http2: true, writeTimeoutMs: 300 })
+  try {
+    const session = await openSession(server.url, certificate.cert)
+    const stream = session.request({ ':path': '/flood' })
+    stream.on('error', () => undefined)
+    await once(stream, 'response')
+    stream.pause() // Reads nothing: the stream's window fills and the server's buffer stays put.
+    const started = performance.now()
+    await Promise.race([gone, sleep(5_000).then(() => assert.fail('no http.disconnect within 5 s'))])
+    const ms = performance.now() - started
+    assert.ok(ms >= 250, `cut after ${Math.round(ms)} ms`)
+    await once(stream, 'close')
+    assert.equal(stream.rstCode, 8, 'reset with CANCEL')
+    assert.equal((await request(session, { ':path': '/' })).body, 'ok')
+    session.close()
+  } finally {
+    await server.close()
+  }
+})
+
+test('at the drain an h2 request still uploading its body is answered 503 with Retry-After at once', async () => {
+  const app: App = async (scope, receive, send) => {
+    if (scope.type !== 'http') return
+    while ((await receive()).type === 'http.request');
+    await send({ type: 'http.response.start', status: 200, headers: [] })
+    await send({ type: 'http.response.body', body: 'read it all' })
+  }
+  const server = await serve(app, { port: 0, logger: false, signals: false, tls, http2: true, drainTimeoutMs: 5_000 })
+  const session = await openSession(server.url, certificate.cert)
+  session.on('error', () => undefined)
+  const upload = session.request({ ':method': 'POST', ':path': '/upload' }, { endStream: false })
+  upload.on('error', () => undefined)
+  upload.write('the first part')
+  await sleep(50)
+  const started = performance.now()
+  const closing = server.close()
+  const [head] = (await once(upload, 'response')) as [Record<string, unknown>]
+  assert.equal(head[':status'], 503)
+  assert.equal(head['retry-after'], '1')
+  await closing
+  assert.ok(performance.now() - started < 2_000, 'the drain did not wait on the upload')
+})

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { copyFileSync } from 'node:fs'
+import { copyFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { connect as tlsConnect } from 'node:tls'
@@ -83,6 +83,15 @@ test('SIGHUP re-reads the certificate files: a new connection gets the renewed c
     assert.equal(after.status, 200)
     assert.equal(after.body, 'data: /after\n\n')
     assert.equal(running.child.exitCode, null, 'SIGHUP did not stop the process')
+
+    // A renewal that went wrong (a truncated file) is logged; the pair in use stays.
+    writeFileSync(certFile, '-----BEGIN CERTIFICATE-----\ntruncated\n')
+    running.child.kill('SIGHUP')
+    const logged = Date.now() + 5_000
+    while (!/kept as they were/.test(running.stderr()) && Date.now() < logged) await sleep(50)
+    assert.match(running.stderr(), /SIGHUP received, but the TLS files were kept as they were: .*tls\.certFile '.*cert\.pem'/)
+    assert.doesNotMatch(running.stderr(), /truncated/)
+    assert.equal(await presented(running.port, ca), second.commonName)
     old.close()
     running.child.kill('SIGTERM')
     assert.equal(await running.exit, 0)

@@ -73,3 +73,13 @@ export function responseDestroyed(res: ServerResponse): boolean {
   const stream = (res as unknown as Http2ServerResponse).stream as Http2ServerResponse['stream'] | undefined
   return stream == null || stream.destroyed
 }
+
+/**
+ * After an answer that on HTTP/1.1 would close the connection (413, 408, a drain's 503): the
+ * stream is reset with NO_ERROR once the answer is out (node waits for it), so the client stops
+ * sending a body nobody will read, and the stream does not hold its session open.
+ */
+export function endStreamAfterAnswer(res: ServerResponse): void {
+  const stream = (res as unknown as Http2ServerResponse).stream as Http2ServerResponse['stream'] | undefined
+  if (stream != null && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR)
+}

@@ -51,6 +51,7 @@ export class Listener {
     // A response whose head went out before the drain promised keep-alive: once it ends, its
     // socket is unused, and only a sweep notices that without hooking every request.
     const sweep = setInterval(() => {
+      this.#sessions?.closeEnded()
       this.#sockets.closeUnused()
       refuseUnfinishedUploads(this.#sockets)
     }, SWEEP_MS)

@@ -8,11 +8,13 @@
 // - a request whose body has not all arrived within requestTimeoutMs is answered 408;
 // - a response with bytes waiting that none have left for writeTimeoutMs has its stream reset.
 // At the drain every session gets GOAWAY (streams in flight finish, idle sessions close at once,
-// new streams are refused) and whatever remains at the deadline is destroyed.
+// new streams are refused) and whatever remains at the deadline is destroyed. A session that is
+// over has its socket destroyed once node has written its last byte, without waiting on the client.
 
 import type { Http2ServerRequest, Http2ServerResponse, Http2Session, ServerHttp2Stream } from 'node:http2'
 import { constants } from 'node:http2'
-import type { Server as NetServer } from 'node:net'
+import type { Server as NetServer, Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 
 import { plainAnswer } from '../node/response.ts'
 
@@ -54,12 +56,24 @@ function bodyArrived(req: Http2ServerRequest): boolean {
 export class Http2Sessions {
   readonly #sessions = new Map<Http2Session, SessionWatch>()
   readonly #requests = new Map<Http2ServerResponse, RequestWatch>()
+  /**
+   * The sockets under the sessions. A session closed gracefully (GOAWAY, streams done) only
+   * ends its socket and waits for the client to close its side: a client that never does would
+   * hold the server's close() for good, and the session hands out no way to destroy it.
+   */
+  readonly #sockets = new Set<Socket>()
   readonly #limits: Http2Limits
   #draining = false
   #timer: NodeJS.Timeout | null = null
 
-  constructor(server: NetServer, limits: Http2Limits) {
+  /** `socketEvent` announces the sockets sessions run on: 'secureConnection' under TLS (the h2 ones by ALPN), else 'connection'. */
+  constructor(server: NetServer, limits: Http2Limits, socketEvent: 'connection' | 'secureConnection') {
     this.#limits = limits
+    server.on(socketEvent, (socket: Socket) => {
+      if (socketEvent === 'secureConnection' && (socket as TLSSocket).alpnProtocol !== 'h2') return
+      this.#sockets.add(socket)
+      socket.once('close', () => this.#sockets.delete(socket))
+    })
     server.on('session', (session: Http2Session) => {
       const watch: SessionWatch = { open: 0, idleSince: performance.now(), used: false }
       this.#sessions.set(session, watch)
@@ -112,11 +126,21 @@ export class Http2Sessions {
     }
   }
 
+  /**
+   * Destroys the sockets of sessions that are over: node ended them (everything written, FIN
+   * sent) and waits for the client's FIN, which a client may never send.
+   */
+  closeEnded(): void {
+    for (const socket of this.#sockets) if (socket.writableFinished) socket.destroy()
+  }
+
   destroyAll(): void {
     for (const session of this.#sessions.keys()) session.destroy()
+    for (const socket of this.#sockets) socket.destroy()
   }
 
   #sweep(): void {
+    this.closeEnded()
     const now = performance.now()
     const { headersTimeoutMs, keepAliveTimeoutMs, requestTimeoutMs, writeTimeoutMs } = this.#limits
     for (const [session, watch] of this.#sessions) {
@@ -127,13 +151,10 @@ export class Http2Sessions {
       if (!watch.arrived && now - watch.since >= requestTimeoutMs) watch.arrived = bodyArrived(watch.req)
       if (!watch.arrived && now - watch.since >= requestTimeoutMs) {
         this.#requests.delete(res)
-        // Answered, the stream is reset with NO_ERROR once the answer is out (node waits for it):
-        // the client stops uploading, the session goes on. Mid-response, it is cut.
+        // Answered, the stream is reset once the answer is out (plainAnswer's `close`): the
+        // client stops uploading, the session goes on. Mid-response, it is cut.
         if (res.headersSent) res.stream.close(constants.NGHTTP2_CANCEL)
-        else {
-          plainAnswer(res as never, 408, 'Request Timeout', true)
-          res.stream.close(constants.NGHTTP2_NO_ERROR)
-        }
+        else plainAnswer(res as never, 408, 'Request Timeout', true)
         continue
       }
       const waiting = res.writableLength

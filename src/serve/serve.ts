@@ -142,7 +142,8 @@ class HttpHost implements Host {
     if (kind.http2) {
       const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, checkEveryMs } = http
       const { writeTimeoutMs } = this.#config.guards
-      sessions = new Http2Sessions(server, { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, writeTimeoutMs, checkEveryMs })
+      const limits = { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, writeTimeoutMs, checkEveryMs }
+      sessions = new Http2Sessions(server, limits, kind.secure ? 'secureConnection' : 'connection')
     }
     this.#secure = kind.secure
     server.maxConnections = http.maxConnections
