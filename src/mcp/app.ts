@@ -24,7 +24,7 @@ import { answerGone, header, hostProblem, readBody, rpcError, sendJson, serviceL
 import { internalErrorLog } from '../sdk/internal-error.ts'
 import { ADOPT_SHARED_OPTIONS, type SharedAppOptions } from '../sdk/shared-options.ts'
 import { clusterDir, inTsgiCluster } from '../cluster/link.ts'
-import { relayedAuth, SessionRelay } from './relay.ts'
+import { asRelayedClient, relayedAuth, SessionRelay } from './relay.ts'
 
 export type { McpServerContext, McpServerFactory, McpServerLike } from './sessions.ts'
 export type { McpAppOptions } from './options.ts'
@@ -107,8 +107,9 @@ export function mcpApp(options: McpAppOptions): McpApp {
   })
 
   /** A request relayed by another worker for one of this worker's sessions; its checks were made there. */
-  async function fromSibling(scope: Scope, receive: Receive, send: Send): Promise<void> {
-    if (scope.type !== 'http') return
+  async function fromSibling(socketScope: Scope, receive: Receive, send: Send): Promise<void> {
+    if (socketScope.type !== 'http') return
+    const scope = asRelayedClient(socketScope)
     let parsedBody: unknown
     if (scope.method === 'POST') {
       const body = await readBody(scope, receive, limit)
