@@ -1,10 +1,11 @@
-// Per-client caps on requests relayed between workers. Under agent({ workers: 2 }) a v1 MCP
-// session lives in the worker that made it, and a request for it that lands on the other worker
-// is relayed to the owner over a unix socket, which has no client address of its own: the
-// entry worker passes the client's along, and the owner counts the request under it. An
-// attacker on 127.0.0.2 spreading its GET streams over fresh connections (so about half are
-// relayed) is held to maxStreamsPerClient as on one process, even when it sends the relay's own
-// header to pose as someone else, while 127.0.0.1's streams on the same owner still get in.
+// Per-client caps on two workers. Under agent({ workers: 2 }) a v1 MCP session lives in the
+// worker that made it, and a request for it that lands on the other worker is relayed to the
+// owner over a unix socket, which has no client address of its own: the entry worker passes the
+// client's along, and the owner counts the request under it. The counts are the machine's (the
+// primary keeps them), since a client's connections are spread over both workers. An attacker
+// on 127.0.0.2 spreading its sessions and GET streams over fresh connections (so some are
+// relayed) is held to maxSessionsPerClient and maxStreamsPerClient as on one process, even when
+// it sends the relay's own header to pose as someone else, while 127.0.0.1 still gets in.
 
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
@@ -16,13 +17,17 @@ import { startMachine, type Machine } from './support/cluster.ts'
 
 const agentFixture = new URL('./fixtures/agent-cluster.ts', import.meta.url).pathname
 const STREAMS_PER_CLIENT = 2
+const SESSIONS_PER_CLIENT = 4
 
 let machine: Machine
 let port: number
 const held: Array<{ destroy(): void }> = []
 
 before(async () => {
-  machine = startMachine({ MCP_OPTIONS: JSON.stringify({ maxStreamsPerClient: STREAMS_PER_CLIENT }) }, agentFixture)
+  machine = startMachine(
+    { MCP_OPTIONS: JSON.stringify({ maxStreamsPerClient: STREAMS_PER_CLIENT, maxSessionsPerClient: SESSIONS_PER_CLIENT }) },
+    agentFixture,
+  )
   const ready = await machine.waitFor((e) => e.event === 'primary ready', 'primary ready', 60_000)
   port = Number(new URL(ready.url as string).port)
 })
@@ -41,26 +46,23 @@ async function freshRequest(from: string, raw: string) {
   return { status: Number(text.slice(9, 12)), head: text.slice(0, text.indexOf('\r\n\r\n')), socket }
 }
 
-/** A session of `from`'s, initialized (and told so) on fresh connections; its id names its owner's pid. */
-async function session(from: string): Promise<{ id: string; owner: number }> {
-  const { head, socket } = await freshRequest(from, mcpPost('/mcp', initializeMessage(1)))
+/** `initialize` on a fresh connection from `from`: the session's id (its owner's pid first), or the status it was refused with. */
+async function initialize(from: string): Promise<{ id: string; owner: number } | { status: number }> {
+  const { status, head, socket } = await freshRequest(from, mcpPost('/mcp', initializeMessage(1)))
   socket.destroy()
+  if (status !== 200) return { status }
   const id = /mcp-session-id: (\S+)/i.exec(head)![1]!
-  const told = await freshRequest(from, mcpPost('/mcp', { jsonrpc: '2.0', method: 'notifications/initialized' }, id))
-  told.socket.destroy()
-  assert.equal(told.status, 202, told.head)
   return { id, owner: Number(id.split('-')[0]) }
 }
 
-/** `count` sessions of `from`'s that all live in worker `owner` (fresh connections alternate between the workers). */
-async function sessionsOwnedBy(from: string, owner: number, count: number): Promise<string[]> {
-  const ids: string[] = []
-  for (let tries = 0; ids.length < count && tries < count * 6; tries++) {
-    const made = await session(from)
-    if (made.owner === owner) ids.push(made.id)
+async function sessions(from: string, count: number): Promise<Array<{ id: string; owner: number }>> {
+  const made: Array<{ id: string; owner: number }> = []
+  for (let i = 0; i < count; i++) {
+    const session = await initialize(from)
+    assert.ok('id' in session, `initialize ${i} from ${from} was refused with ${'status' in session ? session.status : ''}`)
+    made.push(session)
   }
-  assert.equal(ids.length, count, `worker ${owner} made ${ids.length} of ${count} sessions`)
-  return ids
+  return made
 }
 
 function stream(id: string, extra = ''): string {
@@ -70,27 +72,47 @@ function stream(id: string, extra = ''): string {
   )
 }
 
-test('an attacker spreading GET streams over fresh connections on two workers is held to maxStreamsPerClient, and another client still gets in', {
+/** The relay's own header, which a client must never be trusted with: here, posing as another address. */
+const POSING = 'Tsgi-Relay-Client: ["127.0.0.9",1]\r\n'
+
+test('an attacker spreading sessions and GET streams over two workers is held to the per-client caps as on one process, and another client still gets in', {
   timeout: 60_000,
 }, async () => {
-  const first = await session('127.0.0.2')
-  const attackerSessions = [first.id, ...(await sessionsOwnedBy('127.0.0.2', first.owner, 5))]
+  // Consecutive fresh connections alternate between the workers: the sessions land on both.
+  const attacker = await sessions('127.0.0.2', SESSIONS_PER_CLIENT)
+  const owners = [...new Set(attacker.map((s) => s.owner))]
+  assert.equal(owners.length, 2, `the attacker's sessions live in ${owners.join(', ')}`)
+  // Owners in the order A, A, B, B against connections that alternate: two of the four GETs land
+  // on the worker that does not own their session and are relayed, whichever worker takes the first.
+  const ordered = attacker.toSorted((x, y) => x.owner - y.owner)
   const statuses: number[] = []
-  // One stream per session (the SDK allows one standalone stream per session), each on a fresh
-  // connection: about half land on the owner, the rest on the other worker, which relays them.
-  // Each poses as 127.0.0.9 with the relay's own header, which a client must never be trusted with.
-  for (const id of attackerSessions) {
-    statuses.push((await freshRequest('127.0.0.2', stream(id, 'Tsgi-Relay-Client: ["127.0.0.9",1]\r\n'))).status)
-  }
+  for (const { id } of ordered) statuses.push((await freshRequest('127.0.0.2', stream(id, POSING))).status)
   assert.deepEqual(
     statuses.toSorted(),
-    [...Array(STREAMS_PER_CLIENT).fill(200), ...Array(attackerSessions.length - STREAMS_PER_CLIENT).fill(429)],
+    [...Array(STREAMS_PER_CLIENT).fill(200), ...Array(ordered.length - STREAMS_PER_CLIENT).fill(429)],
     `the attacker's streams were answered ${statuses.join(', ')}`,
   )
 
-  // Another client's streams on the same owner, also over fresh connections (so relayed too).
-  const own = await sessionsOwnedBy('127.0.0.1', first.owner, STREAMS_PER_CLIENT)
+  // More sessions: at the cap, each takes the place of one of the attacker's own idle sessions
+  // (or is refused where that worker has none), so it never holds more than the cap.
+  const more: string[] = []
+  for (let i = 0; i < SESSIONS_PER_CLIENT; i++) {
+    const session = await initialize('127.0.0.2')
+    if ('id' in session) more.push(session.id)
+    else assert.equal(session.status, 429)
+  }
+  let live = 0
+  for (const id of [...attacker.map((s) => s.id), ...more]) {
+    const { status, socket } = await freshRequest('127.0.0.2', mcpPost('/mcp', { jsonrpc: '2.0', id: 7, method: 'ping' }, id))
+    socket.destroy()
+    if (status === 200) live++
+    else assert.equal(status, 404)
+  }
+  assert.equal(live, SESSIONS_PER_CLIENT, `the attacker holds ${live} live sessions`)
+
+  // Another client: sessions on both workers, a stream on each.
+  const own = await sessions('127.0.0.1', 2)
   const ours: number[] = []
-  for (const id of own) ours.push((await freshRequest('127.0.0.1', stream(id))).status)
-  assert.deepEqual(ours, Array(STREAMS_PER_CLIENT).fill(200))
+  for (const { id } of own) ours.push((await freshRequest('127.0.0.1', stream(id))).status)
+  assert.deepEqual(ours, [200, 200])
 })

@@ -24,6 +24,7 @@ import { answerGone, header, hostProblem, readBody, rpcError, sendJson, serviceL
 import { internalErrorLog } from '../sdk/internal-error.ts'
 import { ADOPT_SHARED_OPTIONS, type SharedAppOptions } from '../sdk/shared-options.ts'
 import { clusterDir, inTsgiCluster } from '../cluster/link.ts'
+import { MachineClientTally } from '../cluster/client-tally.ts'
 import { asRelayedClient, relayedAuth, SessionRelay } from './relay.ts'
 
 export type { McpServerContext, McpServerFactory, McpServerLike } from './sessions.ts'
@@ -69,10 +70,18 @@ export function mcpApp(options: McpAppOptions): McpApp {
   let { allowed, cors, auth } = config
   // Under serve({ workers }) a session lives in the worker that made it; the others relay to it.
   const relay = !stateless && inTsgiCluster() ? new SessionRelay(clusterDir()!, built) : null
+  // Per-client caps hold for the machine: a client's connections (and so its sessions and
+  // streams) are spread over every worker, so each worker's own count would let it hold the
+  // cap in every one. Under workers they are counted in the primary.
+  const streamsHeld: ClientCap =
+    relay === null
+      ? new ClientCounts(config.maxStreamsPerClient)
+      : new MachineClientTally(`mcp ${built} streams`, config.maxStreamsPerClient)
+  const sessionTally = relay === null ? null : new MachineClientTally(`mcp ${built} sessions`, config.budget.maxPerClient)
   built++
-  const streamsHeld = new ClientCounts(config.maxStreamsPerClient)
   const sessions = new McpSessions({
     ...(relay === null ? {} : { newId: () => relay.newSessionId() }),
+    ...(sessionTally === null ? {} : { onRelease: (client: string) => sessionTally.release(client) }),
     factory: options.server,
     jsonResponse: options.jsonResponse === true,
     budget: config.budget,
@@ -191,12 +200,16 @@ export function mcpApp(options: McpAppOptions): McpApp {
       const message = `Invalid params: clientInfo and capabilities take ${declared.bytes} bytes of JSON; this server accepts at most ${config.maxClientInfoBytes}`
       return sendJson(send, 400, { jsonrpc: '2.0', error: { code: -32602, message }, id: declared.id })
     }
-    const room = sessions.makeRoom(clientOf(scope), sessionCharge(declared.bytes))
-    if (room === 'client-full') {
-      return sendJson(send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many active sessions'), [
-        ['retry-after', RETRY_AFTER_SECONDS],
-      ])
+    const client = clientOf(scope)
+    // At the machine's cap, this client's own idle session here makes room, as makeRoom() does
+    // on one process (its release reaches the primary before the second take).
+    if (sessionTally !== null && !(await sessionTally.take(client)) && !(sessions.endIdleOf(client) && (await sessionTally.take(client)))) {
+      return tooManySessions(send)
     }
+    const room = sessions.makeRoom(client, sessionCharge(declared.bytes))
+    // No reservation was made, so none will be given back: the machine's count is, here.
+    if (typeof room === 'string') sessionTally?.release(client)
+    if (room === 'client-full') return tooManySessions(send)
     if (room === 'full') {
       return sendJson(send, 503, rpcError(-32000, 'Service Unavailable: too many active sessions'), [['retry-after', RETRY_AFTER_SECONDS]])
     }
@@ -220,7 +233,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
     // Counted from the moment the app takes the GET, not when its answer reaches the socket:
     // requests pipelined behind an endless stream are queued by Node, yet each one still runs.
     const client = clientOf(call.scope)
-    if (stream && !streamsHeld.take(client)) {
+    if (stream && !(await streamsHeld.take(client))) {
       return sendJson(call.send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many open streams'), [
         ['retry-after', RETRY_AFTER_SECONDS],
       ])
@@ -250,6 +263,18 @@ export function mcpApp(options: McpAppOptions): McpApp {
     },
   })
   return app
+}
+
+function tooManySessions(send: Send): Promise<void> {
+  return sendJson(send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many active sessions'), [
+    ['retry-after', RETRY_AFTER_SECONDS],
+  ])
+}
+
+/** A per-client cap: this process's own count, or the machine's under workers. */
+interface ClientCap {
+  take(client: string): boolean | Promise<boolean>
+  release(client: string): void
 }
 
 interface Call {
