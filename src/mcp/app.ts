@@ -12,7 +12,8 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { respondWithFetch } from '../fetch/app.ts'
 import { MCP_CORS, readMcpOptions, type McpAppOptions } from './options.ts'
 import { McpSessions, type McpPair, type McpSession } from './sessions.ts'
-import { ClientCounts, clientOf } from './client-counts.ts'
+import { clientOf } from './client-counts.ts'
+import { admitSession, mcpClientCaps } from './machine-caps.ts'
 import { declaredBytes } from './client-info.ts'
 import { sessionCharge } from './session-budget.ts'
 import { consoleLogger } from '../logging.ts'
@@ -24,7 +25,6 @@ import { answerGone, header, hostProblem, readBody, rpcError, sendJson, serviceL
 import { internalErrorLog } from '../sdk/internal-error.ts'
 import { ADOPT_SHARED_OPTIONS, type SharedAppOptions } from '../sdk/shared-options.ts'
 import { clusterDir, inTsgiCluster } from '../cluster/link.ts'
-import { MachineClientTally } from '../cluster/client-tally.ts'
 import { asRelayedClient, relayedAuth, SessionRelay } from './relay.ts'
 
 export type { McpServerContext, McpServerFactory, McpServerLike } from './sessions.ts'
@@ -70,14 +70,13 @@ export function mcpApp(options: McpAppOptions): McpApp {
   let { allowed, cors, auth } = config
   // Under serve({ workers }) a session lives in the worker that made it; the others relay to it.
   const relay = !stateless && inTsgiCluster() ? new SessionRelay(clusterDir()!, built) : null
-  // Per-client caps hold for the machine: a client's connections (and so its sessions and
-  // streams) are spread over every worker, so each worker's own count would let it hold the
-  // cap in every one. Under workers they are counted in the primary.
-  const streamsHeld: ClientCap =
-    relay === null
-      ? new ClientCounts(config.maxStreamsPerClient)
-      : new MachineClientTally(`mcp ${built} streams`, config.maxStreamsPerClient)
-  const sessionTally = relay === null ? null : new MachineClientTally(`mcp ${built} sessions`, config.budget.maxPerClient)
+  // Per-client caps hold for the machine, counted in the primary under workers.
+  const { streams: streamsHeld, sessions: sessionTally } = mcpClientCaps(
+    built,
+    relay !== null,
+    config.maxStreamsPerClient,
+    config.budget.maxPerClient,
+  )
   built++
   const sessions = new McpSessions({
     ...(relay === null ? {} : { newId: () => relay.newSessionId() }),
@@ -201,11 +200,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
       return sendJson(send, 400, { jsonrpc: '2.0', error: { code: -32602, message }, id: declared.id })
     }
     const client = clientOf(scope)
-    // At the machine's cap, this client's own idle session here makes room, as makeRoom() does
-    // on one process (its release reaches the primary before the second take).
-    if (sessionTally !== null && !(await sessionTally.take(client)) && !(sessions.endIdleOf(client) && (await sessionTally.take(client)))) {
-      return tooManySessions(send)
-    }
+    if (sessionTally !== null && !(await admitSession(sessionTally, sessions, client))) return tooManySessions(send)
     const room = sessions.makeRoom(client, sessionCharge(declared.bytes))
     // No reservation was made, so none will be given back: the machine's count is, here.
     if (typeof room === 'string') sessionTally?.release(client)
@@ -269,12 +264,6 @@ function tooManySessions(send: Send): Promise<void> {
   return sendJson(send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many active sessions'), [
     ['retry-after', RETRY_AFTER_SECONDS],
   ])
-}
-
-/** A per-client cap: this process's own count, or the machine's under workers. */
-interface ClientCap {
-  take(client: string): boolean | Promise<boolean>
-  release(client: string): void
 }
 
 interface Call {
