@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test'
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js'
 
 import { initializeMessage, mcpPost, socketFrom, until } from './support/attacker.ts'
-import { startMachine, type Machine } from './support/cluster.ts'
+import { liveWorkerPids, startMachine, type Machine } from './support/cluster.ts'
 
 const agentFixture = new URL('./fixtures/agent-cluster.ts', import.meta.url).pathname
 const STREAMS_PER_CLIENT = 2
@@ -115,4 +115,21 @@ test('an attacker spreading sessions and GET streams over two workers is held to
   const ours: number[] = []
   for (const { id } of own) ours.push((await freshRequest('127.0.0.1', stream(id))).status)
   assert.deepEqual(ours, [200, 200])
+})
+
+test('a worker that dies takes what it held off the machine count: once both are replaced, the attacker gets its share again', {
+  timeout: 60_000,
+}, async () => {
+  // One at a time, so that one worker always listens (the port stays the primary's).
+  for (const pid of liveWorkerPids(machine)) {
+    const killedAt = Date.now()
+    process.kill(pid, 'SIGKILL')
+    await machine.waitFor((e) => e.event === 'cluster exit' && e.workerPid === pid, `worker ${pid} seen gone`, 10_000)
+    await machine.waitFor((e) => e.event === 'cluster ready' && e.t > killedAt, `the replacement of ${pid} ready`, 60_000)
+  }
+  // The attacker's sessions and streams died with their workers; the primary forgot them.
+  const again = await sessions('127.0.0.2', STREAMS_PER_CLIENT)
+  const statuses: number[] = []
+  for (const { id } of again) statuses.push((await freshRequest('127.0.0.2', stream(id))).status)
+  assert.deepEqual(statuses, Array(STREAMS_PER_CLIENT).fill(200))
 })
