@@ -208,7 +208,9 @@ async function runSuite(suite: string): Promise<void> {
     const value = median(values)
     const verdict = controls.has(name)
       ? 'a control, held to no bar'
-      : `${value >= workload.bar ? 'meets' : 'BELOW'} the ${workload.bar} bar`
+      : workload.bar === 0
+        ? 'held to no bar'
+        : `${value >= workload.bar ? 'meets' : 'BELOW'} the ${workload.bar} bar`
     const against = ownBaselines[name] === undefined ? '' : ` vs ${ownBaselines[name]}`
     console.log(`  ${(name + against).padEnd(34)} ${value.toFixed(3)}  ${verdict}  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`)
   }

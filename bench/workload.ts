@@ -21,7 +21,7 @@ export interface Workload {
    * do), so a run tells that share of a ratio from tsgi's.
    */
   controls?: Record<string, string>
-  /** The median req/s ratio to the baseline a contender must reach. */
+  /** The median req/s ratio to the baseline a contender must reach; 0: none (the suite reports a cost). */
   bar: number
   connections: number
   pipelining: number

@@ -12,7 +12,8 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { respondWithFetch } from '../fetch/app.ts'
 import { MCP_CORS, readMcpOptions, type McpAppOptions } from './options.ts'
 import { McpSessions, type McpPair, type McpSession } from './sessions.ts'
-import { ClientCounts, clientOf } from './client-counts.ts'
+import { clientOf } from './client-counts.ts'
+import { admitSession, mcpClientCaps } from './machine-caps.ts'
 import { declaredBytes } from './client-info.ts'
 import { sessionCharge } from './session-budget.ts'
 import { consoleLogger } from '../logging.ts'
@@ -24,7 +25,7 @@ import { answerGone, header, hostProblem, readBody, rpcError, sendJson, serviceL
 import { internalErrorLog } from '../sdk/internal-error.ts'
 import { ADOPT_SHARED_OPTIONS, type SharedAppOptions } from '../sdk/shared-options.ts'
 import { clusterDir, inTsgiCluster } from '../cluster/link.ts'
-import { relayedAuth, SessionRelay } from './relay.ts'
+import { asRelayedClient, relayedAuth, SessionRelay } from './relay.ts'
 
 export type { McpServerContext, McpServerFactory, McpServerLike } from './sessions.ts'
 export type { McpAppOptions } from './options.ts'
@@ -69,10 +70,17 @@ export function mcpApp(options: McpAppOptions): McpApp {
   let { allowed, cors, auth } = config
   // Under serve({ workers }) a session lives in the worker that made it; the others relay to it.
   const relay = !stateless && inTsgiCluster() ? new SessionRelay(clusterDir()!, built) : null
+  // Per-client caps hold for the machine, counted in the primary under workers.
+  const { streams: streamsHeld, sessions: sessionTally } = mcpClientCaps(
+    built,
+    relay !== null,
+    config.maxStreamsPerClient,
+    config.budget.maxPerClient,
+  )
   built++
-  const streamsHeld = new ClientCounts(config.maxStreamsPerClient)
   const sessions = new McpSessions({
     ...(relay === null ? {} : { newId: () => relay.newSessionId() }),
+    ...(sessionTally === null ? {} : { onRelease: (client: string) => sessionTally.release(client) }),
     factory: options.server,
     jsonResponse: options.jsonResponse === true,
     budget: config.budget,
@@ -107,8 +115,9 @@ export function mcpApp(options: McpAppOptions): McpApp {
   })
 
   /** A request relayed by another worker for one of this worker's sessions; its checks were made there. */
-  async function fromSibling(scope: Scope, receive: Receive, send: Send): Promise<void> {
-    if (scope.type !== 'http') return
+  async function fromSibling(socketScope: Scope, receive: Receive, send: Send): Promise<void> {
+    if (socketScope.type !== 'http') return
+    const scope = asRelayedClient(socketScope)
     let parsedBody: unknown
     if (scope.method === 'POST') {
       const body = await readBody(scope, receive, limit)
@@ -190,12 +199,12 @@ export function mcpApp(options: McpAppOptions): McpApp {
       const message = `Invalid params: clientInfo and capabilities take ${declared.bytes} bytes of JSON; this server accepts at most ${config.maxClientInfoBytes}`
       return sendJson(send, 400, { jsonrpc: '2.0', error: { code: -32602, message }, id: declared.id })
     }
-    const room = sessions.makeRoom(clientOf(scope), sessionCharge(declared.bytes))
-    if (room === 'client-full') {
-      return sendJson(send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many active sessions'), [
-        ['retry-after', RETRY_AFTER_SECONDS],
-      ])
-    }
+    const client = clientOf(scope)
+    if (sessionTally !== null && !(await admitSession(sessionTally, sessions, client))) return tooManySessions(send)
+    const room = sessions.makeRoom(client, sessionCharge(declared.bytes))
+    // No reservation was made, so none will be given back: the machine's count is, here.
+    if (typeof room === 'string') sessionTally?.release(client)
+    if (room === 'client-full') return tooManySessions(send)
     if (room === 'full') {
       return sendJson(send, 503, rpcError(-32000, 'Service Unavailable: too many active sessions'), [['retry-after', RETRY_AFTER_SECONDS]])
     }
@@ -219,7 +228,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
     // Counted from the moment the app takes the GET, not when its answer reaches the socket:
     // requests pipelined behind an endless stream are queued by Node, yet each one still runs.
     const client = clientOf(call.scope)
-    if (stream && !streamsHeld.take(client)) {
+    if (stream && !(await streamsHeld.take(client))) {
       return sendJson(call.send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many open streams'), [
         ['retry-after', RETRY_AFTER_SECONDS],
       ])
@@ -249,6 +258,12 @@ export function mcpApp(options: McpAppOptions): McpApp {
     },
   })
   return app
+}
+
+function tooManySessions(send: Send): Promise<void> {
+  return sendJson(send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many active sessions'), [
+    ['retry-after', RETRY_AFTER_SECONDS],
+  ])
 }
 
 interface Call {
