@@ -114,10 +114,18 @@ export class Http2Sessions {
     this.#timer = null
   }
 
-  /** GOAWAY to every session; a request still uploading is answered 503, as on HTTP/1.1. */
-  goAway(): void {
+  /**
+   * GOAWAY to every session, and to every one that opens from now on: clients open their next
+   * streams elsewhere, the ones in flight finish. HTTP/2's `Connection: close`.
+   */
+  closeSessions(): void {
     this.#draining = true
     for (const session of this.#sessions.keys()) session.close()
+  }
+
+  /** The drain: GOAWAY to every session; a request still uploading is answered 503, as on HTTP/1.1. */
+  goAway(): void {
+    this.closeSessions()
     for (const [res, { req }] of this.#requests) {
       if (!bodyArrived(req) && !res.headersSent && !res.writableEnded) {
         res.setHeader('retry-after', '1')

@@ -210,6 +210,9 @@ class HttpHost implements Host {
   stopAccepting(): void {
     this.#goingAwayCode = 1012
     this.#listener!.stopAccepting()
+    // What `Connection: close` does for HTTP/1.1 during the grace: h2 clients take their next
+    // streams to the workers that stay.
+    this.#sessions?.closeSessions()
   }
 
   /** HTTP and websockets drain side by side, within the same time. */
