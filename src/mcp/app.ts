@@ -245,8 +245,8 @@ export function mcpApp(options: McpAppOptions): McpApp {
   Object.defineProperty(app, ADOPT_SHARED_OPTIONS, {
     value: (shared: SharedAppOptions): void => {
       if (options.allowedHosts === undefined && shared.allowedHosts !== undefined) allowed = new Set(shared.allowedHosts)
-      if (options.cors === undefined && shared.cors !== undefined) cors = readCors(shared.cors, 'agent() cors', MCP_CORS)
-      if (options.auth === undefined && shared.auth !== undefined) auth = readAuth(shared.auth, 'agent() auth')
+      if (options.cors === undefined && shared.cors !== undefined) cors = readCors(shared.cors, 'agent', MCP_CORS)
+      if (options.auth === undefined && shared.auth !== undefined) auth = readAuth(shared.auth, 'agent')
     },
   })
   return app
