@@ -85,7 +85,7 @@ test("agent() and agentApp() refuse 'tranport' and suggest 'transport'; agent() 
   await served.close()
 })
 
-test('serve() names the full path of a typo inside health, primary, restart and websocket, with the closest name beside it', async () => {
+test('serve() names the full path of a typo inside health, primary, restart, websocket and tls, with the closest name beside it', async () => {
   const cases: Array<[object, string]> = [
     [{ health: { prot: 9000 } }, "serve() has no option 'health.prot'; did you mean 'health.port'?"],
     [{ health: { readiness: '/ready' } }, "serve() has no option 'health.readiness'"],
@@ -93,6 +93,8 @@ test('serve() names the full path of a typo inside health, primary, restart and 
     [{ restart: { maxCrash: 3 } }, "serve() has no option 'restart.maxCrash'; did you mean 'restart.maxCrashes'?"],
     [{ restart: { windowMS: 10 } }, "serve() has no option 'restart.windowMS'; did you mean 'restart.windowMs'?"],
     [{ websocket: { pingInterval: 10 } }, "serve() has no option 'websocket.pingInterval'; did you mean 'websocket.pingIntervalMs'?"],
+    [{ tls: { key: 'k', cert: 'c', passhrase: 'p' } }, "serve() has no option 'tls.passhrase'; did you mean 'tls.passphrase'?"],
+    [{ tls: { keyFile: 'k.pem', certFlie: 'c.pem' } }, "serve() has no option 'tls.certFlie'; did you mean 'tls.certFile'?"],
   ]
   for (const [options, message] of cases) {
     // Refused before anything starts, with and without workers (the primary reads them too).

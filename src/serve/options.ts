@@ -12,8 +12,9 @@ import { compileTrustProxy, type TrustProxy } from '../node/trust.ts'
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-options.ts'
 import { readGuards, type GuardOptions, type Guards } from './guard-options.ts'
 import { readWebSocketOptions, type WebSocketConfig, type WebSocketOptions } from '../websocket/options.ts'
+import { readTlsOptions, type TlsConfig, type TlsOptionsPart } from './tls-options.ts'
 
-export interface ServeOptions extends HttpLimitOptions, GuardOptions {
+export interface ServeOptions extends HttpLimitOptions, GuardOptions, TlsOptionsPart {
   /** Default: env PORT, else 3000. 0 picks any free port. */
   port?: number
   /** Default: env HOST, else '127.0.0.1'. */
@@ -105,6 +106,9 @@ export const serveOptionNames = optionNames<ServeOptions>()([
   'maxConnections',
   'maxConnectionsPerClient',
   'writeTimeoutMs',
+  'tls',
+  'http2',
+  'maxConcurrentStreams',
 ])
 
 /** The primary's own lifecycle, run once per machine (not once per worker). */
@@ -137,6 +141,8 @@ export interface ServeConfig extends RunnerConfig {
   websocket: WebSocketConfig
   /** `websocket` options were given: ws is loaded before listening. */
   websocketEager: boolean
+  /** TLS and HTTP/2: what the listener speaks. */
+  transport: TlsConfig
 }
 
 function fail(message: string): never {
@@ -243,5 +249,6 @@ export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv =
     trustProxy: readTrustProxy(options.trustProxy),
     websocket: readWebSocketOptions(options.websocket),
     websocketEager: options.websocket !== undefined,
+    transport: readTlsOptions(options, fail),
   }
 }
