@@ -112,9 +112,9 @@ test('every tls and http2 option is checked, with a sentence naming it (unknown 
   const cases: Array<[ServeOptions, RegExp]> = [
     [
       { tls: { key: certificate.key, cert: certificate.cert, passhrase: 'x' } as never },
-      /serve\(\): tls has no option 'passhrase'; did you mean 'passphrase'\?/,
+      /serve\(\) has no option 'tls\.passhrase'; did you mean 'tls\.passphrase'\?/,
     ],
-    [{ tls: { keyFile: 'k.pem', certFlie: 'c.pem' } as never }, /tls has no option 'certFlie'; did you mean 'certFile'\?/],
+    [{ tls: { keyFile: 'k.pem', certFlie: 'c.pem' } as never }, /serve\(\) has no option 'tls\.certFlie'; did you mean 'tls\.certFile'\?/],
     [{ tls: { key: certificate.key } as never }, /tls\.cert must be PEM text or a Buffer, got undefined/],
     [{ tls: { key: 42, cert: certificate.cert } as never }, /tls\.key must be PEM text or a Buffer, got 42/],
     [{ tls: { key: certificate.key, cert: certificate.cert, ca: [] } }, /tls\.ca must be PEM text, a Buffer or a non-empty array/],

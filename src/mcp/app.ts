@@ -8,9 +8,8 @@
 // Sessions are bounded (count and idle time); the lifespan's shutdown closes every session, so
 // open SSE streams end with it.
 
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
-import { respondWithFetch } from '../fetch/app.ts'
 import { MCP_CORS, readMcpOptions, type McpAppOptions } from './options.ts'
+import { answer, isInitialization, sessionsFull, tooManySessions, tooManyStreams, type Call } from './call.ts'
 import { McpSessions, type McpPair, type McpSession } from './sessions.ts'
 import { clientOf } from './client-counts.ts'
 import { admitSession, mcpClientCaps } from './machine-caps.ts'
@@ -43,8 +42,8 @@ export interface McpApp extends App {
   readonly streamCount: number
 }
 
-/** Seconds a client is asked to wait when every session slot is busy. */
-const RETRY_AFTER_SECONDS = '5'
+/** mcpApp()s built so far in this process: the same script builds them in the same order in every worker. */
+let built = 0
 
 /**
  * @example
@@ -60,9 +59,6 @@ const RETRY_AFTER_SECONDS = '5'
  * })
  * await serve(router([mount('/mcp', mcp)]))
  */
-/** mcpApp()s built so far in this process: the same script builds them in the same order in every worker. */
-let built = 0
-
 export function mcpApp(options: McpAppOptions): McpApp {
   const config = readMcpOptions(options)
   const { stateless, limit } = config
@@ -205,9 +201,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
     // No reservation was made, so none will be given back: the machine's count is, here.
     if (typeof room === 'string') sessionTally?.release(client)
     if (room === 'client-full') return tooManySessions(send)
-    if (room === 'full') {
-      return sendJson(send, 503, rpcError(-32000, 'Service Unavailable: too many active sessions'), [['retry-after', RETRY_AFTER_SECONDS]])
-    }
+    if (room === 'full') return sessionsFull(send)
     let pair: McpPair
     try {
       pair = await sessions.open(room, scope.state)
@@ -229,9 +223,7 @@ export function mcpApp(options: McpAppOptions): McpApp {
     // requests pipelined behind an endless stream are queued by Node, yet each one still runs.
     const client = clientOf(call.scope)
     if (stream && !(await streamsHeld.take(client))) {
-      return sendJson(call.send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many open streams'), [
-        ['retry-after', RETRY_AFTER_SECONDS],
-      ])
+      return tooManyStreams(call.send)
     }
     sessions.begin(session, stream)
     try {
@@ -253,39 +245,9 @@ export function mcpApp(options: McpAppOptions): McpApp {
   Object.defineProperty(app, ADOPT_SHARED_OPTIONS, {
     value: (shared: SharedAppOptions): void => {
       if (options.allowedHosts === undefined && shared.allowedHosts !== undefined) allowed = new Set(shared.allowedHosts)
-      if (options.cors === undefined && shared.cors !== undefined) cors = readCors(shared.cors, 'agent() cors', MCP_CORS)
-      if (options.auth === undefined && shared.auth !== undefined) auth = readAuth(shared.auth, 'agent() auth')
+      if (options.cors === undefined && shared.cors !== undefined) cors = readCors(shared.cors, 'agent', MCP_CORS)
+      if (options.auth === undefined && shared.auth !== undefined) auth = readAuth(shared.auth, 'agent')
     },
   })
   return app
-}
-
-function tooManySessions(send: Send): Promise<void> {
-  return sendJson(send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many active sessions'), [
-    ['retry-after', RETRY_AFTER_SECONDS],
-  ])
-}
-
-interface Call {
-  scope: HttpScope
-  receive: Receive
-  send: Send
-  parsedBody: unknown
-  authInfo: AuthInfo | undefined
-}
-
-function isInitialization(body: unknown): boolean {
-  return Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body)
-}
-
-function answer(call: Call, pair: McpPair): Promise<void> {
-  const { parsedBody, authInfo } = call
-  // The body was read (and bounded) here, so the transport gets it parsed and never reads one.
-  return respondWithFetch(
-    call.scope,
-    call.receive,
-    call.send,
-    (request) => pair.transport.handleRequest(request, authInfo === undefined ? { parsedBody } : { parsedBody, authInfo }),
-    { bodyConsumed: true },
-  )
 }

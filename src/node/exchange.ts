@@ -95,13 +95,17 @@ export class Exchange extends AppExchange {
 
   protected cut(): void {
     this.phase = Phase.Gone
-    // Node corks the socket for the rest of the tick in which a response first writes: an app
-    // that fails in that same tick would have its head and first chunk thrown away with the
-    // socket. Uncorked first, what the app sent goes out before the cut.
+    // Node corks the response for the rest of the tick in which it first writes: an app that
+    // fails in that same tick would have its head and first chunk thrown away with the socket.
+    // Uncorked first, what the app sent goes out before the cut. The response itself is
+    // uncorked before its socket: from Node 24 on, a corked chunked response holds its chunks
+    // in its own buffer (joined into one chunk on uncork), which the socket never sees.
+    const res = this.res
+    while (res.writableCorked > 0) res.uncork()
     // Over HTTP/2 the socket is the session's, shared by every stream: only the stream is reset.
-    const socket = isHttp2(this.req) ? null : this.res.socket
+    const socket = isHttp2(this.req) ? null : res.socket
     if (socket != null) while (socket.writableCorked > 0) socket.uncork()
-    this.res.destroy()
+    res.destroy()
   }
 
   protected leave(): void {

@@ -10,8 +10,18 @@ import type { NodeServer } from './node-server.ts'
 import { loadTls } from './tls-files.ts'
 import type { TlsSource } from './tls-options.ts'
 
-/** Starts listening for SIGHUP; the returned function stops. */
-export function reloadCertificateOnHangup(server: NodeServer, source: TlsSource, logger: Logger): () => void {
+/**
+ * Starts listening for SIGHUP where the key material comes from files; the returned function
+ * stops. Not where the user took SIGHUP for themselves (`signals`), nor where serve() leaves the
+ * signals alone (`signals: false`, and a cluster worker, whose primary owns them).
+ */
+export function reloadCertificateOnHangup(
+  server: NodeServer,
+  source: TlsSource | null,
+  signals: readonly NodeJS.Signals[],
+  logger: Logger,
+): () => void {
+  if (source?.kind !== 'files' || signals.length === 0 || signals.includes('SIGHUP')) return () => undefined
   const reload = (): void => {
     try {
       server.setSecureContext!(loadTls(source))

@@ -2,8 +2,8 @@
 // them all together, so one address could take every slot with silent sockets until
 // headersTimeout, and reconnect: health probes and every other client refused meanwhile.
 // Counted per peer address (the only one known before a request), an IPv6 peer by its /64 (see
-// clientGroup); a trusted proxy is exempt. Counted on the raw TCP socket, so an HTTP/2 session
-// (or a TLS handshake) is one connection too.
+// clientGroup); a trusted proxy is exempt.
+// Counted on the raw TCP socket, so an HTTP/2 session (or a TLS handshake) is one connection too.
 
 import type { Server, Socket } from 'node:net'
 

@@ -66,9 +66,16 @@ export class Http2Sessions {
   #draining = false
   #timer: NodeJS.Timeout | null = null
 
-  /** `socketEvent` announces the sockets sessions run on: 'secureConnection' under TLS (the h2 ones by ALPN), else 'connection'. */
-  constructor(server: NetServer, limits: Http2Limits, socketEvent: 'connection' | 'secureConnection') {
+  /** Sessions run on TLS sockets when `secure` (the ones that chose h2 by ALPN), else on every TCP socket. */
+  constructor(server: NetServer, limits: Http2Limits, secure: boolean) {
     this.#limits = limits
+    const socketEvent = secure ? 'secureConnection' : 'connection'
+    // After the app's own 'request' listener: it has started, the response is watched from now.
+    const watch = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
+      if (req.httpVersionMajor === 2) this.#track(req, res)
+    }
+    server.on('request', watch)
+    server.on('checkContinue', watch)
     server.on(socketEvent, (socket: Socket) => {
       if (socketEvent === 'secureConnection' && (socket as TLSSocket).alpnProtocol !== 'h2') return
       this.#sockets.add(socket)
@@ -98,7 +105,7 @@ export class Http2Sessions {
   }
 
   /** Watches one HTTP/2 request until its response closes. */
-  track(req: Http2ServerRequest, res: Http2ServerResponse): void {
+  #track(req: Http2ServerRequest, res: Http2ServerResponse): void {
     const now = performance.now()
     this.#requests.set(res, { req, since: now, arrived: false, waiting: 0, waitingSince: now })
     res.once('close', () => this.#requests.delete(res))
@@ -114,10 +121,18 @@ export class Http2Sessions {
     this.#timer = null
   }
 
-  /** GOAWAY to every session; a request still uploading is answered 503, as on HTTP/1.1. */
-  goAway(): void {
+  /**
+   * GOAWAY to every session, and to every one that opens from now on: clients open their next
+   * streams elsewhere, the ones in flight finish. HTTP/2's `Connection: close`.
+   */
+  closeSessions(): void {
     this.#draining = true
     for (const session of this.#sessions.keys()) session.close()
+  }
+
+  /** The drain: GOAWAY to every session; a request still uploading is answered 503, as on HTTP/1.1. */
+  goAway(): void {
+    this.closeSessions()
     for (const [res, { req }] of this.#requests) {
       if (!bodyArrived(req) && !res.headersSent && !res.writableEnded) {
         res.setHeader('retry-after', '1')

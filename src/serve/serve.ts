@@ -2,8 +2,6 @@
 // signals) is LifecycleRunner's; this file is the HTTP host it drives: listen, the drain, the
 // health probes, and the Server face.
 
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import type { AddressInfo, Socket } from 'node:net'
 
 import { warnPastGracePeriod } from './budget.ts'
@@ -130,21 +128,9 @@ class HttpHost implements Host {
     // Read now, so an unreadable certificate fails serve() before any startup step runs.
     const { transport } = this.#config
     const secure = transport.tls === null ? null : loadTls(transport.tls)
-    let sessions: Http2Sessions | null = null
-    const served = !transport.http2
-      ? listener
-      : (req: IncomingMessage, res: ServerResponse): void => {
-          if (req.httpVersionMajor === 2) sessions!.track(req as unknown as Http2ServerRequest, res as unknown as Http2ServerResponse)
-          listener(req, res)
-        }
-    const kind = createNodeServer(transport, secure, http, served)
+    const kind = createNodeServer(transport, secure, http, listener)
     const server = kind.server
-    if (kind.http2) {
-      const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, checkEveryMs } = http
-      const { writeTimeoutMs } = this.#config.guards
-      const limits = { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, writeTimeoutMs, checkEveryMs }
-      sessions = new Http2Sessions(server, limits, kind.secure ? 'secureConnection' : 'connection')
-    }
+    const sessions = kind.http2 ? new Http2Sessions(server, { ...http, ...this.#config.guards }, kind.secure) : null
     this.#secure = kind.secure
     server.maxConnections = http.maxConnections
     limitConnectionsPerClient(server, this.#config.guards.maxConnectionsPerClient, compileTrustProxy(trustProxy, 'serve(): trustProxy'))
@@ -153,7 +139,7 @@ class HttpHost implements Host {
     const limit = maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     server.on('checkContinue', (req, res) => {
       if (!(Number(req.headers['content-length']) > limit)) res.writeContinue()
-      served(req, res)
+      listener(req, res)
     })
     const sockets = new OpenSockets(server, kind.http1Event)
     const websockets = new WebSocketHost(app, {
@@ -173,13 +159,8 @@ class HttpHost implements Host {
     this.#sessions = sessions
     this.#listener = new Listener(server, sockets, sessions)
     this.#websockets = websockets
-    // A renewed certificate on disk, picked up without a restart; not where the user took SIGHUP
-    // for themselves (`signals`), nor in a cluster worker (its primary owns the signals).
-    const { signals } = this.#config
-    if (transport.tls?.kind === 'files' && signals.length > 0 && !signals.includes('SIGHUP')) {
-      const stop = reloadCertificateOnHangup(server, transport.tls, logger)
-      void runner.closed.then(stop)
-    }
+    const stopReloading = reloadCertificateOnHangup(server, transport.tls, this.#config.signals, logger)
+    void runner.closed.then(stopReloading)
   }
 
   async listen(): Promise<void> {
@@ -210,6 +191,9 @@ class HttpHost implements Host {
   stopAccepting(): void {
     this.#goingAwayCode = 1012
     this.#listener!.stopAccepting()
+    // What `Connection: close` does for HTTP/1.1 during the grace: h2 clients take their next
+    // streams to the workers that stay.
+    this.#sessions?.closeSessions()
   }
 
   /** HTTP and websockets drain side by side, within the same time. */

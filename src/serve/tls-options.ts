@@ -2,7 +2,8 @@
 // certificate files are only named here: the primary of a cluster checks the options without
 // reading them, each process that listens reads them at its startup (tls-files.ts).
 
-import { refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
+import { optionNames, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
+import { InvalidArgumentError } from '../protocol/errors.ts'
 
 /** PEM text or bytes, as node:tls takes them. */
 export type Pem = string | Buffer
@@ -54,8 +55,13 @@ export interface TlsConfig {
 
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 100
 
-const INLINE_NAMES = ['key', 'cert', 'ca', 'passphrase']
-const FILE_NAMES = ['keyFile', 'certFile', 'caFile', 'passphrase']
+const INLINE_NAMES = optionNames<TlsInline>()(['key', 'cert', 'ca', 'passphrase'])
+const FILE_NAMES = optionNames<TlsFiles>()(['keyFile', 'certFile', 'caFile', 'passphrase'])
+
+/** For refuseUnknownOptions(), whose message names serve() and the full path (`tls.certFlie`). */
+function refuse(message: string): never {
+  throw new InvalidArgumentError(message)
+}
 
 function isPem(value: unknown): value is Pem {
   return (typeof value === 'string' && value !== '') || (Buffer.isBuffer(value) && value.byteLength > 0)
@@ -68,7 +74,7 @@ function readSource(value: unknown, fail: (message: string) => never): TlsSource
   }
   const given = value as Record<string, unknown>
   const files = 'keyFile' in given || 'certFile' in given || 'caFile' in given
-  refuseUnknownOptions(given, files ? FILE_NAMES : INLINE_NAMES, 'serve(): tls', fail)
+  refuseUnknownOptions(given, files ? FILE_NAMES : INLINE_NAMES, 'serve()', refuse, 'tls')
   if (given.passphrase !== undefined && typeof given.passphrase !== 'string') {
     fail(`tls.passphrase must be a string, got ${show(given.passphrase)}`)
   }
