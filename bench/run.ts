@@ -154,6 +154,11 @@ async function measureRound(suite: string, workload: Workload, names: string[]):
 
 async function runSuite(suite: string): Promise<void> {
   const { workload } = (await import(`${suitesDir}${suite}/workload.ts`)) as { workload: Workload }
+  const missing = workload.unavailable?.() ?? null
+  if (missing !== null) {
+    console.log(`\n== ${suite}: skipped: ${missing}`)
+    return
+  }
   // Each pair's and each control's own baseline; everyone else is compared with the suite's.
   const ownBaselines: Record<string, string> = { ...workload.pairs, ...workload.controls }
   const controls = new Set(Object.keys(workload.controls ?? {}))
