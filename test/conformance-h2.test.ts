@@ -62,34 +62,16 @@ async function confirmed(driver: ReturnType<typeof driverFor>, expected: Record<
   )
 }
 
-/**
- * A server bug this suite found, held as a to-do so it stays in every run's output: serve()
- * answers H8's 413 and then resets the stream with NO_ERROR before the answer's END_STREAM
- * (`endStreamAfterAnswer()` in src/node/http2-exchange.ts: node sends the RST at the write's
- * 'finish', ahead of the empty DATA frame that ends the stream). RFC 9113 §8.1 allows that
- * reset only after a complete response; nghttp reports the request as not processed.
- */
-const knownServerBugs: Record<string, string> = {
-  H8: 'serve() resets the 413 stream with RST_STREAM NO_ERROR before its END_STREAM (src/node/http2-exchange.ts endStreamAfterAnswer)',
-}
-
 for (const target of ['tsgi', 'tsgi over h2c', 'tsgi-process'] as const) {
   test(`every H scenario passes over HTTP/2 for ${target}`, async (t) => {
     const results = await runs[target]
     t.diagnostic(line(results))
     for (const failure of failures(results)) t.diagnostic(failure)
     assert.equal(results.length, 16)
-    assert.deepEqual(
-      failures(results).filter((failure) => !(failure.split(':')[0]! in knownServerBugs)),
-      [],
-    )
+    // H8 included: its 413 must end with END_STREAM before any reset (RFC 9113 §8.1), which
+    // serve() once got wrong and this run found.
+    assert.deepEqual(failures(results), [])
   })
-  for (const [id, bug] of Object.entries(knownServerBugs)) {
-    test(`${id} passes over HTTP/2 for ${target}`, { todo: bug }, async () => {
-      const result = (await runs[target]).find((r) => r.id === id)!
-      assert.equal(result.result, 'passed', result.why)
-    })
-  }
 }
 
 test('hypercorn over HTTP/2 (TLS, ALPN h2) gives its expected H verdicts, each failure explained', { skip: hypercornSkip }, async (t) => {

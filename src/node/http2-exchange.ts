@@ -75,11 +75,30 @@ export function responseDestroyed(res: ServerResponse): boolean {
 }
 
 /**
- * After an answer that on HTTP/1.1 would close the connection (413, 408, a drain's 503): the
- * stream is reset with NO_ERROR once the answer is out (node waits for it), so the client stops
- * sending a body nobody will read, and the stream does not hold its session open.
+ * After an answer that on HTTP/1.1 would close the connection (413, 408, a drain's 503): a
+ * client still sending its body is asked to stop with RST_STREAM NO_ERROR, so it does not send
+ * a body nobody will read and the stream does not hold its session open. RFC 9113 §8.1 allows
+ * that reset only after a complete response: node's compatibility layer sends END_STREAM with
+ * the trailers after the writable side finished, and a reset submitted before it would drop
+ * it (the client would see a cut answer), so the reset waits until the local side is closed.
+ * A client that already ended its upload needs no reset: the stream closes by itself.
  */
 export function endStreamAfterAnswer(res: ServerResponse): void {
   const stream = (res as unknown as Http2ServerResponse).stream as Http2ServerResponse['stream'] | undefined
-  if (stream != null && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR)
+  if (stream == null || stream.destroyed) return
+  let turns = 0
+  const resetOnceAnswered = (): void => {
+    if (stream.destroyed || stream.closed) return
+    const state = stream.state as { localClose?: number; remoteClose?: number }
+    if (state.remoteClose === 1) return
+    // END_STREAM goes out within a few turns of the loop once the writable side finished; the
+    // bound keeps a stream whose session stalled from being watched for ever.
+    if (state.localClose !== 1 && ++turns < 100) {
+      setImmediate(resetOnceAnswered)
+      return
+    }
+    stream.close(constants.NGHTTP2_NO_ERROR)
+  }
+  if (stream.writableFinished) resetOnceAnswered()
+  else stream.once('finish', resetOnceAnswered)
 }
