@@ -13,6 +13,8 @@
 // - limits: `pluginTimeout` bounds each plugin and onReady hook, `bodyLimit` the request body
 //   (Reference/Server.md); the raw body comes from a catch-all content-type parser
 //   (Reference/ContentTypeParser.md, "Catch-All").
+// - websockets: @fastify/websocket is not a dependency here, so ws on the node server's
+//   'upgrade' event (`fastify.server`, websocket-recipe.ts), `wss.close()` in an onClose hook.
 // Nothing here adds what Fastify does not do: what the suite sees is Fastify's behaviour.
 
 import { Readable } from 'node:stream'
@@ -21,6 +23,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRep
 import type { AppSpec, LeafSpec, RouterSpec } from '../../scenarios/types.ts'
 import { host, limits, maxBodyBytes, port, record, reported, setup } from './contract.ts'
 import { answer, queryOf, rawPathOf, type Answer } from './endpoint.ts'
+import { attachWebSockets } from './websocket-recipe.ts'
 import { hasLifecycle, hookOf, loadWithoutLifecycle, routerSetupOf, routerTeardownOf, shutdownOf, startupOf, type State } from './work.ts'
 
 /** The one state object every plugin and request shares (what a root decorator would hold). */
@@ -152,6 +155,9 @@ const app = Fastify({
 app.removeAllContentTypeParsers()
 app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
 app.register(pluginFor(setup.app, new Map()))
+// @fastify/websocket is not a dependency here: ws on Fastify's node server 'upgrade' event.
+const websockets = attachWebSockets(app.server, setup.app, record)
+app.addHook('onClose', async () => websockets.close())
 addServerHooks(app)
 
 const listeners = closeWithGrace({ delay: limits.shutdownMs ?? 10_000 }, async ({ err }) => {
