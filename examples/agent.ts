@@ -2,7 +2,7 @@
 // owned by a scheduler. The scheduler starts in onStartup, before the port opens, and stops
 // in onShutdown, after the last stream ended; Ctrl-C (SIGINT) or SIGTERM shuts down cleanly.
 //
-//   npm start                      # or: npx tsx examples/agent.ts   (PORT, HOST, TICK_MS honoured)
+//   npm start                      # or: npx tsx examples/agent.ts   (PORT, HOST, HEALTH_PORT, TICK_MS honoured)
 //
 // MCP is at /mcp with one tool, `scheduler_ticks`, served by the v2 SDK through mcpServerApp:
 // 2026-07-28 clients (stateless, any worker can answer) and 2025-era clients (served statelessly)
@@ -162,8 +162,11 @@ const server = await agent({
       logger.info(`scheduler stopped after ${scheduler.ticks} ticks`)
     },
   ],
-  // GET /livez and /readyz for the probes of deploy/kubernetes.yaml; readiness fails first on SIGTERM.
-  health: true,
+  // GET /livez and /readyz for the probes of deploy/kubernetes.yaml; readiness fails first on
+  // SIGTERM. With HEALTH_PORT (as the manifest sets it) they also answer on a listener of their
+  // own, which a flood filling the app port's maxConnections cannot reach: the pod is not
+  // restarted for being busy.
+  health: process.env.HEALTH_PORT ? { port: Number(process.env.HEALTH_PORT) } : true,
 })
 
 // Copy-paste calls for a real client of each protocol, run from this directory (the SDKs are

@@ -15,6 +15,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js'
 import { sendParams } from './fixtures/a2a-executor.ts'
 import { legacyClient, modernClient } from './support/mcp-clients.ts'
+import { freePort } from './support/observe.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -154,9 +155,16 @@ test('the v1 example serves MCP with sessions: a session id, a GET stream that S
   }
 })
 
-test('the main job: CancelTask of a watch is answered CANCELED by the agent itself, well before the host would step in', async () => {
-  const agent = await start('examples/agent.ts', { PORT: '0', TICK_MS: '40', WATCH_TICKS: '100000' })
+test('the main job: the probes answer on HEALTH_PORT as the manifest deploys it, and CancelTask of a watch is answered CANCELED by the agent itself, well before the host would step in', async () => {
+  const healthPort = await freePort()
+  const agent = await start('examples/agent.ts', { PORT: '0', TICK_MS: '40', WATCH_TICKS: '100000', HEALTH_PORT: String(healthPort) })
   try {
+    assert.notEqual(new URL(agent.url).port, String(healthPort))
+    for (const path of ['/livez', '/readyz']) {
+      const probe = await fetch(`http://127.0.0.1:${healthPort}${path}`)
+      assert.equal(probe.status, 200, path)
+      await probe.arrayBuffer()
+    }
     const headers = { 'content-type': 'application/json', 'a2a-version': '1.0' }
     const send = await fetch(`${agent.url}/`, {
       method: 'POST',

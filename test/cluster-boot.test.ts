@@ -11,10 +11,15 @@ import { freePort, sleep } from './support/observe.ts'
 import { tryConnect } from './support/observe.ts'
 import { readyUrl, startMachine } from './support/cluster.ts'
 
-test('boot: primary onStartup runs once, each worker startup once, and no request reaches a worker before its startup completed', async (t) => {
+test('boot: primary onStartup runs once, each worker startup once, no request reaches a worker before its startup completed, and the probes answer on their own port', async (t) => {
   // A fixed port, so requests can knock while the workers are still starting.
   const port = await freePort()
-  const machine = startMachine({ SCENARIO: 'slow-worker-startup', PORT: String(port) })
+  const healthPort = await freePort()
+  const machine = startMachine({
+    SCENARIO: 'slow-worker-startup',
+    PORT: String(port),
+    OPTIONS: JSON.stringify({ health: { port: healthPort } }),
+  })
   t.after(() => machine.destroy())
   const statuses: number[] = []
   let refused = 0
@@ -55,6 +60,12 @@ test('boot: primary onStartup runs once, each worker startup once, and no reques
     .filter((e) => e.event === 'worker startup')
     .map((e) => e.pid)
   assert.deepEqual(new Set(workerPids), pids)
+  // The workers share the probes' listener as they share the app's: every fresh connection is answered.
+  for (let i = 0; i < 6; i++) {
+    const probe = await request(`http://127.0.0.1:${healthPort}/readyz`, { reset: true })
+    assert.equal(probe.statusCode, 200)
+    await probe.body.dump()
+  }
 
   machine.child.kill('SIGTERM')
   assert.equal(await machine.exit, 0)
@@ -66,6 +77,7 @@ test('boot: primary onStartup runs once, each worker startup once, and no reques
   assert.ok(stopped.t >= lastWorkerExit, 'the primary onShutdown ran after the last worker exited')
   assert.ok(events.filter((e) => e.event === 'cluster exit').every((e) => e.code === 0 && e.asked === true))
   assert.equal(await tryConnect(port), false, 'nothing listens after the exit')
+  assert.equal(await tryConnect(healthPort), false, 'not even the probes')
 })
 
 test('a worker that fails its first startup: the primary exits 1 without restarting it, primary hooks shut down, nothing listening', async (t) => {

@@ -59,16 +59,25 @@ test('the manifest has a Deployment with maxUnavailable 0, a Service and a PodDi
   assert.equal(Number(env.PORT), container.ports[0]!.containerPort)
 })
 
-test('every probe points at a health path serve() answers, on the container port', () => {
-  const container = manifest().Deployment!.spec.template.spec.containers[0] as Container
-  const portNames = container.ports.map((p) => p.name)
+test("every probe points at a health path serve() answers, on the probes' own port that the Service leaves out", () => {
+  const { Deployment, Service } = manifest()
+  const container = Deployment!.spec.template.spec.containers[0] as Container
+  const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]))
+  const health = container.ports.find((p) => p.name === 'health')
+  assert.ok(health, 'a container port named health')
+  assert.equal(Number(env.HEALTH_PORT), health.containerPort, 'the example listens for the probes where they knock')
+  assert.notEqual(health.containerPort, Number(env.PORT))
+  assert.ok(
+    Service!.spec.ports.every((p: { targetPort: string }) => p.targetPort !== 'health'),
+    'clients never reach the probe port',
+  )
   assert.equal(container.startupProbe.httpGet.path, DEFAULT_HEALTH_PATHS.live)
   assert.equal(container.livenessProbe.httpGet.path, DEFAULT_HEALTH_PATHS.live)
   assert.equal(container.readinessProbe.httpGet.path, DEFAULT_HEALTH_PATHS.ready)
   for (const probe of [container.startupProbe, container.readinessProbe, container.livenessProbe]) {
-    assert.ok(portNames.includes(String(probe.httpGet.port)), `probe port ${probe.httpGet.port}`)
+    assert.equal(probe.httpGet.port, 'health')
   }
-  assert.match(read('examples/agent.ts'), /health: true/, 'the deployed example serves the probes')
+  assert.match(read('examples/agent.ts'), /health: process\.env\.HEALTH_PORT \? \{ port: Number\(process\.env\.HEALTH_PORT\) \} : true/)
 })
 
 test("the shutdown budget from the manifest's env fits its grace period, and the delay outlasts readiness", () => {

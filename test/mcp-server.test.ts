@@ -15,19 +15,15 @@ import { mcpServerApp, type McpServerAppOptions } from '../src/mcp-server/app.ts
 import { InvalidArgumentError } from '../src/protocol/errors.ts'
 import { host } from './fixtures/agent-host.ts'
 import { demoServer } from './fixtures/mcp-server/demo-server.ts'
+import { expectBodyLimit, rpcErrorOf, rpcHeaders } from './support/mcp-http.ts'
 import { legacyClient, modernClient, toolJson } from './support/mcp-clients.ts'
 
-const rpcHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
 const initialize = JSON.stringify({
   jsonrpc: '2.0',
   id: 1,
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 })
-
-async function errorOf(response: Response): Promise<{ code: number; message: string }> {
-  return ((await response.json()) as { error: { code: number; message: string } }).error
-}
 
 function demo(options: Partial<McpServerAppOptions> = {}) {
   const mcp = mcpServerApp({ server: (context) => demoServer(context), ...options })
@@ -70,7 +66,7 @@ test('a Host outside allowedHosts gets 403 naming it; a CORS preflight from an a
   try {
     const refused = await fetch(endpoint, { method: 'POST', headers: rpcHeaders, body: initialize })
     assert.equal(refused.status, 403)
-    assert.equal((await errorOf(refused)).message, "Host '127.0.0.1' is not allowed; allowed: localhost")
+    assert.equal((await rpcErrorOf(refused)).message, "Host '127.0.0.1' is not allowed; allowed: localhost")
     const local = `http://localhost:${port}/mcp`
     const preflight = (origin: string) => fetch(local, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } })
     const allowed = await preflight('http://app.example')
@@ -100,7 +96,7 @@ test('bearer auth: no token or a wrong one gets 401 with WWW-Authenticate and no
     const none = await fetch(endpoint, { method: 'POST', headers: rpcHeaders, body: initialize })
     assert.equal(none.status, 401)
     assert.equal(none.headers.get('www-authenticate'), `Bearer resource_metadata="${auth.resourceMetadataUrl}"`)
-    assert.equal((await errorOf(none)).message, 'Unauthorized')
+    assert.equal((await rpcErrorOf(none)).message, 'Unauthorized')
     const wrong = await fetch(endpoint, { method: 'POST', headers: { ...rpcHeaders, authorization: 'Bearer bad' }, body: initialize })
     assert.equal(wrong.status, 401)
     assert.match(wrong.headers.get('www-authenticate')!, /error="invalid_token"/)
@@ -119,21 +115,10 @@ test('bearer auth: no token or a wrong one gets 401 with WWW-Authenticate and no
 test('a body past maxBodyBytes gets 413, whether declared or streamed, and bad JSON gets 400', async () => {
   const { endpoint, close } = await hostDemo({ maxBodyBytes: 64 })
   try {
-    const declared = await fetch(endpoint, { method: 'POST', headers: rpcHeaders, body: 'x'.repeat(65) })
-    assert.equal(declared.status, 413)
-    assert.match((await errorOf(declared)).message, /must not exceed 64 bytes/)
-    const chunks = new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (let i = 0; i < 5; i++) controller.enqueue(new TextEncoder().encode('y'.repeat(20)))
-        controller.close()
-      },
-    })
-    const streamed = await fetch(endpoint, { method: 'POST', headers: rpcHeaders, body: chunks, duplex: 'half' } as RequestInit)
-    assert.equal(streamed.status, 413)
-    await streamed.body?.cancel()
+    await expectBodyLimit(endpoint, 64)
     const garbled = await fetch(endpoint, { method: 'POST', headers: rpcHeaders, body: '{"jsonrpc"' })
     assert.equal(garbled.status, 400)
-    assert.equal((await errorOf(garbled)).code, -32700)
+    assert.equal((await rpcErrorOf(garbled)).code, -32700)
   } finally {
     await close()
   }
@@ -180,7 +165,7 @@ test('the lifespan shutdown closes the handler: a tool call in flight is aborted
     const late = await fetch(`${url}/mcp`, { method: 'POST', headers: rpcHeaders, body: initialize })
     assert.equal(late.status, 503)
     assert.equal(late.headers.get('retry-after'), '5')
-    assert.match((await errorOf(late)).message, /shutting down/)
+    assert.match((await rpcErrorOf(late)).message, /shutting down/)
   } finally {
     await close()
   }

@@ -11,6 +11,7 @@ import { z } from 'zod'
 import { mcpApp, type McpAppOptions } from '../src/mcp/app.ts'
 import { mount, router } from '../src/index.ts'
 import { host } from './fixtures/agent-host.ts'
+import { expectBodyLimit, rpcErrorOf, rpcHeaders } from './support/mcp-http.ts'
 
 function makeServer(counter?: { built: number }) {
   return () => {
@@ -24,10 +25,6 @@ function makeServer(counter?: { built: number }) {
 }
 
 /** The JSON-RPC error a transport-level refusal carries. */
-async function rpcErrorOf(response: Response): Promise<{ code: number; message: string }> {
-  const body = (await response.json()) as { error: { code: number; message: string } }
-  return body.error
-}
 
 function deferred() {
   let resolve!: () => void
@@ -47,11 +44,6 @@ async function hostMcp(options: Partial<McpAppOptions> = {}) {
   const mcp = mcpApp({ server: makeServer(counter), ...options })
   const hosted = await host(router([mount('/mcp', mcp)]))
   return { ...hosted, mcp, counter, endpoint: `${hosted.url}/mcp` }
-}
-
-const rpcHeaders = {
-  'content-type': 'application/json',
-  accept: 'application/json, text/event-stream',
 }
 
 function initialize(id = 1) {
@@ -207,17 +199,7 @@ test('a tool call in flight is aborted when the app shuts down', async () => {
 test('a body past maxBodyBytes gets 413, whether declared or streamed', async () => {
   const { endpoint, close } = await hostMcp({ maxBodyBytes: 64 })
   try {
-    const declared = await fetch(endpoint, { method: 'POST', headers: rpcHeaders, body: 'x'.repeat(65) })
-    assert.equal(declared.status, 413)
-    assert.match((await rpcErrorOf(declared)).message, /must not exceed 64 bytes/)
-    const chunks = new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (let i = 0; i < 5; i++) controller.enqueue(new TextEncoder().encode('y'.repeat(20)))
-        controller.close()
-      },
-    })
-    const streamed = await fetch(endpoint, { method: 'POST', headers: rpcHeaders, body: chunks, duplex: 'half' } as RequestInit)
-    assert.equal(streamed.status, 413)
+    await expectBodyLimit(endpoint, 64)
   } finally {
     await close()
   }

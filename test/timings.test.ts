@@ -51,6 +51,18 @@ function nestedApp(): App {
   return router([mount('/api', router([mount('/items', items), mount('/users', slowStarter(5))])), mount('/mcp', slowStarter(30))])
 }
 
+/** The startup tree of nestedApp(), as shape() draws it: the same under serve() and embed(). */
+const NESTED_APP_STARTUP = [
+  'startup',
+  '  app',
+  '    /api',
+  '      /items',
+  '        lifespan openCache',
+  '        /',
+  '      /users',
+  '    /mcp',
+]
+
 test('server.timings nests the app as its routers nest it, and names each lifespan, hook, listen and the drain', async () => {
   const logger = memoryLogger()
   const server = await serve(nestedApp(), {
@@ -66,14 +78,7 @@ test('server.timings nests the app as its routers nest it, and names each lifesp
   })
   assert.equal(server.timings.shutdown, null, 'no shutdown tree before close()')
   assert.deepEqual(shape(server.timings.startup), [
-    'startup',
-    '  app',
-    '    /api',
-    '      /items',
-    '        lifespan openCache',
-    '        /',
-    '      /users',
-    '    /mcp',
+    ...NESTED_APP_STARTUP,
     '  lifespan[0] openPool',
     '  onStartup[0] warmCache',
     '  onStartup[1] anonymous',
@@ -157,16 +162,7 @@ test('embed() keeps the same trees, with the gate opening as its listen step', a
   const logger = memoryLogger()
   const embedded = embed(nestedApp(), { logger, logTimings: true, onShutdown: [function closePool() {}] })
   await embedded.startup()
-  assert.deepEqual(shape(embedded.timings.startup).slice(0, 8), [
-    'startup',
-    '  app',
-    '    /api',
-    '      /items',
-    '        lifespan openCache',
-    '        /',
-    '      /users',
-    '    /mcp',
-  ])
+  assert.deepEqual(shape(embedded.timings.startup).slice(0, 8), NESTED_APP_STARTUP)
   assert.equal(embedded.timings.startup.children.length, 2)
   await embedded.close()
   assert.deepEqual(shape(embedded.timings.shutdown!).slice(0, 4), ['shutdown', '  drain', '  onShutdown[0] closePool', '  app'])

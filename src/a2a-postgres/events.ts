@@ -6,6 +6,7 @@
 // and a reader that goes by number never skips one.
 
 import { StreamResponse } from '@a2a-js/sdk'
+import type { AgentExecutionEvent } from '@a2a-js/sdk/server'
 import type pg from 'pg'
 import { CHANNEL, EVENT_TABLE } from './schema.ts'
 
@@ -86,4 +87,18 @@ export class EventLog {
 
 function keyString(key: TaskKey): string {
   return `${key.tenant}\u0000${key.owner}\u0000${key.taskId}`
+}
+
+/** The event as SubscribeToTask streams it; messages are not part of a task's stream. */
+export function toStreamResponse(event: AgentExecutionEvent): StreamResponse | null {
+  switch (event.kind) {
+    case 'task':
+      return { payload: { $case: 'task', value: event.data } }
+    case 'statusUpdate':
+      return { payload: { $case: 'statusUpdate', value: event.data } }
+    case 'artifactUpdate':
+      return { payload: { $case: 'artifactUpdate', value: event.data } }
+    default:
+      return null
+  }
 }

@@ -12,7 +12,7 @@
 // on a timer, and the lease heartbeat re-reads pending cancels.
 
 import { randomUUID } from 'node:crypto'
-import { Role, TaskState, type StreamResponse, type Task } from '@a2a-js/sdk'
+import type { StreamResponse, Task } from '@a2a-js/sdk'
 import { type AgentExecutionEvent, ServerCallContext, type TaskStore } from '@a2a-js/sdk/server'
 import { DatabaseTaskStore } from '@a2a-js/sdk/server/database'
 import { Kysely, PostgresDialect } from 'kysely'
@@ -21,11 +21,13 @@ import type { LocalExecution, SharedTasks } from '../a2a/shared-tasks.ts'
 import { silentLogger } from '../logging.ts'
 import { ServiceUnavailableError, describeError } from '../protocol/errors.ts'
 import type { Logger } from '../protocol/types.ts'
-import { EventLog, type TaskKey } from './events.ts'
+import { EventLog, type TaskKey, toStreamResponse } from './events.ts'
+import { databaseTarget, withoutPassword } from './database-address.ts'
 import { Leases } from './leases.ts'
 import { Listener } from './listener.ts'
 import { readPostgresTasksOptions, type PostgresTasksConfig, type PostgresTasksOptions } from './options.ts'
 import { RemoteTasks, isTerminal, keyOf } from './remote.ts'
+import { REPLICA_STOPPED, replicaStoppedStatus } from './replica-stopped.ts'
 import { CHANNEL, migrate, missingTables } from './schema.ts'
 import { GuardedTaskStore, RETRY_AFTER_SECONDS, guarded } from './unavailable.ts'
 import { Wakeups } from './wakeups.ts'
@@ -35,7 +37,6 @@ export type { PostgresTasksOptions } from './options.ts'
 /** A connection attempt gives up after this long: requests must never hang on a dead database. */
 const CONNECT_TIMEOUT_MS = 2_000
 const QUERY_TIMEOUT_MS = 10_000
-const REPLICA_STOPPED = 'the replica running this task stopped'
 
 /**
  * Tasks in PostgreSQL for a2aApp's `tasks` (or agent()'s `a2a.tasks`).
@@ -107,7 +108,7 @@ export class PostgresTasks implements SharedTasks {
         const missing = await missingTables(pool)
         if (missing.length > 0) throw new Error(`table(s) ${missing.join(', ')} missing; create them or pass migrate: true`)
       }
-      const onError = (error: unknown): void => logger.warn(`a2a-postgres: ${this.#safe(describeError(error))}`)
+      const onError = (error: unknown): void => logger.warn(`a2a-postgres: ${this.#withoutPassword(describeError(error))}`)
       const events = new EventLog(pool, onError)
       const leases = new Leases(pool, this.replica, this.#config.leaseMs, {
         onCancelRequested: (key) => this.#cancelHere(key.taskId),
@@ -128,7 +129,7 @@ export class PostgresTasks implements SharedTasks {
       this.#parts?.leases.stop()
       await this.#parts?.listener.stop()
       if (own) await pool.end().catch(() => undefined)
-      throw new Error(`postgresTasks: PostgreSQL at ${this.#target()}: ${this.#safe(describeError(error))}`)
+      throw new Error(`postgresTasks: PostgreSQL at ${databaseTarget(this.#config)}: ${this.#withoutPassword(describeError(error))}`)
     }
   }
 
@@ -161,7 +162,7 @@ export class PostgresTasks implements SharedTasks {
       const settle = events
         .flushed(key)
         .then(() => leases.release(key))
-        .catch((error: unknown) => this.#logger.warn(`a2a-postgres: releasing a lease: ${this.#safe(describeError(error))}`))
+        .catch((error: unknown) => this.#logger.warn(`a2a-postgres: releasing a lease: ${this.#withoutPassword(describeError(error))}`))
       this.#settling.add(settle)
       void settle.then(() => this.#settling.delete(settle))
     }
@@ -206,7 +207,9 @@ export class PostgresTasks implements SharedTasks {
     running.cancelled = true
     running.execution
       .cancel()
-      .catch((error: unknown) => this.#logger.warn(`a2a-postgres: cancelling task ${taskId}: ${this.#safe(describeError(error))}`))
+      .catch((error: unknown) =>
+        this.#logger.warn(`a2a-postgres: cancelling task ${taskId}: ${this.#withoutPassword(describeError(error))}`),
+      )
   }
 
   /** A replica stopped renewing its lease on this task: it failed, say so in the store and to subscribers. */
@@ -214,22 +217,7 @@ export class PostgresTasks implements SharedTasks {
     const context = new ServerCallContext({ tenant: key.tenant, user: { isAuthenticated: true, userName: key.owner } })
     const task = await this.store.load(key.taskId, context)
     if (task === undefined || isTerminal(task)) return
-    const status = {
-      state: TaskState.TASK_STATE_FAILED,
-      message: {
-        messageId: randomUUID(),
-        contextId: task.contextId,
-        taskId: task.id,
-        role: Role.ROLE_AGENT,
-        parts: [
-          { content: { $case: 'text' as const, value: REPLICA_STOPPED }, metadata: undefined, filename: '', mediaType: 'text/plain' },
-        ],
-        metadata: {},
-        extensions: [],
-        referenceTaskIds: [],
-      },
-      timestamp: new Date().toISOString(),
-    }
+    const status = replicaStoppedStatus(task)
     await this.store.save({ ...task, status }, context)
     const { events } = this.#started()
     events.append(key, { payload: { $case: 'statusUpdate', value: { taskId: task.id, contextId: task.contextId, status, metadata: {} } } })
@@ -237,52 +225,14 @@ export class PostgresTasks implements SharedTasks {
     this.#logger.warn(`a2a-postgres: task ${task.id} failed: ${REPLICA_STOPPED} renewing its lease`)
   }
 
+  #withoutPassword(message: string): string {
+    return withoutPassword(this.#config, message)
+  }
+
   #listenConfig(pool: pg.Pool): pg.ClientConfig {
     if (this.#config.connectionString !== null) {
       return { connectionString: this.#config.connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }
     }
     return { ...pool.options }
-  }
-
-  /** Where the database is, for messages: host, port and database, never the password. */
-  #target(): string {
-    const options = this.#config.pool?.options
-    if (options !== undefined && options.connectionString === undefined) {
-      return `${options.host ?? 'localhost'}:${options.port ?? 5432}/${options.database ?? ''}`
-    }
-    try {
-      const url = new URL(options?.connectionString ?? this.#config.connectionString ?? '')
-      return `${url.hostname}:${url.port || 5432}${url.pathname}`
-    } catch {
-      return 'the configured address'
-    }
-  }
-
-  /** A message with the password (if one is configured) blotted out, in case a driver echoed it. */
-  #safe(message: string): string {
-    const secrets: string[] = []
-    const options = this.#config.pool?.options
-    if (typeof options?.password === 'string' && options.password !== '') secrets.push(options.password)
-    try {
-      const url = new URL(options?.connectionString ?? this.#config.connectionString ?? '')
-      if (url.password !== '') secrets.push(url.password, decodeURIComponent(url.password))
-    } catch {
-      // not a URL: nothing to find in it
-    }
-    return secrets.reduce((text, secret) => text.split(secret).join('***'), message)
-  }
-}
-
-/** The event as SubscribeToTask streams it; messages are not part of a task's stream. */
-function toStreamResponse(event: AgentExecutionEvent): StreamResponse | null {
-  switch (event.kind) {
-    case 'task':
-      return { payload: { $case: 'task', value: event.data } }
-    case 'statusUpdate':
-      return { payload: { $case: 'statusUpdate', value: event.data } }
-    case 'artifactUpdate':
-      return { payload: { $case: 'artifactUpdate', value: event.data } }
-    default:
-      return null
   }
 }

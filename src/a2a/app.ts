@@ -29,7 +29,7 @@ export type { AgentCardInput, PublicUrl } from './card.ts'
 export type { A2aAppOptions } from './options.ts'
 export type { AuthInfo, AuthOptions } from '../sdk/auth.ts'
 export type { CorsOptions } from '../sdk/cors.ts'
-export { AuthenticatedUser } from './rpc.ts'
+export { AuthenticatedUser } from './authenticated-user.ts'
 export { BoundedTaskStore } from './task-store.ts'
 export type { LocalExecution, SharedTasks } from './shared-tasks.ts'
 

@@ -1,22 +1,22 @@
 // One A2A JSON-RPC call over HTTP, without Express: the SDK's JsonRpcTransportHandler does the
 // protocol, this file does the HTTP around it as the SDK's Express adapter does (errors as
 // JSON-RPC envelopes with status 200, streams as SSE), plus what that adapter lacks: a client
-// that leaves stops its stream's work, and shutdown ends open streams.
+// that leaves stops its stream's work (rpc-stream.ts), and shutdown ends open streams.
 
 import { Extensions, type AgentCard } from '@a2a-js/sdk'
-import { A2AError, isJsonRpcError } from '@a2a-js/sdk/errors'
 import {
-  JsonRpcTransportHandler,
+  type JsonRpcTransportHandler,
   UnauthenticatedUser,
   defaultServerCallContextBuilder,
   validateVersion,
   type ServerCallContext,
 } from '@a2a-js/sdk/server'
-import { filterRpcError, type RpcErrorBody } from './failures.ts'
+import { AuthenticatedUser } from './authenticated-user.ts'
 import { sendAnswer } from './json-answer.ts'
 import { envelopeProblem, paramsProblem } from './request-check.ts'
+import { answerUnavailable, envelope, filtered, safeId } from './rpc-errors.ts'
+import { stream } from './rpc-stream.ts'
 import type { RunningTasks } from './tasks.ts'
-import { unavailableIn } from '../protocol/errors.ts'
 import type { HttpScope, Receive, Send } from '../protocol/types.ts'
 import type { AuthInfo } from '../sdk/auth.ts'
 import { answerGone, header, readBody, sendJson } from '../sdk/http.ts'
@@ -44,68 +44,9 @@ export interface OpenStream {
 /** Where the request's lifespan state rides in the SDK's call context, for executors. */
 export const STATE_KEY = 'tsgi.state'
 
-type RpcEnvelope = { jsonrpc: string; id: string | number | null; result?: unknown; error?: unknown }
+export type RpcEnvelope = { jsonrpc: string; id: string | number | null; result?: unknown; error?: unknown }
 
 const anonymous = new UnauthenticatedUser()
-
-/**
- * The SDK's user for a caller whose token verified (with `auth`): what executors and task
- * stores see as `context.user`; its userName is the AuthInfo's clientId.
- * @example
- * async execute(ctx, bus) {
- *   const user = ctx.context.user
- *   if (user instanceof AuthenticatedUser && !user.authInfo.scopes.includes('write')) throw new Error('forbidden')
- * }
- */
-export class AuthenticatedUser {
-  constructor(readonly authInfo: AuthInfo) {}
-  get isAuthenticated(): boolean {
-    return true
-  }
-  get userName(): string {
-    return this.authInfo.clientId
-  }
-}
-const encoder = new TextEncoder()
-const SSE_HEADERS: Array<[string, string]> = [
-  ['content-type', 'text/event-stream'],
-  ['cache-control', 'no-cache'],
-  ['x-accel-buffering', 'no'],
-]
-
-/** Only the SDK's own errors carry sentences meant for clients; anything else stays in here. */
-function toRpcError(error: unknown): RpcErrorBody {
-  if (error instanceof A2AError || isJsonRpcError(error)) return JsonRpcTransportHandler.mapToJSONRPCError(error)
-  return { code: -32603, message: 'Internal error' }
-}
-
-/** The envelope for an error thrown at `step`, through the one filter. */
-function envelope(id: unknown, error: unknown, step: string, deps: RpcDeps): RpcEnvelope {
-  return { jsonrpc: '2.0', id: safeId(id), error: filterRpcError(toRpcError(error), step, error, deps.log) }
-}
-
-function safeId(id: unknown): string | number | null {
-  return typeof id === 'string' || typeof id === 'number' ? id : null
-}
-
-/** An envelope the SDK built, its error (if any) through the same filter. */
-function filtered(answer: RpcEnvelope, step: string, context: ServerCallContext, deps: RpcDeps): RpcEnvelope {
-  if (answer.error === undefined) return answer
-  return { ...answer, error: filterRpcError(answer.error as RpcErrorBody, step, deps.caught.get(context), deps.log) }
-}
-
-/**
- * 503 with Retry-After when what failed was a service the agent needs (its task database):
- * the request may succeed later, so it is not an internal error. Its message is ours.
- */
-function answerUnavailable(send: Send, id: unknown, error: unknown, step: string, deps: RpcDeps): Promise<void> | null {
-  const unavailable = unavailableIn(error)
-  if (unavailable === null) return null
-  deps.log(step, error)
-  const safeId = typeof id === 'string' || typeof id === 'number' ? id : null
-  const body = { jsonrpc: '2.0', id: safeId, error: { code: -32603, message: `Service Unavailable: ${unavailable.message}` } }
-  return sendJson(send, 503, body, [['retry-after', String(unavailable.retryAfterSeconds)]])
-}
 
 function stepOf(request: Record<string, unknown>): string {
   const method = request?.method
@@ -175,89 +116,4 @@ export async function handleRpc(
     if (unavailable !== null) return unavailable
   }
   return sendAnswer(send, filtered(result, step, context, deps), extra)
-}
-
-/** What ended a stream early: the client left, or the app is shutting down. */
-type Interrupt = { why: 'disconnect' | 'shutdown' }
-
-interface StreamCall {
-  id: unknown
-  step: string
-  context: ServerCallContext
-}
-
-async function stream(
-  events: AsyncGenerator<RpcEnvelope, void, undefined>,
-  call: StreamCall,
-  receive: Receive,
-  send: Send,
-  deps: RpcDeps,
-  extra: Array<[string, string]>,
-): Promise<void> {
-  const controller = new AbortController()
-  let markEnded!: () => void
-  const open: OpenStream = { controller, ended: new Promise((resolve) => (markEnded = resolve)) }
-  deps.streams.add(open)
-  const interrupted = new Promise<Interrupt>((resolve) => {
-    controller.signal.addEventListener('abort', () => resolve({ why: 'shutdown' }), { once: true })
-    void untilDisconnect(receive).then(() => resolve({ why: 'disconnect' }))
-  })
-  let started = false
-  try {
-    for (;;) {
-      const next = await Promise.race([
-        events.next().then(
-          (r) => ({ r }),
-          (error: unknown) => ({ error }),
-        ),
-        interrupted,
-      ])
-      if ('why' in next) {
-        if (next.why === 'disconnect') {
-          // Nobody will read what the tasks produce: stop the work, not just the writing.
-          for (const taskId of deps.tasks.startedBy(call.context)) void deps.tasks.cancel(taskId).catch(() => undefined)
-        }
-        // The generator is parked at an await; return() takes effect when that settles.
-        void events.return(undefined).catch(() => undefined)
-        // To a client that left this writes nothing; it just closes the exchange.
-        return finish(send, started, extra)
-      }
-      if ('error' in next) {
-        if (!started) {
-          const unavailable = answerUnavailable(send, call.id, next.error, call.step, deps)
-          if (unavailable !== null) return unavailable
-        }
-        const failure = envelope(call.id, next.error, call.step, deps)
-        if (!started) return sendJson(send, 200, failure, extra)
-        await send({
-          type: 'http.response.body',
-          body: encoder.encode(`event: error\ndata: ${JSON.stringify(failure)}\n\n`),
-          moreBody: true,
-        })
-        return finish(send, true, extra)
-      }
-      if (next.r.done === true) return finish(send, started, extra)
-      if (!started) {
-        await send({ type: 'http.response.start', status: 200, headers: [...SSE_HEADERS, ...extra] })
-        started = true
-      }
-      await send({ type: 'http.response.body', body: encoder.encode(`data: ${JSON.stringify(next.r.value)}\n\n`), moreBody: true })
-    }
-  } finally {
-    deps.streams.delete(open)
-    markEnded()
-  }
-}
-
-/** Ends the response: the last SSE frame, or an empty stream if no event came. */
-async function finish(send: Send, started: boolean, extra: Array<[string, string]>): Promise<void> {
-  if (!started) await send({ type: 'http.response.start', status: 200, headers: [...SSE_HEADERS, ...extra] })
-  await send({ type: 'http.response.body', moreBody: false })
-}
-
-async function untilDisconnect(receive: Receive): Promise<void> {
-  for (;;) {
-    const message = await receive()
-    if (message.type === 'http.disconnect') return
-  }
 }

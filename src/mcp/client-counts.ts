@@ -1,11 +1,14 @@
 // How many of something (sessions, GET streams) each client address holds. The address is
 // `scope.client`'s, which behind `trustProxy` is the forwarded one: the proxy's own address
-// would put every client in one bucket. A request with no address shares the '' bucket.
+// would put every client in one bucket. An IPv6 client counts by its /64 (see clientGroup). A
+// request with no address shares the '' bucket.
 
+import { clientGroup } from '../node/client-group.ts'
 import type { HttpScope } from '../protocol/types.ts'
 
 export function clientOf(scope: HttpScope): string {
-  return scope.client?.[0] ?? ''
+  const address = scope.client?.[0]
+  return address === undefined ? '' : clientGroup(address)
 }
 
 export class ClientCounts {

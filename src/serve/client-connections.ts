@@ -1,19 +1,22 @@
 // At most so many open connections per client address. node:http's maxConnections bounds
 // them all together, so one address could take every slot with silent sockets until
 // headersTimeout, and reconnect: health probes and every other client refused meanwhile.
-// Counted per peer address (the only one known before a request); a trusted proxy is exempt.
+// Counted per peer address (the only one known before a request), an IPv6 peer by its /64 (see
+// clientGroup); a trusted proxy is exempt.
 
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 
+import { clientGroup } from '../node/client-group.ts'
 import { plainAddress, type TrustCheck } from '../node/trust.ts'
 
 export function limitConnectionsPerClient(server: Server, limit: number, trusted: TrustCheck | null): void {
   if (limit === Infinity) return
   const open = new Map<string, number>()
   server.on('connection', (socket: Socket) => {
-    const address = plainAddress(socket.remoteAddress ?? '')
-    if (trusted?.(address) === true) return
+    const peer = plainAddress(socket.remoteAddress ?? '')
+    if (trusted?.(peer) === true) return
+    const address = clientGroup(peer)
     const held = open.get(address) ?? 0
     if (held >= limit) {
       socket.destroy()
