@@ -54,6 +54,8 @@ export const headlines: Record<Behaviour, string> = {
   wsNoRoute: "ws's recipe cuts an unrouted upgrade instead of answering 403",
   wsDefaultPayload: "ws's 100 MiB default payload limit: no 1009",
   terminusCutsWebsockets: 'websockets cut at shutdown (1006), the app not told',
+  fastifyWsNotFound: 'an unrouted upgrade gets 404, not 403',
+  fastifyWsNoCode: 'websockets closed with no code (1005) at shutdown',
   serverWaitsForWebsockets: 'open websockets hold the shutdown past 10 s',
   daphnePathNotResolved: 'dot segments not resolved, bad escapes pass',
   nodeStopsListening: 'stops accepting at the signal: requests still routed there are refused',

@@ -78,6 +78,10 @@ export const nodeBehaviours = {
     "ws's default `maxPayload` is 100 MiB: the 17 MiB message reaches the handler and is echoed back; nothing closes with 1009.",
   terminusCutsWebsockets:
     "`wss.close()` closes no open websocket (ws 8, ws#2137); terminus's `timeout` (1 s by default) then destroys every socket left, the upgraded one included: the client gets no close frame (1006) and the process exits before ws tells the handler, so the app never sees the disconnect.",
+  fastifyWsNotFound:
+    "An upgrade to a path no route takes goes through Fastify's routing like any request (@fastify/websocket): its 404 handler answers, not a 403.",
+  fastifyWsNoCode:
+    "@fastify/websocket's default `preClose` closes every open websocket with `client.close()`, no code: the client sees 1005 (no status), and the process ends before the handler records its close.",
   serverWaitsForWebsockets:
     "`wss.close()` closes no open websocket (ws 8, ws#2137) and the node server's close waits for every connection, the upgraded ones included: the open websocket is never told, and SIGTERM does not end the process within 10 s.",
 } as const
@@ -85,7 +89,7 @@ export const nodeBehaviours = {
 type NodeBehaviour = keyof typeof nodeBehaviours
 
 const loadOrder: Record<string, NodeBehaviour> = { C6: 'loadedFirst', C7: 'loadedFirst', C23: 'loadedFirst' }
-/** The ws recipe on the node server's 'upgrade' event (conformance/peers/node/websocket-recipe.ts). */
+/** Express's and Hono's ws recipe on the node server's 'upgrade' event (conformance/peers/node/websocket-recipe.ts). */
 const wsRecipe: Record<string, NodeBehaviour> = { W10: 'wsNoRoute', W11: 'wsDefaultPayload' }
 const waitsForWebsockets: Record<string, NodeBehaviour> = {
   W13: 'serverWaitsForWebsockets',
@@ -136,8 +140,9 @@ export const nodeDifferences: Record<NodePeer, Record<string, NodeBehaviour>> = 
     H7: 'fastify304Length',
     H9: 'fastifyPathNotResolved',
     H16: 'fastifyPathNotResolved',
-    ...wsRecipe,
-    ...waitsForWebsockets,
+    W10: 'fastifyWsNotFound',
+    W11: 'wsDefaultPayload',
+    W13: 'fastifyWsNoCode',
   },
   'express-terminus': {
     ...loadOrder,

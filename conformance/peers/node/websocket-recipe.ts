@@ -1,6 +1,6 @@
 // The websocket endpoint vocabulary (conformance/README.md) for the Node peers, as their users
-// write it: none of Express, Fastify (without @fastify/websocket) or Hono (without
-// @hono/node-ws) routes an upgrade, so the recipe is ws's own README, "Multiple servers sharing
+// write it. Fastify has its plugin (@fastify/websocket, in fastify.ts), which uses converse()
+// for the accepted connection; neither Express nor Hono (without @hono/node-ws) routes an upgrade, so the recipe is ws's own README, "Multiple servers sharing
 // a single HTTP/S server": a `WebSocketServer({ noServer: true })`, the node server's 'upgrade'
 // event, the path matched by hand, `handleUpgrade` for the routes the app has, and the socket
 // destroyed for the rest. ws's options stay at their defaults. What the handler
@@ -48,7 +48,8 @@ function refuse(socket: Duplex, status: number, reason: string, headers: string[
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`)
 }
 
-function handle(name: string, verb: string, ws: WebSocket, shown: Record<string, unknown>, record: Recorder): void {
+/** The accepted connection's side of the vocabulary: echo, close, scope, send-after-close, on ws's API. */
+export function converse(name: string, verb: string, ws: WebSocket, shown: Record<string, unknown>, record: Recorder): void {
   if (verb === 'scope') ws.send(JSON.stringify(shown))
   ws.on('message', (data, isBinary) => {
     const size = Array.isArray(data) ? Buffer.concat(data).byteLength : (data as Buffer).byteLength
@@ -85,7 +86,7 @@ export function attachWebSockets(server: Server, spec: AppSpec, record: Recorder
     wss.handleUpgrade(req, socket, head, (ws) => {
       const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').flatMap((p) => (p.trim() === '' ? [] : [p.trim()]))
       const shown = { path, rootPath: route.prefix, queryString: url.search.slice(1), scheme: 'ws', subprotocols: offered }
-      handle(route.name, verb, ws, shown, record)
+      converse(route.name, verb, ws, shown, record)
     })
   })
   return { close: () => wss.close() }
