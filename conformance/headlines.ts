@@ -55,7 +55,7 @@ export const headlines: Record<Behaviour, string> = {
   wsDefaultPayload: "ws's 100 MiB default payload limit: no 1009",
   terminusCutsWebsockets: 'websockets cut at shutdown (1006), the app not told',
   fastifyWsNotFound: 'an unrouted upgrade gets 404, not 403',
-  fastifyWsNoCode: 'websockets closed with no code (1005) at shutdown',
+  fastifyWsNoCode: 'websockets closed with no code (1005) at shutdown, the app not told',
   serverWaitsForWebsockets: 'open websockets hold the shutdown past 10 s',
   daphnePathNotResolved: 'dot segments not resolved, bad escapes pass',
   nodeStopsListening: 'stops accepting at the signal: requests still routed there are refused',

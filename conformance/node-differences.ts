@@ -81,7 +81,7 @@ export const nodeBehaviours = {
   fastifyWsNotFound:
     "An upgrade to a path no route takes goes through Fastify's routing like any request (@fastify/websocket): its 404 handler answers, not a 403.",
   fastifyWsNoCode:
-    "@fastify/websocket's default `preClose` closes every open websocket with `client.close()`, no code: the client sees 1005 (no status), and the process ends before the handler records its close.",
+    "@fastify/websocket's default `preClose` closes every open websocket with `client.close()`, no code: the client sees 1005 (no status), and the process ends before the handler hears the close, so the app is never told its websocket ended.",
   serverWaitsForWebsockets:
     "`wss.close()` closes no open websocket (ws 8, ws#2137) and the node server's close waits for every connection, the upgraded ones included: the open websocket is never told, and SIGTERM does not end the process within 10 s.",
 } as const
@@ -143,6 +143,7 @@ export const nodeDifferences: Record<NodePeer, Record<string, NodeBehaviour>> = 
     W10: 'fastifyWsNotFound',
     W11: 'wsDefaultPayload',
     W13: 'fastifyWsNoCode',
+    W14: 'fastifyWsNoCode',
   },
   'express-terminus': {
     ...loadOrder,
