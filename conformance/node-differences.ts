@@ -171,7 +171,6 @@ export const nodeDifferences: Record<NodePeer, Record<string, NodeBehaviour>> = 
     H16: 'expressRawPath',
     ...wsRecipe,
     W13: 'terminusCutsWebsockets',
-    W14: 'terminusCutsWebsockets',
   },
   'hono-node': {
     ...loadOrder,
