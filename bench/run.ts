@@ -154,6 +154,11 @@ async function measureRound(suite: string, workload: Workload, names: string[]):
 
 async function runSuite(suite: string): Promise<void> {
   const { workload } = (await import(`${suitesDir}${suite}/workload.ts`)) as { workload: Workload }
+  const missing = workload.unavailable?.() ?? null
+  if (missing !== null) {
+    console.log(`\n== ${suite}: skipped: ${missing}`)
+    return
+  }
   // Each pair's and each control's own baseline; everyone else is compared with the suite's.
   const ownBaselines: Record<string, string> = { ...workload.pairs, ...workload.controls }
   const controls = new Set(Object.keys(workload.controls ?? {}))
@@ -208,7 +213,9 @@ async function runSuite(suite: string): Promise<void> {
     const value = median(values)
     const verdict = controls.has(name)
       ? 'a control, held to no bar'
-      : `${value >= workload.bar ? 'meets' : 'BELOW'} the ${workload.bar} bar`
+      : workload.bar === 0
+        ? 'held to no bar'
+        : `${value >= workload.bar ? 'meets' : 'BELOW'} the ${workload.bar} bar`
     const against = ownBaselines[name] === undefined ? '' : ` vs ${ownBaselines[name]}`
     console.log(`  ${(name + against).padEnd(34)} ${value.toFixed(3)}  ${verdict}  (rounds: ${values.map((r) => r.toFixed(3)).join(', ')})`)
   }

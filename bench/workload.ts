@@ -21,7 +21,7 @@ export interface Workload {
    * do), so a run tells that share of a ratio from tsgi's.
    */
   controls?: Record<string, string>
-  /** The median req/s ratio to the baseline a contender must reach. */
+  /** The median req/s ratio to the baseline a contender must reach; 0: none (the suite reports a cost). */
   bar: number
   connections: number
   pipelining: number
@@ -32,6 +32,8 @@ export interface Workload {
   prepare(name: string, origin: string): Promise<Omit<LoadOptions, 'connections' | 'pipelining' | 'duration'>>
   /** A load of its own instead of autocannon's HTTP (the websocket suite's echo round trips), with the same result. */
   load?(options: LoadOptions): Promise<LoadResult>
+  /** Why the suite cannot run on this machine (its load generator is missing), or null; the run skips it with the reason. */
+  unavailable?(): string | null
   /** Figures that are not req/s (memory, say), measured once after the rounds; lines to print. */
   report?(): Promise<string[]>
 }

@@ -94,7 +94,7 @@ class Footnotes {
 
 function cell(server: string, result: ScenarioResult, failures: Footnotes, skips: Footnotes, unexplained: string[]): string {
   if (result.result === 'passed') return 'pass'
-  if (result.result === 'skipped') return `skip${skips.ref(result.why)}`
+  if (result.result === 'skipped' || result.result === 'not-applicable') return `skip${skips.ref(result.why)}`
   const behaviour = isPeer(server) ? differences[server][result.id] : undefined
   if (behaviour === undefined) {
     unexplained.push(`${server} fails ${result.id}: ${result.why}`)

@@ -1,11 +1,13 @@
 // Turning command-line choices into a driver and a list of scenarios; shared by the CLI and
 // the matrix.
 
+import { nodePeers } from './drivers/node-peers.ts'
 import { processDriver } from './drivers/process.ts'
 import { commandServer, namedDriver, processCapabilities, servers, type ServerName } from './drivers/servers.ts'
 import { tsgiDriver } from './drivers/tsgi.ts'
 import { embedDriver } from './drivers/tsgi-embed.ts'
 import { capabilityMeaning, type Capability, type Driver } from './drivers/types.ts'
+import { http1, parseTransport, type Transport, TransportError } from './runner/transport.ts'
 import type { Level, Scenario } from './scenarios/types.ts'
 
 export class UsageError extends Error {
@@ -34,11 +36,24 @@ function capabilities(value: string | undefined, option: string): Capability[] {
   return names as Capability[]
 }
 
-export function driverFor(name: string): Driver {
-  if (name === 'tsgi') return tsgiDriver()
+/** Whether this suite can run the server over HTTP/2 (and h2c); the others are HTTP/1.1 here. */
+function speaksHttp2(name: string): boolean {
+  if (name === 'tsgi') return true
+  // The Node peers' scenario apps listen on node:http (and making their command compiles them).
+  if (!(name in servers) || name in nodePeers) return false
+  return servers[name as ServerName]().http2 !== undefined
+}
+
+export function driverFor(name: string, transport: Transport = http1): Driver {
+  if (!(serverNames as string[]).includes(name))
+    throw new UsageError(`--server: unknown server '${name}' (known: ${serverNames.join(', ')}; or use --command)`)
+  if (transport.name !== 'h1' && !speaksHttp2(name))
+    throw new UsageError(
+      `--transport ${transport.name}: this suite runs ${name} over HTTP/1.1 only (over HTTP/2: ${serverNames.filter(speaksHttp2).join(', ')}, or --command)`,
+    )
+  if (name === 'tsgi') return tsgiDriver(transport)
   if (name in embeddings) return embedDriver(embeddings[name as EmbeddingName])
-  if (name in servers) return namedDriver(name as ServerName)
-  throw new UsageError(`--server: unknown server '${name}' (known: ${serverNames.join(', ')}; or use --command)`)
+  return namedDriver(name as ServerName, transport)
 }
 
 export function pickDriver(values: {
@@ -46,12 +61,28 @@ export function pickDriver(values: {
   command?: string | undefined
   can?: string | undefined
   cannot?: string | undefined
+  transport?: string | undefined
+  'tls-key'?: string | undefined
+  'tls-cert'?: string | undefined
+  'tls-ca'?: string | undefined
 }): Driver {
   if ((values.server === undefined) === (values.command === undefined)) throw new UsageError('give exactly one of --server and --command')
-  if (values.server !== undefined) return driverFor(values.server)
+  let transport: Transport
+  try {
+    transport = parseTransport({
+      transport: values.transport,
+      tlsKey: values['tls-key'],
+      tlsCert: values['tls-cert'],
+      tlsCa: values['tls-ca'],
+    })
+  } catch (error) {
+    if (error instanceof TransportError) throw new UsageError(error.message)
+    throw error
+  }
+  if (values.server !== undefined) return driverFor(values.server, transport)
   const lacks = new Set(capabilities(values.cannot, '--cannot'))
   const can = [...new Set([...processCapabilities, ...capabilities(values.can, '--can')])].filter((c) => !lacks.has(c))
-  return processDriver(commandServer(values.command!, can))
+  return processDriver(commandServer(values.command!, can), transport)
 }
 
 export function selectScenarios(all: Scenario[], filters: { only?: string | undefined; level?: string | undefined }): Scenario[] {

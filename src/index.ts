@@ -52,12 +52,14 @@ export {
   ProtocolError,
   ServerClosedError,
   ServiceUnavailableError,
+  TlsFileError,
   WebSocketClosedError,
   type ErrorCode,
 } from './protocol/errors.ts'
 export { lifespanTransitions, type LifespanState } from './protocol/lifespan.ts'
 export { websocketTransitions, type WebSocketState } from './protocol/websocket.ts'
 export type { WebSocketOptions } from './websocket/options.ts'
+export type { TlsOptions, TlsInline, TlsFiles } from './serve/tls-options.ts'
 export { LifespanManager, type LifespanManagerOptions } from './lifespan/manager.ts'
 export { router, type RouterOptions } from './compose/router.ts'
 export { mount, route, type Route } from './compose/routes.ts'

@@ -1,7 +1,10 @@
 // Two replicas of an A2A agent, real child processes, one real PostgreSQL: what a task created
 // on replica A looks like through replica B (found, listed, followed live, cancelled at A's
 // executor), what happens to A's running task when A is SIGKILLed, and two replicas starting
-// at the same moment on an empty database. Clients are the A2A SDK's own.
+// at the same moment on an empty database. Clients are the A2A SDK's own. Then one replica on
+// two workers (agent({ workers: 2 })), every request on a fresh connection: the workers'
+// routing (through the primary, to the worker that runs a task) and the database (where every
+// task lives) must agree.
 
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
@@ -15,6 +18,7 @@ import { postgresTasks } from '../src/a2a-postgres/postgres-tasks.ts'
 import { a2aApp } from '../src/a2a/app.ts'
 import { LifespanManager } from '../src/index.ts'
 import { StepsExecutor, sendParams } from './fixtures/a2a-executor.ts'
+import { freshA2aClient } from './support/fresh-clients.ts'
 import { freePort, sleep } from './support/observe.ts'
 import { PG_PASSWORD, postgresMissing, startPostgres, type Postgres } from './support/postgres.ts'
 import { startFixture, waitForPort, type Running } from './support/process.ts'
@@ -28,11 +32,13 @@ let db: Postgres
 /** Replicas A and B on one database, shared by the first two tests (the second kills A). */
 let a: Running
 let b: Running
+/** One replica on two workers (its own trace says which worker's pid did what). */
+let machine: Running
 const children: Running[] = []
 before(async () => {
   if (skip !== undefined) return
   db = await startPostgres()
-  ;[a, b] = await Promise.all([replica('a', db.url), replica('b', db.url)])
+  ;[a, b, machine] = await Promise.all([replica('a', db.url), replica('b', db.url), twoWorkers(db.url)])
 })
 after(() => {
   for (const running of children) running.child.kill('SIGKILL')
@@ -44,6 +50,18 @@ async function replica(name: string, url: string): Promise<Running> {
   const running = startFixture(fixture, { REPLICA: name, DATABASE_URL: url, LEASE_MS: String(LEASE_MS), STEPS: '100' }, await freePort())
   children.push(running)
   await waitForPort(running, 60_000)
+  return running
+}
+
+async function twoWorkers(url: string): Promise<Running> {
+  const running = startFixture(fixture, { REPLICA: 'workers', WORKERS: '2', DATABASE_URL: url, STEPS: '100' }, await freePort())
+  children.push(running)
+  // The primary traces 'listening' once every worker listens.
+  const deadline = Date.now() + 60_000
+  while (!running.events().some((e) => e.event === 'listening' && (e as { role?: string }).role === 'primary')) {
+    if (Date.now() > deadline) throw new Error(`the two-worker replica did not come up; stderr:\n${running.stderr()}`)
+    await sleep(50)
+  }
   return running
 }
 
@@ -244,4 +262,73 @@ test('a wrong password fails the startup with a clear error that does not print 
   await manager.shutdown()
   assert.equal((await pool.query('SELECT 1 AS one')).rows[0].one, 1, 'the pool is still open')
   await pool.end()
+})
+
+/** Counts of `event` per task id, and the pid that traced each. */
+function byTask(event: string): Map<string, number[]> {
+  const seen = new Map<string, number[]>()
+  for (const line of machine.events() as unknown as Array<{ event: string; pid: number; taskId?: string }>)
+    if (line.event === event && line.taskId !== undefined) seen.set(line.taskId, [...(seen.get(line.taskId) ?? []), line.pid])
+  return seen
+}
+
+test('on two workers with postgresTasks, fresh connections: each task runs once, is found, listed and followed from either worker, and its cancel reaches its executor once', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const client = await freshA2aClient(`${machine.url}/`, 10_000)
+  const TASKS = 6
+  const tasks = await Promise.all(Array.from({ length: TASKS }, () => startTask(client)))
+
+  // Each ran once, and both workers ran some.
+  const executed = byTask('execute')
+  for (const task of tasks)
+    assert.deepEqual(executed.get(task.id)?.length, 1, `task ${task.id} executed ${executed.get(task.id)?.length ?? 0} times`)
+  const runners = new Map(tasks.map((task) => [task.id, executed.get(task.id)![0]!]))
+  assert.equal(new Set(runners.values()).size, 2, 'both workers ran tasks')
+
+  // Found from either worker (two fresh connections each), and listed whole.
+  for (const task of tasks) {
+    for (let i = 0; i < 2; i++) assert.equal((await client.getTask(ref(task.id))).id, task.id)
+  }
+  for (let i = 0; i < 2; i++) {
+    const listed = await client.listTasks({ tenant: '', status: TaskState.TASK_STATE_UNSPECIFIED, pageSize: 50 } as Parameters<
+      Client['listTasks']
+    >[0])
+    assert.deepEqual(
+      listed.tasks
+        .map((t) => t.id)
+        .filter((id) => runners.has(id))
+        .toSorted(),
+      tasks.map((t) => t.id).toSorted(),
+    )
+  }
+
+  // Followed live from whichever worker the subscription's connection reached: at least three
+  // step artifacts each within 2 s. With six tasks on two workers, several subscriptions are
+  // taken by the worker that does not run the task.
+  await Promise.all(
+    tasks.map(async (task) => {
+      const started = Date.now()
+      const events: string[] = []
+      for await (const event of client.resubscribeTask({ tenant: '', id: task.id })) {
+        events.push(event.payload?.$case ?? '?')
+        if (events.filter((e) => e === 'artifactUpdate').length >= 3) break
+      }
+      assert.equal(events[0], 'task', 'the stream opens with the snapshot')
+      const elapsed = Date.now() - started
+      assert.ok(elapsed < 2_000, `three live events of ${task.id} took ${elapsed} ms`)
+    }),
+  )
+
+  // Cancelled from either worker: the executor that runs each task is asked once, no other.
+  for (const task of tasks) {
+    const cancelled = await client.cancelTask({ tenant: '', id: task.id, metadata: {} })
+    assert.equal(cancelled.status?.state, TaskState.TASK_STATE_CANCELED)
+  }
+  const cancels = byTask('cancel')
+  for (const task of tasks) assert.deepEqual(cancels.get(task.id), [runners.get(task.id)], `cancels of ${task.id}`)
+  for (const task of tasks) {
+    for (let i = 0; i < 2; i++) assert.equal((await client.getTask(ref(task.id))).status?.state, TaskState.TASK_STATE_CANCELED)
+  }
 })

@@ -1,4 +1,4 @@
-// mcpServerApp under serve({ workers: 2 }) with its defaults: the real SDK clients (v2 pinned to
+// mcpServerApp under agent({ workers: 2, mcp }) with its defaults: the real SDK clients (v2 pinned to
 // 2026-07-28, and v1) on fresh TCP connections, so consecutive requests land on either worker.
 // What must hold on every worker: plain calls, a multi-round input_required flow whose signed
 // requestState one worker minted and another verified, and a notification published in one

@@ -132,7 +132,7 @@ test('the guard options are checked when serve() is called', () => {
   )
   assert.throws(
     () => readServeOptions({ health: { prot: 9000 } as never }),
-    /serve\(\): health has no option 'prot'; did you mean 'port'\?/,
+    /serve\(\) has no option 'health\.prot'; did you mean 'health\.port'\?$/,
   )
   const defaults = readServeOptions({})
   assert.deepEqual(defaults.guards, { maxConnectionsPerClient: 1_000, writeTimeoutMs: 30_000 })

@@ -9,11 +9,13 @@ import { a2aApp } from '../src/a2a/app.ts'
 import { agent, agentApp } from '../src/agent/agent.ts'
 import { embed, InvalidArgumentError, serve, type App } from '../src/index.ts'
 import { mcpApp } from '../src/mcp/app.ts'
+import { mcpServerApp } from '../src/mcp-server/app.ts'
 
 const app: App = async () => {}
 const card = { name: 'Echo', description: 'Says it back' }
 const executor = { execute: async () => {}, cancelTask: async () => {} }
 const server = () => new McpServer({ name: 'n', version: '1' })
+const verify = async () => null
 
 /** Asserts an InvalidArgumentError whose message is exactly `message`. */
 function refused(message: string) {
@@ -81,4 +83,58 @@ test("agent() and agentApp() refuse 'tranport' and suggest 'transport'; agent() 
   )
   const served = await agent({ mcp: { server }, transport: 'mcp', port: 0, logger: false, signals: false, drainTimeoutMs: 1_000 })
   await served.close()
+})
+
+test('serve() names the full path of a typo inside health, primary, restart, websocket and tls, with the closest name beside it', async () => {
+  const cases: Array<[object, string]> = [
+    [{ health: { prot: 9000 } }, "serve() has no option 'health.prot'; did you mean 'health.port'?"],
+    [{ health: { readiness: '/ready' } }, "serve() has no option 'health.readiness'"],
+    [{ primary: { onstartup: [] } }, "serve() has no option 'primary.onstartup'; did you mean 'primary.onStartup'?"],
+    [{ restart: { maxCrash: 3 } }, "serve() has no option 'restart.maxCrash'; did you mean 'restart.maxCrashes'?"],
+    [{ restart: { windowMS: 10 } }, "serve() has no option 'restart.windowMS'; did you mean 'restart.windowMs'?"],
+    [{ websocket: { pingInterval: 10 } }, "serve() has no option 'websocket.pingInterval'; did you mean 'websocket.pingIntervalMs'?"],
+    [{ tls: { key: 'k', cert: 'c', passhrase: 'p' } }, "serve() has no option 'tls.passhrase'; did you mean 'tls.passphrase'?"],
+    [{ tls: { keyFile: 'k.pem', certFlie: 'c.pem' } }, "serve() has no option 'tls.certFlie'; did you mean 'tls.certFile'?"],
+  ]
+  for (const [options, message] of cases) {
+    // Refused before anything starts, with and without workers (the primary reads them too).
+    await assert.rejects(serve(app, { port: 0, ...options } as never), refused(message))
+    await assert.rejects(serve(app, { port: 0, workers: 2, ...options } as never), refused(message))
+  }
+})
+
+test('mcpApp(), mcpServerApp() and a2aApp() name the full path of a typo inside cors and auth', () => {
+  const builders: Array<[string, (extra: object) => unknown]> = [
+    ['mcpApp()', (extra) => mcpApp({ server, ...extra } as never)],
+    ['mcpServerApp()', (extra) => mcpServerApp({ server: () => ({}) as never, ...extra } as never)],
+    ['a2aApp()', (extra) => a2aApp({ card, executor, ...extra } as never)],
+  ]
+  for (const [name, build] of builders) {
+    assert.throws(
+      () => build({ cors: { origin: ['https://a.example'] } }),
+      refused(`${name} has no option 'cors.origin'; did you mean 'cors.origins'?`),
+    )
+    assert.throws(
+      () => build({ auth: { verify, resourceMetadataURL: 'https://a.example/meta' } }),
+      refused(`${name} has no option 'auth.resourceMetadataURL'; did you mean 'auth.resourceMetadataUrl'?`),
+    )
+    assert.throws(() => build({ auth: { verfy: verify } }), refused(`${name} has no option 'auth.verfy'; did you mean 'auth.verify'?`))
+    // Well-formed nested options still pass.
+    build({ cors: { origins: ['https://a.example'] }, auth: { verify, resourceMetadataUrl: 'https://a.example/meta' } })
+  }
+})
+
+test('agent() and agentApp() name the full path of a typo inside cors, auth, mcp and a2a, on the call the user wrote', async () => {
+  const cases: Array<[object, string]> = [
+    [{ mcp: { server }, cors: { orgins: [] } }, "has no option 'cors.orgins'; did you mean 'cors.origins'?"],
+    [{ mcp: { server }, auth: { verify, metadataUrl: 'x' } }, "has no option 'auth.metadataUrl'"],
+    [{ mcp: { server, statless: true } }, "has no option 'mcp.statless'; did you mean 'mcp.stateless'?"],
+    [{ mcp: { server }, a2a: { crad: card, executor } }, "has no option 'a2a.crad'; did you mean 'a2a.card'?"],
+  ]
+  for (const [options, message] of cases) {
+    assert.throws(() => agentApp(options as never), refused(`agentApp() ${message}`))
+    await assert.rejects(agent({ port: 0, logger: false, signals: false, ...options } as never), refused(`agent() ${message}`))
+  }
+  // A built app passed as `mcp` is not an options object: nothing to check inside it.
+  assert.equal(typeof agentApp({ transport: 'mcp', mcp: mcpApp({ server }) }).app, 'function')
 })

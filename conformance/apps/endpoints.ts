@@ -157,6 +157,8 @@ export async function handleHttp(
     rootPath: scope.rootPath,
     rawPath: scope.rawPath,
     queryString: scope.queryString,
+    httpVersion: scope.httpVersion,
+    scheme: scope.scheme,
     state: stateJson(scope.state),
     body: body.text,
   })

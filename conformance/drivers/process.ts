@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readTraceFile } from '../apps/trace.ts'
-import { Traffic, waitForListening } from '../runner/http.ts'
+import { type Wire, waitForListening } from '../runner/http.ts'
+import { http1, type TlsFiles, type Transport, transportEnv } from '../runner/transport.ts'
+import { wireFor } from '../runner/wire.ts'
 import type { Scenario } from '../scenarios/types.ts'
 import { HOST, freePort, holdPort } from './ports.ts'
 import { capabilityMeaning, type Capability, type Driver, type Exit, type Outcome, type Session } from './types.ts'
@@ -31,6 +33,11 @@ export interface ProcessServer {
    */
   settleMs?: number
   concurrency?: number
+  /**
+   * Present when it can be run over HTTP/2: the arguments that give it the runner's certificate
+   * under TLS (every server is also given the transport's variables, transportEnv()).
+   */
+  http2?: { tlsArgs?(tls: TlsFiles): string[] }
 }
 
 /** True of every process, whatever the server. */
@@ -41,17 +48,18 @@ const processLimits: Partial<Record<Capability, string>> = {
   manager: 'a process has no LifespanManager to ask',
 }
 
-export function processDriver(server: ProcessServer): Driver {
+export function processDriver(server: ProcessServer, transport: Transport = http1): Driver {
   const can = new Set(server.can)
   return {
     name: server.name,
     concurrency: server.concurrency ?? 2,
+    transport,
     unsupported(_scenario, requirements) {
       const missing = requirements.filter((r) => !can.has(r))
       if (missing.length === 0) return null
       return missing.map((r) => server.because?.[r] ?? processLimits[r] ?? `${server.name} cannot ${capabilityMeaning[r]}`).join('; ')
     },
-    open: (scenario) => ProcessSession.open(server, scenario),
+    open: (scenario) => ProcessSession.open(server, scenario, transport),
   }
 }
 
@@ -60,7 +68,7 @@ export class ProcessSession implements Session {
   #child: ChildProcess | null = null
   #exit: Exit | null = null
   #exited: Promise<Exit> = new Promise(() => {})
-  readonly #traffic: Traffic
+  readonly #traffic: Wire
 
   private constructor(
     readonly server: ProcessServer,
@@ -68,11 +76,12 @@ export class ProcessSession implements Session {
     readonly port: number,
     readonly dir: string,
     readonly release: () => Promise<void>,
+    readonly transport: Transport,
   ) {
-    this.#traffic = new Traffic(HOST, port)
+    this.#traffic = wireFor(transport, HOST, port)
   }
 
-  static async open(server: ProcessServer, scenario: Scenario): Promise<ProcessSession> {
+  static async open(server: ProcessServer, scenario: Scenario, transport: Transport = http1): Promise<ProcessSession> {
     const taken = scenario.setup.server?.portTaken === true ? await holdPort() : null
     const free = taken === null ? await freePort() : null
     const port = taken?.port ?? free!.port
@@ -81,7 +90,7 @@ export class ProcessSession implements Session {
       await taken?.release()
       free?.release()
     }
-    return new ProcessSession(server, scenario, port, dir, release)
+    return new ProcessSession(server, scenario, port, dir, release, transport)
   }
 
   get traceFile(): string {
@@ -97,6 +106,7 @@ export class ProcessSession implements Session {
       ...(process.env.TSGI_CONFORMANCE_CHILD_COVERAGE === '1' && NODE_V8_COVERAGE !== undefined ? { NODE_V8_COVERAGE } : {}),
       ...inherited,
       ...this.server.env,
+      ...transportEnv(this.transport),
       PORT: String(this.port),
       TSGI_SCENARIO: this.scenario.id,
       TSGI_SCENARIO_SETUP: JSON.stringify(setup),
@@ -108,7 +118,8 @@ export class ProcessSession implements Session {
     if (setup.server?.shutdownTimeoutMs !== undefined) env.TSGI_SERVER_SHUTDOWN_TIMEOUT_MS = String(setup.server.shutdownTimeoutMs)
     if (setup.server?.drainTimeoutMs !== undefined) env.TSGI_SERVER_DRAIN_TIMEOUT_MS = String(setup.server.drainTimeoutMs)
     if (setup.server?.shutdownDelayMs !== undefined) env.TSGI_SERVER_SHUTDOWN_DELAY_MS = String(setup.server.shutdownDelayMs)
-    const [program, ...args] = this.server.command.map((part) => part.replaceAll('{port}', String(this.port)))
+    const tlsArgs = this.transport.name === 'h2' ? (this.server.http2?.tlsArgs?.(this.transport.tls) ?? []) : []
+    const [program, ...args] = [...this.server.command, ...tlsArgs].map((part) => part.replaceAll('{port}', String(this.port)))
     const child = spawn(program!, args, { cwd: this.server.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     this.#child = child
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.#output.push(chunk))

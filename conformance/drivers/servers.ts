@@ -7,6 +7,7 @@ import { execLast } from './command-line.ts'
 import { nodePeers } from './node-peers.ts'
 import { nodeCommand } from './precompile.ts'
 import { processDriver, type ProcessServer } from './process.ts'
+import { http1, type Transport } from '../runner/transport.ts'
 import type { Capability } from './types.ts'
 
 export { nodeCommand }
@@ -45,6 +46,8 @@ export const servers = {
     name: 'tsgi-process',
     command: tsgiCommand(),
     can: [...processCapabilities, ...websocket, 'router-timeouts', 'hooks', 'lifespan-fns', 'server-timeouts', 'body-limit', 'log-details'],
+    // The scenario app reads TSGI_HTTP2 and TSGI_TLS_*_FILE and passes them to serve().
+    http2: {},
   }),
   uvicorn: (): ProcessServer => ({
     name: 'uvicorn',
@@ -69,6 +72,8 @@ export const servers = {
     // Its startup_timeout / shutdown_timeout come from the scenario (hypercorn_config.py); it has no drain limit apart from graceful_timeout.
     can: [...processCapabilities, ...websocket, 'server-timeouts'],
     because: asgiLimits,
+    // Under TLS it offers h2 by ALPN; in cleartext it takes h2 with prior knowledge on the same bind.
+    http2: { tlsArgs: (tls) => ['--certfile', tls.certFile, '--keyfile', tls.keyFile] },
   }),
   // Daphne (Django Channels' server) never opens a lifespan scope; whatever the scenario app
   // would do at startup or shutdown, it is simply never asked. `python -m daphne` adds the
@@ -97,9 +102,10 @@ export type ServerName = keyof typeof servers
  * reach the server itself (`cd app && python3 -m server` runs `cd app && exec python3 -m server`).
  */
 export function commandServer(command: string, can: Capability[] = processCapabilities): ProcessServer {
-  return { name: 'command', command: ['/bin/sh', '-c', execLast(command)], can }
+  // Over HTTP/2 it reads the protocol and the certificate files from its environment.
+  return { name: 'command', command: ['/bin/sh', '-c', execLast(command)], can, http2: {} }
 }
 
-export function namedDriver(name: ServerName) {
-  return processDriver(servers[name]())
+export function namedDriver(name: ServerName, transport: Transport = http1) {
+  return processDriver(servers[name](), transport)
 }

@@ -7,7 +7,9 @@ import diagnostics from 'node:diagnostics_channel'
 import { serve, type Server } from '../../src/index.ts'
 import { buildServeOptions, buildTopApp } from '../apps/build.ts'
 import { memoryTrace, type Recorder } from '../apps/trace.ts'
-import { Traffic } from '../runner/http.ts'
+import type { Wire } from '../runner/http.ts'
+import { http1, type Transport } from '../runner/transport.ts'
+import { wireFor } from '../runner/wire.ts'
 import type { Scenario } from '../scenarios/types.ts'
 import { captureLogger, outcomeOf } from './in-process.ts'
 import { HOST, holdPort } from './ports.ts'
@@ -34,7 +36,14 @@ export function traceLifecycle(record: Recorder): { readonly lastPhase: string |
   }
 }
 
-export async function serveSession(scenario: Scenario): Promise<Session> {
+/** serve()'s options for the transport: TLS with HTTP/2 (ALPN h2 and http/1.1), or h2c. */
+export function transportServeOptions(transport: Transport): { tls?: { keyFile: string; certFile: string }; http2?: true } {
+  if (transport.name === 'h1') return {}
+  if (transport.name === 'h2c') return { http2: true }
+  return { tls: { keyFile: transport.tls.keyFile, certFile: transport.tls.certFile }, http2: true }
+}
+
+export async function serveSession(scenario: Scenario, transport: Transport = http1): Promise<Session> {
   const { record, events } = memoryTrace()
   const { logger, lines } = captureLogger()
   const lifecycle = traceLifecycle(record)
@@ -43,8 +52,8 @@ export async function serveSession(scenario: Scenario): Promise<Session> {
   const held = spec?.portTaken === true ? await holdPort() : null
   const app = buildTopApp(scenario.setup.app, record)
   let server: Server | null = null
-  let traffic: Traffic | null = null
-  const trafficOf = (): Traffic => {
+  let traffic: Wire | null = null
+  const trafficOf = (): Wire => {
     if (traffic === null) throw new Error('the server is not listening')
     return traffic
   }
@@ -59,8 +68,9 @@ export async function serveSession(scenario: Scenario): Promise<Session> {
           host: HOST,
           signals: false,
           logger,
+          ...transportServeOptions(transport),
         })
-        traffic = new Traffic(HOST, Number(new URL(server.url).port))
+        traffic = wireFor(transport, HOST, Number(new URL(server.url).port))
       })
     },
     stop: () => outcomeOf(() => server?.close() ?? Promise.resolve()),
@@ -73,7 +83,7 @@ export async function serveSession(scenario: Scenario): Promise<Session> {
     async finish() {
       const observed = { trace: [...events], log: lines.join('\n'), phase: (server as Server | null)?.phase ?? lifecycle.lastPhase }
       lifecycle.stop()
-      await (traffic as Traffic | null)?.close()
+      await (traffic as Wire | null)?.close()
       // Whatever the scenario left running is stopped, outside the observed trace.
       await (server as Server | null)?.close().catch(() => undefined)
       await held?.release()

@@ -3,6 +3,7 @@
 // interface; every driver says what it cannot do, and the runner skips with that reason.
 
 import type { TraceEvent } from '../apps/trace.ts'
+import type { Transport } from '../runner/transport.ts'
 import type { Scenario } from '../scenarios/types.ts'
 
 /**
@@ -90,4 +91,6 @@ export interface Driver {
   open(scenario: Scenario, requirements: Capability[]): Promise<Session>
   /** How many scenarios may run at once (processes: a few; in process: one, the channel is global). */
   concurrency: number
+  /** The protocol its sessions' clients speak; HTTP/1.1 when absent. */
+  transport?: Transport
 }

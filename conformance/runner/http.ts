@@ -1,18 +1,27 @@
-// The runner's traffic toward a real server: HTTP with undici (a connection per request), and
-// raw TCP for what HTTP clients hide (an idle keep-alive connection, a connect attempt after
-// shutdown began).
+// The runner's traffic toward a real server: HTTP/1.1 with undici (a connection per request),
+// and raw TCP for what HTTP clients hide (an idle keep-alive connection, a connect attempt after
+// shutdown began). `Wire` is what a session needs of it; http2.ts is the same over HTTP/2.
 
 import { connect as tcpConnect, type Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import { Client } from 'undici'
 import type { HttpRequestSpec, HttpResult } from '../drivers/types.ts'
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** How long the runner waits for a response's head, and between its body's chunks. */
-const responseLimitMs = 6_000
+export const responseLimitMs = 6_000
 
-function failureOf(error: unknown): HttpResult {
+/** The runner's client toward one server, whatever protocol it speaks (HTTP/1.1 here, HTTP/2 in http2.ts). */
+export interface Wire {
+  readonly origin: string
+  request(spec: HttpRequestSpec, note: (event: string) => void): Promise<HttpResult>
+  idleConnection(note: (event: string) => void): Promise<void>
+  connect(): Promise<'refused' | 'accepted'>
+  close(): Promise<void>
+}
+
+export function failureOf(error: unknown): HttpResult {
   const code = (error as { code?: unknown })?.code
   const name = (error as { name?: unknown })?.name
   const message = error instanceof Error ? error.message : String(error)
@@ -22,7 +31,7 @@ function failureOf(error: unknown): HttpResult {
   return { ok: false, failure: 'reset', message: `${String(code ?? name)}: ${message}` }
 }
 
-async function* chunked(parts: string[]): AsyncGenerator<Uint8Array> {
+export async function* chunked(parts: string[]): AsyncGenerator<Uint8Array> {
   const encoder = new TextEncoder()
   for (const [index, part] of parts.entries()) {
     if (index > 0) await sleep(15) // separate writes, so the server sees separate chunks
@@ -30,7 +39,19 @@ async function* chunked(parts: string[]): AsyncGenerator<Uint8Array> {
   }
 }
 
-export class Traffic {
+/** A bare TCP connect: does anything still accept connections on the port? */
+export function tcpProbe(host: string, port: number): Promise<'refused' | 'accepted'> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, host)
+    socket.on('connect', () => {
+      socket.destroy()
+      resolve('accepted')
+    })
+    socket.on('error', () => resolve('refused'))
+  })
+}
+
+export class Traffic implements Wire {
   readonly #origin: string
   readonly #host: string
   readonly #port: number
@@ -111,14 +132,7 @@ export class Traffic {
 
   /** A bare TCP connect: does anything still accept connections on the port? */
   connect(): Promise<'refused' | 'accepted'> {
-    return new Promise((resolve) => {
-      const socket = tcpConnect(this.#port, this.#host)
-      socket.on('connect', () => {
-        socket.destroy()
-        resolve('accepted')
-      })
-      socket.on('error', () => resolve('refused'))
-    })
+    return tcpProbe(this.#host, this.#port)
   }
 
   async close(): Promise<void> {
@@ -130,10 +144,9 @@ export class Traffic {
 /** Polls a TCP connect until something accepts, `stop()` says to give up, or time runs out. */
 export async function waitForListening(host: string, port: number, withinMs: number, stop: () => boolean): Promise<boolean> {
   const deadline = performance.now() + withinMs
-  const traffic = new Traffic(host, port)
   while (performance.now() < deadline) {
     if (stop()) return false
-    if ((await traffic.connect()) === 'accepted') return true
+    if ((await tcpProbe(host, port)) === 'accepted') return true
     await sleep(20)
   }
   return false

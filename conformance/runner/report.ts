@@ -2,14 +2,15 @@
 
 import type { ScenarioResult } from './run.ts'
 
-export function counts(results: ScenarioResult[]): { passed: number; failed: number; skipped: number } {
+export function counts(results: ScenarioResult[]): { passed: number; failed: number; skipped: number; notApplicable: number } {
   const count = (verdict: ScenarioResult['result']): number => results.filter((r) => r.result === verdict).length
-  return { passed: count('passed'), failed: count('failed'), skipped: count('skipped') }
+  return { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), notApplicable: count('not-applicable') }
 }
 
+/** Not-applicable scenarios exist only over HTTP/2; an HTTP/1.1 run's line stays as it was. */
 export function summaryLine(results: ScenarioResult[]): string {
-  const { passed, failed, skipped } = counts(results)
-  return `${passed} passed, ${failed} failed, ${skipped} skipped`
+  const { passed, failed, skipped, notApplicable } = counts(results)
+  return `${passed} passed, ${failed} failed, ${skipped} skipped${notApplicable === 0 ? '' : `, ${notApplicable} not applicable`}`
 }
 
 function cut(text: string, width: number): string {
@@ -46,14 +47,16 @@ function xml(text: string): string {
 
 /** JUnit XML, one testsuite per server: skipped cases carry their reason, failed ones their sentences. */
 export function toJunit(server: string, results: ScenarioResult[]): string {
-  const { failed, skipped } = counts(results)
+  const { failed, skipped: unsupported, notApplicable } = counts(results)
+  // JUnit has no "not applicable": such a case is skipped, with the reason as its message.
+  const skipped = unsupported + notApplicable
   const seconds = (ms: number): string => (ms / 1000).toFixed(3)
   const total = results.reduce((sum, r) => sum + r.ms, 0)
   const cases = results.map((r) => {
     const open = `    <testcase classname="tsgi-conformance.${xml(server)}.${r.level}" name="${xml(`${r.id} ${r.title}`)}" time="${seconds(r.ms)}"`
     if (r.result === 'passed') return `${open}/>`
     const inner =
-      r.result === 'skipped' ? `<skipped message="${xml(r.why)}"/>` : `<failure message="${xml(cut(r.why, 200))}">${xml(r.why)}</failure>`
+      r.result !== 'failed' ? `<skipped message="${xml(r.why)}"/>` : `<failure message="${xml(cut(r.why, 200))}">${xml(r.why)}</failure>`
     return `${open}>\n      ${inner}\n    </testcase>`
   })
   return [

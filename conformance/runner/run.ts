@@ -5,10 +5,13 @@ import { now, type TraceEvent } from '../apps/trace.ts'
 import type { Driver, HttpResult, Outcome, Session } from '../drivers/types.ts'
 import type { Action, HttpExpect, OutcomeExpect, Scenario, WebSocketExpect } from '../scenarios/types.ts'
 import { checkHttp, checkOutcome, checkTrace } from './expect.ts'
+import { notApplicable, overTransport } from './over-http2.ts'
 import { requirementsOf } from './requirements.ts'
+import { http1 } from './transport.ts'
 import { checkWebSocket, websocketAction, websocketClientMissing, type WebSocketResult } from './websocket.ts'
 
-export type Verdict = 'passed' | 'failed' | 'skipped'
+/** `not-applicable`: the scenario has no meaning over the transport the runner speaks (over-http2.ts). */
+export type Verdict = 'passed' | 'failed' | 'skipped' | 'not-applicable'
 
 export interface ScenarioResult {
   id: string
@@ -181,10 +184,13 @@ function timeout(ms: number): { promise: Promise<'timeout'>; cancel(): void } {
 export async function runScenario(catalogued: Scenario, driver: Driver, options: RunOptions = {}): Promise<ScenarioResult> {
   // A copy: in process the apps hold the setup's objects (a yielded `{ bag: {} }` is put in
   // state and mutated by requests), and the next driver must see the catalogue as written.
-  const scenario = structuredClone(catalogued)
+  const transport = driver.transport ?? http1
+  const scenario = overTransport(structuredClone(catalogued), transport)
   let started = performance.now()
   const base = { id: scenario.id, level: scenario.level, title: scenario.title }
   const ms = (): number => Math.round(performance.now() - started)
+  const inapplicable = notApplicable(scenario, transport)
+  if (inapplicable !== null) return { ...base, result: 'not-applicable', why: inapplicable, ms: 0 }
   const requirements = requirementsOf(scenario)
   const reason =
     scenario.level === 'W'

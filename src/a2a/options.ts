@@ -153,7 +153,7 @@ export function readA2aOptions(options: A2aAppOptions): A2aConfig {
     maxTaskBytes: readLimit(options.maxTaskBytes, 'a2aApp maxTaskBytes', 8 * 1024 * 1024),
     cancelTimeoutMs: readCount(options.cancelTimeoutMs, 'a2aApp cancelTimeoutMs', 3_000),
     allowed: options.allowedHosts === undefined ? null : new Set(options.allowedHosts),
-    cors: readCors(options.cors, 'a2aApp cors', A2A_CORS),
-    auth: readAuth(options.auth, 'a2aApp auth'),
+    cors: readCors(options.cors, 'a2aApp', A2A_CORS),
+    auth: readAuth(options.auth, 'a2aApp'),
   }
 }

@@ -3,6 +3,10 @@
 // serve(transport='both'): MCP at /mcp, A2A everywhere else.
 
 import { a2aApp, type A2aApp, type A2aAppOptions } from '../a2a/app.ts'
+import { a2aOptionNames } from '../a2a/options.ts'
+import { mcpOptionNames } from '../mcp/options.ts'
+import { authOptionNames } from '../sdk/auth.ts'
+import { corsOptionNames } from '../sdk/cors.ts'
 import { serveStdio, stderrLogger, type StdioAgent } from './stdio.ts'
 import type { McpApp, McpAppOptions } from '../mcp/app.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
@@ -75,6 +79,7 @@ const TRANSPORTS: readonly AgentTransport[] = ['both', 'mcp', 'a2a', 'stdio']
 export function agentApp(options: AgentAppOptions): AgentApps {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('agentApp() needs an options object')
   refuseUnknownOptions(options, agentAppOptionNames, 'agentApp()', refuse)
+  refuseUnknownNested(options, 'agentApp()')
   const transport = readTransport(options.transport)
   if (transport === 'stdio') throw new InvalidArgumentError("agentApp() builds HTTP apps; transport 'stdio' has none (use agent())")
   const shared = sharedOptions(options)
@@ -100,6 +105,7 @@ export function agent(options: AgentOptions): Promise<ClusterServer>
 export async function agent(options: AgentOptions): Promise<ClusterServer | StdioAgent> {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('agent() needs an options object')
   refuseUnknownOptions(options, agentOptionNames, 'agent()', refuse)
+  refuseUnknownNested(options, 'agent()')
   const { mcp, a2a, transport, stdin, stdout, allowedHosts, cors, auth, ...serveOptions } = options
   if (readTransport(transport) === 'stdio') {
     refuseScaleOut(serveOptions)
@@ -124,6 +130,24 @@ export async function agent(options: AgentOptions): Promise<ClusterServer | Stdi
   // Every worker shares the primary's URL; one line per machine is enough.
   if (!cluster.isWorker) announce(server.url, apps, serveOptions.logger)
   return server
+}
+
+/**
+ * The option objects agent() hands on to the apps, checked here so that a typo in one is named
+ * with its full path on the call the user wrote (`agent() has no option 'a2a.crad'`), not on an
+ * app the user never called. serve()'s own (health, restart, ...) are serve()'s to check.
+ */
+function refuseUnknownNested(options: AgentAppOptions, where: string): void {
+  const nested = [
+    ['cors', options.cors, corsOptionNames],
+    ['auth', options.auth, authOptionNames],
+    ['mcp', options.mcp, mcpOptionNames],
+    ['a2a', options.a2a, a2aOptionNames],
+  ] as const
+  for (const [path, value, known] of nested) {
+    // A built app passed as `mcp` is a function; a wrong type is the app's own error to give.
+    if (value !== null && typeof value === 'object') refuseUnknownOptions(value, known, where, refuse, path)
+  }
 }
 
 /** The options that only several processes can honour; stdio is one pipe to one process. */

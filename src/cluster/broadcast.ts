@@ -1,14 +1,20 @@
-// A broadcast across the workers of one machine, over node:cluster's IPC channel: a value
-// published in any process reaches the subscribers of the same topic in every process. The
-// publisher's own subscribers get it at once, in process; the primary relays it to every other
-// worker. Outside a worker (one process, or the primary) it is an in-process broadcast, so code
-// that uses it runs the same with `workers` or without.
+// A broadcast across the workers of one machine, over the primary's service channel (hub.ts,
+// link.ts): a value published in any process reaches the subscribers of the same topic in every
+// process. The publisher's own subscribers get it at once, in process; the primary relays it to
+// every other worker. Outside a worker (one process, or the primary) it is an in-process
+// broadcast, so code that uses it runs the same with `workers` or without.
 //
-// Values cross a process boundary, so they must survive the IPC channel's serialization (JSON
-// by default: plain objects, arrays, strings, numbers, booleans, null). Delivery is at most
-// once: a worker that is starting, or whose channel just closed, misses what was sent meanwhile.
+// Values cross a process boundary, so they must survive the channel's serialization (v8's
+// structured clone: plain objects, arrays, strings, numbers, booleans, null, bytes, Dates, Maps).
+// Delivery is at most once: a worker that is starting, or whose channel just closed, misses
+// what was sent meanwhile.
 
-import cluster, { type Worker } from 'node:cluster'
+import cluster from 'node:cluster'
+
+import { connectedWorkers, notifyWorker, providePrimaryService } from './hub.ts'
+import { answerPrimary, notifyPrimary } from './link.ts'
+
+const SERVICE = 'tsgi:broadcast'
 
 /** One topic's face: publish to every process, subscribe to what any process publishes. */
 export interface ClusterBroadcast<T> {
@@ -17,16 +23,9 @@ export interface ClusterBroadcast<T> {
   subscribe(listener: (value: T) => void): () => void
 }
 
-interface BroadcastMessage {
-  tsgi: 'broadcast'
+interface Broadcast {
   topic: string
   value: unknown
-}
-
-function isBroadcast(value: unknown): value is BroadcastMessage {
-  if (typeof value !== 'object' || value === null) return false
-  const message = value as Partial<BroadcastMessage>
-  return message.tsgi === 'broadcast' && typeof message.topic === 'string'
 }
 
 /** This process's listeners, by topic. */
@@ -48,9 +47,7 @@ function deliver(topic: string, value: unknown): void {
 function listenToPrimary(): void {
   if (listeningToPrimary || !cluster.isWorker) return
   listeningToPrimary = true
-  process.on('message', (message: unknown) => {
-    if (isBroadcast(message)) deliver(message.topic, message.value)
-  })
+  answerPrimary(SERVICE, { notify: (body) => deliver((body as Broadcast).topic, (body as Broadcast).value) })
 }
 
 /**
@@ -65,11 +62,9 @@ export function clusterBroadcast<T>(topic: string): ClusterBroadcast<T> {
   return {
     publish(value) {
       deliver(topic, value)
-      // A worker whose primary is gone has no channel; its own listeners were served above.
-      if (cluster.isWorker && process.connected) {
-        const message: BroadcastMessage = { tsgi: 'broadcast', topic, value }
-        process.send!(message, undefined, undefined, () => undefined)
-      }
+      // A worker whose primary is gone has no channel (notifyPrimary sends nothing then); its
+      // own listeners were served above.
+      if (cluster.isWorker) notifyPrimary(SERVICE, { topic, value } satisfies Broadcast)
     },
     subscribe(listener) {
       listenToPrimary()
@@ -85,18 +80,11 @@ export function clusterBroadcast<T>(topic: string): ClusterBroadcast<T> {
   }
 }
 
-/**
- * The primary's half: hands every broadcast a worker sends to every other live worker. Returns
- * the function that stops relaying. serve({ workers }) installs it in the primary.
- */
-export function relayBroadcasts(): () => void {
-  const relay = (from: Worker, message: unknown): void => {
-    if (!isBroadcast(message)) return
-    for (const worker of Object.values(cluster.workers ?? {})) {
-      if (worker === undefined || worker === from || !worker.isConnected()) continue
-      worker.send(message, () => undefined)
-    }
-  }
-  cluster.on('message', relay)
-  return () => cluster.off('message', relay)
+// The primary's half: hands every broadcast a worker sends to every other live worker.
+if (cluster.isPrimary) {
+  providePrimaryService(SERVICE, {
+    notify(from, body) {
+      for (const id of connectedWorkers()) if (id !== from) notifyWorker(id, SERVICE, body)
+    },
+  })
 }

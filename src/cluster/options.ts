@@ -3,10 +3,11 @@
 
 import { availableParallelism } from 'node:os'
 
+import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 import type { RunnerConfig } from '../lifecycle/runner.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { LifespanFn, LifespanHook } from '../protocol/types.ts'
-import type { ServeConfig, ServeOptions } from '../serve/options.ts'
+import type { PrimaryHooks, RestartOptions, ServeConfig, ServeOptions } from '../serve/options.ts'
 
 export interface RestartPolicy {
   initialDelayMs: number
@@ -30,6 +31,14 @@ const MAX_WORKERS = 1024
 function fail(message: string): never {
   throw new InvalidArgumentError(`serve(): ${message}`)
 }
+
+/** For refuseUnknownOptions(), whose message names serve() itself. */
+function refuse(message: string): never {
+  throw new InvalidArgumentError(message)
+}
+
+const primaryOptionNames = optionNames<PrimaryHooks>()(['onStartup', 'onShutdown', 'lifespan'])
+const restartOptionNames = optionNames<RestartOptions>()(['initialDelayMs', 'maxDelayMs', 'maxCrashes', 'windowMs'])
 
 function show(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`
@@ -67,6 +76,7 @@ function readMs(value: unknown, option: string, fallback: number, min: number): 
 function readRestart(value: ServeOptions['restart']): RestartPolicy {
   if (value === undefined) return { initialDelayMs: 100, maxDelayMs: 15_000, maxCrashes: 5, windowMs: 60_000 }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`restart must be an object, got ${show(value)}`)
+  refuseUnknownOptions(value, restartOptionNames, 'serve()', refuse, 'restart')
   const initialDelayMs = readMs(value.initialDelayMs, 'restart.initialDelayMs', 100, 0)
   const maxDelayMs = readMs(value.maxDelayMs, 'restart.maxDelayMs', Math.max(15_000, initialDelayMs), 0)
   if (maxDelayMs < initialDelayMs) fail(`restart.maxDelayMs (${maxDelayMs}) must not be below restart.initialDelayMs (${initialDelayMs})`)
@@ -83,6 +93,7 @@ export function readClusterOptions(options: ServeOptions, serve: ServeConfig): C
   if (primary === null || typeof primary !== 'object' || Array.isArray(primary)) {
     fail(`primary must be an object of hooks, got ${show(primary)}`)
   }
+  refuseUnknownOptions(primary, primaryOptionNames, 'serve()', refuse, 'primary')
   return {
     workers: readWorkers(options.workers),
     primary: {

@@ -59,7 +59,7 @@ export class WorkerPool {
   get url(): string {
     if (this.#port === null) return ''
     const host = this.#serve.host.includes(':') ? `[${this.#serve.host}]` : this.#serve.host
-    return `http://${host}:${this.#port}`
+    return `${this.#serve.transport.tls === null ? 'http' : 'https'}://${host}:${this.#port}`
   }
 
   get workers(): WorkerInfo[] {

@@ -7,10 +7,12 @@ import { LifecycleRunner, type Host } from '../lifecycle/runner.ts'
 import { describeError } from '../protocol/errors.ts'
 import type { ServeConfig } from '../serve/options.ts'
 import type { ClusterConfig } from './options.ts'
-import { relayBroadcasts } from './broadcast.ts'
 import { WorkerPool } from './pool.ts'
 import { PrimaryServer, type ClusterServer } from './server.ts'
-import { handOutSharedSecrets } from './shared-secret.ts'
+// What the workers share through the primary, loaded for its effect: each module provides its
+// service (hub.ts) as it loads, broadcasts and secrets made once per machine.
+import './broadcast.ts'
+import './shared-secret.ts'
 
 export async function servePrimary(serve: ServeConfig, config: ClusterConfig, since: number): Promise<ClusterServer> {
   const { logger } = serve
@@ -25,10 +27,6 @@ export async function servePrimary(serve: ServeConfig, config: ClusterConfig, si
   }
   const runner = new LifecycleRunner(null, host, config.primary, since)
   const handlesSignals = serve.signals.length > 0
-  // What the workers share through the primary: broadcasts, and secrets made once per machine.
-  const stopRelaying = relayBroadcasts()
-  const stopHandingOut = handOutSharedSecrets()
-
   // process.exit() (a second signal, a give-up) runs no shutdown: the workers go with it.
   const killWorkers = (): void => pool.killAll()
   process.on('exit', killWorkers)
@@ -43,8 +41,6 @@ export async function servePrimary(serve: ServeConfig, config: ClusterConfig, si
   void runner.closed.then(() => {
     process.off('SIGHUP', reloadOnHangup)
     process.off('exit', killWorkers)
-    stopRelaying()
-    stopHandingOut()
   })
 
   pool.onGiveUp = () => {

@@ -60,13 +60,22 @@ export function optionNames<T extends object>() {
 /**
  * Refuses option names the reader does not know, so a typo (`onstartup`) fails at once instead of
  * being ignored; the message names the option and the closest known name. TypeScript catches
- * these only where no cast or `any` got in the way.
+ * these only where no cast or `any` got in the way. For an option that is itself an object of
+ * options, `path` is its name: the message then names the full path (`health.prot`, and
+ * `health.port` as the closest), so the user sees which object holds the typo.
  */
-export function refuseUnknownOptions(options: object, known: readonly string[], where: string, fail: (message: string) => never): void {
+export function refuseUnknownOptions(
+  options: object,
+  known: readonly string[],
+  where: string,
+  fail: (message: string) => never,
+  path?: string,
+): void {
+  const prefix = path === undefined ? '' : `${path}.`
   for (const name of Object.keys(options)) {
     if (known.includes(name)) continue
     const near = closest(name, known)
-    fail(`${where} has no option '${name}'${near === null ? '' : `; did you mean '${near}'?`}`)
+    fail(`${where} has no option '${prefix}${name}'${near === null ? '' : `; did you mean '${prefix}${near}'?`}`)
   }
 }
 

@@ -198,8 +198,8 @@ export function mcpServerApp(options: McpServerAppOptions): McpServerApp {
       // agent()'s protections, for the ones this app has no setting of its own for.
       value: (shared: SharedAppOptions): void => {
         if (options.allowedHosts === undefined && shared.allowedHosts !== undefined) config.allowed = new Set(shared.allowedHosts)
-        if (options.cors === undefined && shared.cors !== undefined) config.cors = readCors(shared.cors, 'agent() cors', MCP_SERVER_CORS)
-        if (options.auth === undefined && shared.auth !== undefined) config.auth = readAuth(shared.auth, 'agent() auth')
+        if (options.cors === undefined && shared.cors !== undefined) config.cors = readCors(shared.cors, 'agent', MCP_SERVER_CORS)
+        if (options.auth === undefined && shared.auth !== undefined) config.auth = readAuth(shared.auth, 'agent')
       },
     },
   })

@@ -141,8 +141,8 @@ export function readMcpServerOptions(options: McpServerAppOptions, env: NodeJS.P
     requestStateKey: readKey(options.requestStateKey, 'requestStateKey') ?? readKey(env[REQUEST_STATE_KEY_ENV], REQUEST_STATE_KEY_ENV),
     limit: readLimit(options.maxBodyBytes, 'mcpServerApp maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
     allowed: options.allowedHosts === undefined ? null : new Set(options.allowedHosts),
-    cors: readCors(options.cors, 'mcpServerApp cors', MCP_SERVER_CORS),
-    auth: readAuth(options.auth, 'mcpServerApp auth'),
+    cors: readCors(options.cors, 'mcpServerApp', MCP_SERVER_CORS),
+    auth: readAuth(options.auth, 'mcpServerApp'),
   }
 }
 

@@ -8,11 +8,11 @@
 // Sessions are bounded (count and idle time); the lifespan's shutdown closes every session, so
 // open SSE streams end with it.
 
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
-import { respondWithFetch } from '../fetch/app.ts'
 import { MCP_CORS, readMcpOptions, type McpAppOptions } from './options.ts'
+import { answer, isInitialization, sessionsFull, tooManySessions, tooManyStreams, type Call } from './call.ts'
 import { McpSessions, type McpPair, type McpSession } from './sessions.ts'
-import { ClientCounts, clientOf } from './client-counts.ts'
+import { clientOf } from './client-counts.ts'
+import { admitSession, mcpClientCaps } from './machine-caps.ts'
 import { declaredBytes } from './client-info.ts'
 import { sessionCharge } from './session-budget.ts'
 import { consoleLogger } from '../logging.ts'
@@ -24,7 +24,7 @@ import { answerGone, header, hostProblem, readBody, rpcError, sendJson, serviceL
 import { internalErrorLog } from '../sdk/internal-error.ts'
 import { ADOPT_SHARED_OPTIONS, type SharedAppOptions } from '../sdk/shared-options.ts'
 import { clusterDir, inTsgiCluster } from '../cluster/link.ts'
-import { relayedAuth, SessionRelay } from './relay.ts'
+import { asRelayedClient, relayedAuth, SessionRelay } from './relay.ts'
 
 export type { McpServerContext, McpServerFactory, McpServerLike } from './sessions.ts'
 export type { McpAppOptions } from './options.ts'
@@ -42,8 +42,8 @@ export interface McpApp extends App {
   readonly streamCount: number
 }
 
-/** Seconds a client is asked to wait when every session slot is busy. */
-const RETRY_AFTER_SECONDS = '5'
+/** mcpApp()s built so far in this process: the same script builds them in the same order in every worker. */
+let built = 0
 
 /**
  * @example
@@ -59,9 +59,6 @@ const RETRY_AFTER_SECONDS = '5'
  * })
  * await serve(router([mount('/mcp', mcp)]))
  */
-/** mcpApp()s built so far in this process: the same script builds them in the same order in every worker. */
-let built = 0
-
 export function mcpApp(options: McpAppOptions): McpApp {
   const config = readMcpOptions(options)
   const { stateless, limit } = config
@@ -69,10 +66,17 @@ export function mcpApp(options: McpAppOptions): McpApp {
   let { allowed, cors, auth } = config
   // Under serve({ workers }) a session lives in the worker that made it; the others relay to it.
   const relay = !stateless && inTsgiCluster() ? new SessionRelay(clusterDir()!, built) : null
+  // Per-client caps hold for the machine, counted in the primary under workers.
+  const { streams: streamsHeld, sessions: sessionTally } = mcpClientCaps(
+    built,
+    relay !== null,
+    config.maxStreamsPerClient,
+    config.budget.maxPerClient,
+  )
   built++
-  const streamsHeld = new ClientCounts(config.maxStreamsPerClient)
   const sessions = new McpSessions({
     ...(relay === null ? {} : { newId: () => relay.newSessionId() }),
+    ...(sessionTally === null ? {} : { onRelease: (client: string) => sessionTally.release(client) }),
     factory: options.server,
     jsonResponse: options.jsonResponse === true,
     budget: config.budget,
@@ -107,8 +111,9 @@ export function mcpApp(options: McpAppOptions): McpApp {
   })
 
   /** A request relayed by another worker for one of this worker's sessions; its checks were made there. */
-  async function fromSibling(scope: Scope, receive: Receive, send: Send): Promise<void> {
-    if (scope.type !== 'http') return
+  async function fromSibling(socketScope: Scope, receive: Receive, send: Send): Promise<void> {
+    if (socketScope.type !== 'http') return
+    const scope = asRelayedClient(socketScope)
     let parsedBody: unknown
     if (scope.method === 'POST') {
       const body = await readBody(scope, receive, limit)
@@ -190,15 +195,13 @@ export function mcpApp(options: McpAppOptions): McpApp {
       const message = `Invalid params: clientInfo and capabilities take ${declared.bytes} bytes of JSON; this server accepts at most ${config.maxClientInfoBytes}`
       return sendJson(send, 400, { jsonrpc: '2.0', error: { code: -32602, message }, id: declared.id })
     }
-    const room = sessions.makeRoom(clientOf(scope), sessionCharge(declared.bytes))
-    if (room === 'client-full') {
-      return sendJson(send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many active sessions'), [
-        ['retry-after', RETRY_AFTER_SECONDS],
-      ])
-    }
-    if (room === 'full') {
-      return sendJson(send, 503, rpcError(-32000, 'Service Unavailable: too many active sessions'), [['retry-after', RETRY_AFTER_SECONDS]])
-    }
+    const client = clientOf(scope)
+    if (sessionTally !== null && !(await admitSession(sessionTally, sessions, client))) return tooManySessions(send)
+    const room = sessions.makeRoom(client, sessionCharge(declared.bytes))
+    // No reservation was made, so none will be given back: the machine's count is, here.
+    if (typeof room === 'string') sessionTally?.release(client)
+    if (room === 'client-full') return tooManySessions(send)
+    if (room === 'full') return sessionsFull(send)
     let pair: McpPair
     try {
       pair = await sessions.open(room, scope.state)
@@ -219,10 +222,8 @@ export function mcpApp(options: McpAppOptions): McpApp {
     // Counted from the moment the app takes the GET, not when its answer reaches the socket:
     // requests pipelined behind an endless stream are queued by Node, yet each one still runs.
     const client = clientOf(call.scope)
-    if (stream && !streamsHeld.take(client)) {
-      return sendJson(call.send, 429, rpcError(-32000, 'Too Many Requests: this client holds too many open streams'), [
-        ['retry-after', RETRY_AFTER_SECONDS],
-      ])
+    if (stream && !(await streamsHeld.take(client))) {
+      return tooManyStreams(call.send)
     }
     sessions.begin(session, stream)
     try {
@@ -244,33 +245,9 @@ export function mcpApp(options: McpAppOptions): McpApp {
   Object.defineProperty(app, ADOPT_SHARED_OPTIONS, {
     value: (shared: SharedAppOptions): void => {
       if (options.allowedHosts === undefined && shared.allowedHosts !== undefined) allowed = new Set(shared.allowedHosts)
-      if (options.cors === undefined && shared.cors !== undefined) cors = readCors(shared.cors, 'agent() cors', MCP_CORS)
-      if (options.auth === undefined && shared.auth !== undefined) auth = readAuth(shared.auth, 'agent() auth')
+      if (options.cors === undefined && shared.cors !== undefined) cors = readCors(shared.cors, 'agent', MCP_CORS)
+      if (options.auth === undefined && shared.auth !== undefined) auth = readAuth(shared.auth, 'agent')
     },
   })
   return app
-}
-
-interface Call {
-  scope: HttpScope
-  receive: Receive
-  send: Send
-  parsedBody: unknown
-  authInfo: AuthInfo | undefined
-}
-
-function isInitialization(body: unknown): boolean {
-  return Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body)
-}
-
-function answer(call: Call, pair: McpPair): Promise<void> {
-  const { parsedBody, authInfo } = call
-  // The body was read (and bounded) here, so the transport gets it parsed and never reads one.
-  return respondWithFetch(
-    call.scope,
-    call.receive,
-    call.send,
-    (request) => pair.transport.handleRequest(request, authInfo === undefined ? { parsedBody } : { parsedBody, authInfo }),
-    { bodyConsumed: true },
-  )
 }

@@ -165,8 +165,8 @@ export function readMcpOptions(options: McpAppOptions): McpConfig {
     maxStreamsPerClient: readCount(options.maxStreamsPerClient, 'mcpApp maxStreamsPerClient', DEFAULT_PER_CLIENT),
     maxClientInfoBytes,
     idleMs: readCount(options.sessionIdleMs, 'mcpApp sessionIdleMs', DEFAULT_SESSION_IDLE_MS),
-    cors: readCors(options.cors, 'mcpApp cors', MCP_CORS),
-    auth: readAuth(options.auth, 'mcpApp auth'),
+    cors: readCors(options.cors, 'mcpApp', MCP_CORS),
+    auth: readAuth(options.auth, 'mcpApp'),
     eventStore,
     retryInterval,
   }

@@ -9,7 +9,11 @@
 // a connection, not a request, so it cannot read a session id without parsing HTTP itself; and
 // why not a TCP port: the folder is 0700 (mkdtemp) and each socket 0600, so only this server's
 // user can connect, never another host or user. The owner trusts what arrives there (the entry
-// worker checked the Host, CORS and the token, and passes the token's AuthInfo along).
+// worker checked the Host, CORS and the token, and passes the token's AuthInfo along, and the
+// client's address, so that the owner's per-client caps count the real client rather than the
+// relay's socket, which has none). Those two headers are only ever read on the relay socket,
+// and a client's own copies are dropped before the entry worker sets them: a client cannot
+// choose the address it is counted under.
 
 import { chmodSync, rmSync } from 'node:fs'
 import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http'
@@ -23,6 +27,8 @@ import { rpcError, sendJson } from '../sdk/http.ts'
 
 /** The header that carries the entry worker's AuthInfo to the owner; dropped from what clients send. */
 export const RELAY_AUTH_HEADER = 'tsgi-relay-auth'
+/** The header that carries the client's address (`scope.client`, as JSON) to the owner; dropped from what clients send. */
+export const RELAY_CLIENT_HEADER = 'tsgi-relay-client'
 
 /** Headers of one hop only (RFC 9110 §7.6.1), never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -36,6 +42,7 @@ const HOP_BY_HOP = new Set([
   'host',
   'content-length',
   RELAY_AUTH_HEADER,
+  RELAY_CLIENT_HEADER,
 ])
 
 const SESSION_ID = /^(\d{1,10})-(\d{1,4})-[0-9a-f-]{36}$/
@@ -115,6 +122,7 @@ export class SessionRelay {
     for (const [name, value] of scope.headers)
       if (!HOP_BY_HOP.has(name)) headers[name] = name in headers ? `${headers[name]}, ${value}` : value
     if (call.authInfo !== undefined) headers[RELAY_AUTH_HEADER] = JSON.stringify(call.authInfo)
+    if (scope.client !== null) headers[RELAY_CLIENT_HEADER] = JSON.stringify(scope.client)
     const body = call.body === undefined ? undefined : encoder.encode(call.body)
     if (body !== undefined) headers['content-length'] = String(body.byteLength)
     const path = `${scope.rawPath}${scope.queryString === '' ? '' : `?${scope.queryString}`}`
@@ -194,10 +202,22 @@ function watchDisconnect(receive: Receive, onGone: () => void): { readonly gone:
   return state
 }
 
-/** The AuthInfo the entry worker passed along, or undefined. */
+/** The AuthInfo the entry worker passed along, or undefined. Only for requests from the relay socket. */
 export function relayedAuth(scope: HttpScope): AuthInfo | undefined {
   for (const [name, value] of scope.headers) {
     if (name === RELAY_AUTH_HEADER) return JSON.parse(value) as AuthInfo
   }
   return undefined
+}
+
+/**
+ * The relayed request as the entry worker saw it: with the client's address in `client` (the
+ * relay socket has none), so per-client caps count it where it belongs. Only for requests from
+ * the relay socket.
+ */
+export function asRelayedClient(scope: HttpScope): HttpScope {
+  for (const [name, value] of scope.headers) {
+    if (name === RELAY_CLIENT_HEADER) return { ...scope, client: JSON.parse(value) as [string, number] }
+  }
+  return scope
 }

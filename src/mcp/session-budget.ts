@@ -35,12 +35,15 @@ export interface Reservation {
 export class SessionBudget {
   readonly #limits: BudgetLimits
   readonly #perClient: ClientCounts
+  readonly #onRelease: ((client: string) => void) | undefined
   #count = 0
   #bytes = 0
 
-  constructor(limits: BudgetLimits) {
+  /** `onRelease` hears of every reservation given back (a machine-wide tally counts them too). */
+  constructor(limits: BudgetLimits, onRelease?: (client: string) => void) {
     this.#limits = limits
     this.#perClient = new ClientCounts(limits.maxPerClient)
+    this.#onRelease = onRelease
   }
 
   get bytes(): number {
@@ -74,5 +77,6 @@ export class SessionBudget {
     this.#count--
     this.#bytes -= reservation.bytes
     this.#perClient.release(reservation.client)
+    this.#onRelease?.(reservation.client)
   }
 }

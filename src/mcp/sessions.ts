@@ -26,6 +26,8 @@ export interface SessionOptions {
   retryInterval: number | undefined
   /** Makes a session id; default randomUUID (several workers name the owner in it). */
   newId?: () => string
+  /** Hears of every session slot given back, with its client's address (for a machine-wide count). */
+  onRelease?: (client: string) => void
 }
 
 /** A session and what makes it busy: requests in flight, and open GET streams. */
@@ -49,7 +51,7 @@ export class McpSessions {
 
   constructor(options: SessionOptions) {
     this.#options = options
-    this.#budget = new SessionBudget(options.budget)
+    this.#budget = new SessionBudget(options.budget, options.onRelease)
   }
 
   get size(): number {
@@ -87,17 +89,21 @@ export class McpSessions {
   makeRoom(client: string, bytes: number): Reservation | 'client-full' | 'full' {
     const budget = this.#budget
     if (budget.tooLarge(bytes)) return 'full'
-    if (budget.clientAtCap(client)) {
-      const own = this.#leastRecent((s) => s.reservation.client === client && isIdle(s))
-      if (own === undefined) return 'client-full'
-      this.#end(own)
-    }
+    if (budget.clientAtCap(client) && !this.endIdleOf(client)) return 'client-full'
     while (!budget.fits(bytes)) {
       const victim = this.#leastRecent(isIdle) ?? this.#leastRecent(isQuiet)
       if (victim === undefined) return 'full'
       this.#end(victim)
     }
     return budget.reserve(client, bytes)
+  }
+
+  /** Ends `client`'s least recently used idle session here, if it has one; whether it did. */
+  endIdleOf(client: string): boolean {
+    const own = this.#leastRecent((s) => s.reservation.client === client && isIdle(s))
+    if (own === undefined) return false
+    this.#end(own)
+    return true
   }
 
   #leastRecent(test: (session: McpSession) => boolean): McpSession | undefined {

@@ -9,6 +9,7 @@ import { BodyTooLargeError, ClientDisconnectedError, ProtocolError } from '../pr
 import type { HttpReceiveMessage, HttpScope, Logger, SendMessage } from '../protocol/types.ts'
 import type { BodyLimitWatch } from './body.ts'
 import { Inbound } from './inbound.ts'
+import { responseDestroyed } from './http2-exchange.ts'
 import type { RequestHead } from './mounted.ts'
 import type { RequestTarget } from './request-path.ts'
 import { Phase, bodySize, logAppError, misplaced, statusError } from './response.ts'
@@ -121,7 +122,7 @@ export abstract class AppExchange implements BodyLimitWatch {
     const phase = this.phase
     if (phase === Phase.Done || phase === Phase.Gone) return
     // A client that left has nobody to answer: an app giving up on it is not a bug to log.
-    if (this.res.destroyed || this.res.writableEnded) {
+    if (responseDestroyed(this.res) || this.res.writableEnded) {
       this.leave()
       return
     }

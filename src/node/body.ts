@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { HttpDisconnect, HttpReceiveMessage, HttpRequest } from '../protocol/types.ts'
+import { cancelStream, isHttp2 } from './http2-exchange.ts'
 
 export const EMPTY_BODY: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array
 
@@ -89,7 +90,8 @@ export class RequestBody {
       this.#received += chunk.byteLength
       if (this.#received <= this.#limit) return
       req.pause()
-      req.socket.destroySoon()
+      if (isHttp2(req)) cancelStream(req)
+      else req.socket.destroySoon()
     })
     req.on('error', ignore)
     req.resume()

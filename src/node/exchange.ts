@@ -10,6 +10,7 @@ import { AppExchange, SENT, type BridgeConfig } from './app-exchange.ts'
 import { applyForwarded } from './forwarded.ts'
 import { readRequestHead, type HostView } from './mounted.ts'
 import { Phase, appendHead, flatHead, mayHaveBody, plainAnswer, untilDrained } from './response.ts'
+import { isHttp2, responseDestroyed, withoutConnectionHeaders } from './http2-exchange.ts'
 
 export class Exchange extends AppExchange {
   readonly #presetHeaders: boolean
@@ -25,7 +26,7 @@ export class Exchange extends AppExchange {
   protected writeBody(body: Uint8Array | string | undefined, moreBody: boolean, size: number): Promise<void> {
     const res = this.res
     // Ended by the host (a drain answered an unfinished upload with 503): nothing more goes out.
-    if (res.destroyed || res.writableEnded) {
+    if (responseDestroyed(res) || res.writableEnded) {
       this.phase = Phase.Gone
       return SENT
     }
@@ -58,7 +59,9 @@ export class Exchange extends AppExchange {
   #writeHead(contentLength: number): void {
     this.#closeIfDraining()
     try {
-      const head = flatHead(this.headers, this.status, contentLength, this.req.method === 'HEAD')
+      const flat = flatHead(this.headers, this.status, contentLength, this.req.method === 'HEAD')
+      // An SDK's `Connection: keep-alive` on an SSE answer is fine on HTTP/1.1, an error on h2.
+      const head = isHttp2(this.req) ? withoutConnectionHeaders(flat) : flat
       if (this.#presetHeaders) appendHead(this.res, head)
       this.res.writeHead(this.status, this.#presetHeaders ? undefined : head)
     } catch (error) {
@@ -92,12 +95,17 @@ export class Exchange extends AppExchange {
 
   protected cut(): void {
     this.phase = Phase.Gone
-    // Node corks the socket for the rest of the tick in which a response first writes: an app
-    // that fails in that same tick would have its head and first chunk thrown away with the
-    // socket. Uncorked first, what the app sent goes out before the cut.
-    const socket = this.res.socket
+    // Node corks the response for the rest of the tick in which it first writes: an app that
+    // fails in that same tick would have its head and first chunk thrown away with the socket.
+    // Uncorked first, what the app sent goes out before the cut. The response itself is
+    // uncorked before its socket: from Node 24 on, a corked chunked response holds its chunks
+    // in its own buffer (joined into one chunk on uncork), which the socket never sees.
+    const res = this.res
+    while (res.writableCorked > 0) res.uncork()
+    // Over HTTP/2 the socket is the session's, shared by every stream: only the stream is reset.
+    const socket = isHttp2(this.req) ? null : res.socket
     if (socket != null) while (socket.writableCorked > 0) socket.uncork()
-    this.res.destroy()
+    res.destroy()
   }
 
   protected leave(): void {
@@ -107,7 +115,7 @@ export class Exchange extends AppExchange {
   protected answer(status: number, text: string, close: boolean): void {
     this.phase = Phase.Gone
     const res = this.res
-    if (res.destroyed || res.headersSent) return
+    if (responseDestroyed(res) || res.headersSent) return
     if (!close) this.#closeIfDraining()
     plainAnswer(res, status, text, close)
     if (!close) this.discardRest()

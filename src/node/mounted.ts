@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http'
 import { decodePath, parseTarget, type RequestTarget } from './request-path.ts'
 import { declaredBodyLength, scopeHeaders } from './scope.ts'
+import { http2BodyLength, http2ScopeHeaders, isHttp2 } from './http2-exchange.ts'
 
 /** What an embedding host tells the bridge about one request. */
 export interface HostView {
@@ -89,9 +90,10 @@ export interface RequestHead {
 }
 
 export function readRequestHead(req: IncomingMessage, view: HostView | undefined): RequestHead {
-  const headers = scopeHeaders(req.rawHeaders)
+  const http2 = isHttp2(req)
+  const headers = http2 ? http2ScopeHeaders(req.rawHeaders) : scopeHeaders(req.rawHeaders)
   const target = view === undefined ? parseTarget(req.url ?? '/') : mountedTarget(view.target, view.root)
   // The host read the stream: nothing is left on it for the bridge to read or discard.
   if (view?.body != null) return { headers: replayHeaders(headers, view.body.byteLength), bodyLength: 0, replay: view.body, target }
-  return { headers, bodyLength: declaredBodyLength(headers), replay: null, target }
+  return { headers, bodyLength: http2 ? http2BodyLength(req, headers) : declaredBodyLength(headers), replay: null, target }
 }

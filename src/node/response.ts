@@ -4,6 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ProtocolError } from '../protocol/errors.ts'
+import { endStreamAfterAnswer } from './http2-exchange.ts'
 import type { HttpScope, Logger } from '../protocol/types.ts'
 
 export const enum Phase {
@@ -103,9 +104,12 @@ export function logAppError(logger: Logger | null, req: IncomingMessage, scope: 
 export function plainAnswer(res: ServerResponse, status: number, text: string, close: boolean): void {
   const headers = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(Buffer.byteLength(text))]
   // Closing tells the client to stop sending a body we will not read.
-  if (close) headers.push('connection', 'close')
+  // HTTP/2 has no such header (node would warn): the stream is reset once the answer is out.
+  const http2 = res.req?.httpVersionMajor === 2
+  if (close && !http2) headers.push('connection', 'close')
   res.writeHead(status, headers)
   res.end(text)
+  if (close && http2) endStreamAfterAnswer(res)
 }
 
 /** Resolves on 'drain', or on 'close' when the client leaves first; never leaves a listener behind. */

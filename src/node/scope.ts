@@ -48,7 +48,8 @@ export function requestScope(
   const scope: HttpScope & { [NODE_EXCHANGE]: object } = {
     type: 'http',
     tsgi: TSGI,
-    httpVersion: req.httpVersion,
+    // '2' as ASGI spells it; node's compatibility API says '2.0'.
+    httpVersion: req.httpVersionMajor === 2 ? '2' : req.httpVersion,
     method: req.method ?? 'GET',
     scheme: (socket as TLSSocket).encrypted === true ? 'https' : 'http',
     path: target.path,

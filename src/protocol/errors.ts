@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'TSGI_ERR_CLIENT_DISCONNECTED'
   | 'TSGI_ERR_UNAVAILABLE'
   | 'TSGI_ERR_WEBSOCKET_CLOSED'
+  | 'TSGI_ERR_TLS_FILE'
 
 interface FailureOptions {
   cause?: unknown
@@ -124,6 +125,22 @@ export function unavailableIn(error: unknown): ServiceUnavailableError | null {
 export class WebSocketClosedError extends Error {
   override readonly name = 'WebSocketClosedError'
   readonly code = 'TSGI_ERR_WEBSOCKET_CLOSED' as const
+}
+
+/**
+ * A TLS key, certificate or CA file (serve()'s `tls.keyFile`, `certFile`, `caFile`) that could not
+ * be read or used, at startup or on a SIGHUP reload; `file` names it. Never carries the file's text.
+ */
+export class TlsFileError extends Error {
+  override readonly name = 'TlsFileError'
+  readonly code = 'TSGI_ERR_TLS_FILE' as const
+  constructor(
+    message: string,
+    readonly file: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
 }
 
 /** A readable one-line description of any thrown value, for messages that go upward. */

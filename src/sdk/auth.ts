@@ -2,6 +2,7 @@
 // carries only `WWW-Authenticate` (RFC 6750, and `resource_metadata` as the MCP authorization
 // spec asks) so a client learns where to get a token and nothing about why this one failed.
 
+import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { HttpScope, Send } from '../protocol/types.ts'
 import { header, rpcError, sendJson } from './http.ts'
@@ -31,10 +32,22 @@ export interface AuthOptions {
 
 export type AuthOutcome = { kind: 'ok'; info: AuthInfo } | { kind: 'refused' }
 
-/** Checks the option once, when the app is built; null when auth is off. */
-export function readAuth(value: unknown, option: string): AuthOptions | null {
+export const authOptionNames = optionNames<AuthOptions>()(['verify', 'resourceMetadataUrl'])
+
+/** An InvalidArgumentError with the message as it is (it names the app already). */
+function refuse(message: string): never {
+  throw new InvalidArgumentError(message)
+}
+
+/**
+ * Checks the option once, when the app is built; null when auth is off. `owner` is the app
+ * (`mcpApp`): the errors name it and the option (`mcpApp() has no option 'auth.verfy'`).
+ */
+export function readAuth(value: unknown, owner: string): AuthOptions | null {
   if (value === undefined) return null
+  const option = `${owner} auth`
   const auth = value as Partial<AuthOptions> | null
+  if (auth !== null && typeof auth === 'object') refuseUnknownOptions(auth, authOptionNames, `${owner}()`, refuse, 'auth')
   if (auth === null || typeof auth !== 'object' || typeof auth.verify !== 'function') {
     throw new InvalidArgumentError(`${option} must be { verify(token, scope) => Promise<AuthInfo | null> }, got ${typeof value}`)
   }

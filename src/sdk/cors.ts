@@ -2,6 +2,7 @@
 // them. Off unless configured; with it on, only the listed origins get CORS headers, so a
 // page from any other origin still cannot read a response.
 
+import { optionNames, refuseUnknownOptions } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { HttpScope, Send } from '../protocol/types.ts'
 import { header } from './http.ts'
@@ -22,9 +23,21 @@ export interface CorsPolicy {
 /** How long a browser may cache a preflight answer, in seconds. */
 const PREFLIGHT_MAX_AGE = '600'
 
-/** Checks the option once, when the app is built; null when CORS is off. */
-export function readCors(value: unknown, option: string, protocol: Omit<CorsPolicy, 'allows'>): CorsPolicy | null {
+export const corsOptionNames = optionNames<CorsOptions>()(['origins'])
+
+/** An InvalidArgumentError with the message as it is (it names the app already). */
+function refuse(message: string): never {
+  throw new InvalidArgumentError(message)
+}
+
+/**
+ * Checks the option once, when the app is built; null when CORS is off. `owner` is the app
+ * (`mcpApp`): the errors name it and the option (`mcpApp() has no option 'cors.orgins'`).
+ */
+export function readCors(value: unknown, owner: string, protocol: Omit<CorsPolicy, 'allows'>): CorsPolicy | null {
   if (value === undefined) return null
+  const option = `${owner} cors`
+  if (value !== null && typeof value === 'object') refuseUnknownOptions(value, corsOptionNames, `${owner}()`, refuse, 'cors')
   const origins = (value as { origins?: unknown } | null)?.origins
   if (typeof origins === 'function') return { ...protocol, allows: (origin) => (origins as (o: string) => boolean)(origin) === true }
   if (Array.isArray(origins) && origins.every((o) => typeof o === 'string')) {

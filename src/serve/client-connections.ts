@@ -3,9 +3,9 @@
 // headersTimeout, and reconnect: health probes and every other client refused meanwhile.
 // Counted per peer address (the only one known before a request), an IPv6 peer by its /64 (see
 // clientGroup); a trusted proxy is exempt.
+// Counted on the raw TCP socket, so an HTTP/2 session (or a TLS handshake) is one connection too.
 
-import type { Server } from 'node:http'
-import type { Socket } from 'node:net'
+import type { Server, Socket } from 'node:net'
 
 import { clientGroup } from '../node/client-group.ts'
 import { plainAddress, type TrustCheck } from '../node/trust.ts'

@@ -2,9 +2,9 @@
 // retiring cluster worker stops taking connections first and keeps serving its open ones for a
 // while; a plain shutdown makes both moves at once.
 
-import type { Server } from 'node:http'
 import { Server as NetServer } from 'node:net'
 
+import type { Http2Sessions } from './http2-sessions.ts'
 import type { OpenSockets } from './sockets.ts'
 import { refuseUnfinishedUploads } from './unfinished-uploads.ts'
 
@@ -12,14 +12,16 @@ import { refuseUnfinishedUploads } from './unfinished-uploads.ts'
 const SWEEP_MS = 20
 
 export class Listener {
-  readonly #server: Server
+  readonly #server: NetServer
   readonly #sockets: OpenSockets
+  readonly #sessions: Http2Sessions | null
   /** Resolves once the listener is closed and the last socket is gone. */
   #allClosed: Promise<void> | null = null
 
-  constructor(server: Server, sockets: OpenSockets) {
+  constructor(server: NetServer, sockets: OpenSockets, sessions: Http2Sessions | null = null) {
     this.#server = server
     this.#sockets = sockets
+    this.#sessions = sessions
   }
 
   /**
@@ -41,11 +43,15 @@ export class Listener {
     this.stopAccepting()
     if (!wasOpen) return 'ok'
     const closed = this.#allClosed!.then(() => 'ok' as const)
+    // HTTP/2 has no `Connection: close` to send during the delay: its sessions learn of the
+    // drain here, by GOAWAY; their streams in flight finish, idle sessions close at once.
+    this.#sessions?.goAway()
     this.#sockets.closeUnused()
     refuseUnfinishedUploads(this.#sockets)
     // A response whose head went out before the drain promised keep-alive: once it ends, its
     // socket is unused, and only a sweep notices that without hooking every request.
     const sweep = setInterval(() => {
+      this.#sessions?.closeEnded()
       this.#sockets.closeUnused()
       refuseUnfinishedUploads(this.#sockets)
     }, SWEEP_MS)
@@ -58,6 +64,8 @@ export class Listener {
     clearTimeout(timer)
     if (outcome === 'timeout') {
       this.#sockets.destroyAll()
+      // An HTTP/2 server's own close() would wait on these for good (node#57611).
+      this.#sessions?.destroyAll()
       await closed
     }
     // http.Server's close() also stops its timer that enforces the request timeouts; the

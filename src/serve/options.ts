@@ -12,8 +12,9 @@ import { compileTrustProxy, type TrustProxy } from '../node/trust.ts'
 import { readHttpLimits, type HttpLimitOptions, type HttpLimits } from './http-options.ts'
 import { readGuards, type GuardOptions, type Guards } from './guard-options.ts'
 import { readWebSocketOptions, type WebSocketConfig, type WebSocketOptions } from '../websocket/options.ts'
+import { readTlsOptions, type TlsConfig, type TlsOptionsPart } from './tls-options.ts'
 
-export interface ServeOptions extends HttpLimitOptions, GuardOptions {
+export interface ServeOptions extends HttpLimitOptions, GuardOptions, TlsOptionsPart {
   /** Default: env PORT, else 3000. 0 picks any free port. */
   port?: number
   /** Default: env HOST, else '127.0.0.1'. */
@@ -105,6 +106,9 @@ export const serveOptionNames = optionNames<ServeOptions>()([
   'maxConnections',
   'maxConnectionsPerClient',
   'writeTimeoutMs',
+  'tls',
+  'http2',
+  'maxConcurrentStreams',
 ])
 
 /** The primary's own lifecycle, run once per machine (not once per worker). */
@@ -137,11 +141,22 @@ export interface ServeConfig extends RunnerConfig {
   websocket: WebSocketConfig
   /** `websocket` options were given: ws is loaded before listening. */
   websocketEager: boolean
+  /** TLS and HTTP/2: what the listener speaks. */
+  transport: TlsConfig
 }
 
 function fail(message: string): never {
   throw new InvalidArgumentError(`serve(): ${message}`)
 }
+
+/** For refuseUnknownOptions(), whose message names serve() itself. */
+function refuse(message: string): never {
+  throw new InvalidArgumentError(message)
+}
+
+type HealthPaths = Exclude<NonNullable<ServeOptions['health']>, boolean>
+
+const healthOptionNames = optionNames<HealthPaths>()(['live', 'ready', 'port'])
 
 /** A pause that may be zero: a finite number of milliseconds, at least 0. */
 function readDelay(value: unknown, env: NodeJS.ProcessEnv): number {
@@ -179,7 +194,7 @@ function readHealth(value: ServeOptions['health']): ServeConfig['health'] {
   if (value === undefined || value === false) return null
   const paths = value === true ? {} : value
   if (paths === null || typeof paths !== 'object') fail(`health must be a boolean or { live, ready, port }, got ${show(value)}`)
-  refuseUnknownOptions(paths, ['live', 'ready', 'port'], 'health', fail)
+  refuseUnknownOptions(paths, healthOptionNames, 'serve()', refuse, 'health')
   const port = paths.port ?? null
   if (port !== null && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
     fail(`health.port must be an integer from 0 to 65535, got ${show(port)}`)
@@ -207,9 +222,7 @@ function readSignals(value: unknown): NodeJS.Signals[] {
 
 export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServeConfig {
   if (options === null || typeof options !== 'object') fail(`options must be an object, got ${show(options)}`)
-  refuseUnknownOptions(options, serveOptionNames, 'serve()', (message) => {
-    throw new InvalidArgumentError(message)
-  })
+  refuseUnknownOptions(options, serveOptionNames, 'serve()', refuse)
   const host = options.host ?? (env.HOST !== undefined && env.HOST !== '' ? env.HOST : '127.0.0.1')
   if (typeof host !== 'string' || host === '') fail(`host must be a non-empty string, got ${show(host)}`)
   if (options.maxBodyBytes !== undefined && (typeof options.maxBodyBytes !== 'number' || !(options.maxBodyBytes >= 0))) {
@@ -236,5 +249,6 @@ export function readServeOptions(options: ServeOptions, env: NodeJS.ProcessEnv =
     trustProxy: readTrustProxy(options.trustProxy),
     websocket: readWebSocketOptions(options.websocket),
     websocketEager: options.websocket !== undefined,
+    transport: readTlsOptions(options, fail),
   }
 }

@@ -2,7 +2,6 @@
 // signals) is LifecycleRunner's; this file is the HTTP host it drives: listen, the drain, the
 // health probes, and the Server face.
 
-import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
 import { warnPastGracePeriod } from './budget.ts'
@@ -21,13 +20,17 @@ import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { App, AppState } from '../protocol/types.ts'
 import type { Timings } from '../lifespan/timings.ts'
 import { readServeOptions, type ServeConfig, type ServeOptions } from './options.ts'
+import { createNodeServer, type NodeServer } from './node-server.ts'
+import { Http2Sessions } from './http2-sessions.ts'
+import { loadTls } from './tls-files.ts'
+import { reloadCertificateOnHangup } from './certificate-reload.ts'
 
 export type { ServeOptions } from './options.ts'
 export type { Phase } from '../lifecycle/table.ts'
 export type { TimingNode, Timings } from '../lifespan/timings.ts'
 
 export interface Server extends AsyncDisposable {
-  /** Where it listens, e.g. `http://127.0.0.1:3000`. */
+  /** Where it listens, e.g. `http://127.0.0.1:3000` (`https://` with `tls`). */
   readonly url: string
   readonly phase: Phase
   /** The lifespan state; each request sees a shallow copy. */
@@ -78,9 +81,11 @@ export function runnerOf(server: Server): LifecycleRunner | undefined {
 class HttpHost implements Host {
   readonly listenName = 'listen'
   readonly #config: ServeConfig
-  #server: HttpServer | null = null
+  #server: NodeServer | null = null
+  #secure = false
   #listener: Listener | null = null
   #sockets: OpenSockets | null = null
+  #sessions: Http2Sessions | null = null
   #probes: ProbeListener | null = null
   #websockets: WebSocketHost | null = null
   /** The close code open websockets get at the drain: 1001 going away, 1012 when a reload retires this process. */
@@ -120,15 +125,13 @@ class HttpHost implements Host {
       this.#probes = probes
       void runner.closed.then(() => probes.close())
     }
-    const server = createServer(
-      {
-        headersTimeout: http.headersTimeoutMs,
-        requestTimeout: http.requestTimeoutMs,
-        keepAliveTimeout: http.keepAliveTimeoutMs,
-        connectionsCheckingInterval: http.checkEveryMs,
-      },
-      listener,
-    )
+    // Read now, so an unreadable certificate fails serve() before any startup step runs.
+    const { transport } = this.#config
+    const secure = transport.tls === null ? null : loadTls(transport.tls)
+    const kind = createNodeServer(transport, secure, http, listener)
+    const server = kind.server
+    const sessions = kind.http2 ? new Http2Sessions(server, { ...http, ...this.#config.guards }, kind.secure) : null
+    this.#secure = kind.secure
     server.maxConnections = http.maxConnections
     limitConnectionsPerClient(server, this.#config.guards.maxConnectionsPerClient, compileTrustProxy(trustProxy, 'serve(): trustProxy'))
     // A client that sends `Expect: 100-continue` waits for our go-ahead before its body. Node
@@ -138,7 +141,7 @@ class HttpHost implements Host {
       if (!(Number(req.headers['content-length']) > limit)) res.writeContinue()
       listener(req, res)
     })
-    const sockets = new OpenSockets(server)
+    const sockets = new OpenSockets(server, kind.http1Event)
     const websockets = new WebSocketHost(app, {
       state: runner.state,
       logger,
@@ -153,8 +156,11 @@ class HttpHost implements Host {
     })
     this.#server = server
     this.#sockets = sockets
-    this.#listener = new Listener(server, sockets)
+    this.#sessions = sessions
+    this.#listener = new Listener(server, sockets, sessions)
     this.#websockets = websockets
+    const stopReloading = reloadCertificateOnHangup(server, transport.tls, this.#config.signals, logger)
+    void runner.closed.then(stopReloading)
   }
 
   async listen(): Promise<void> {
@@ -167,8 +173,13 @@ class HttpHost implements Host {
         server.on('error', (error) => this.#config.logger.error('tsgi: the HTTP server reported an error', error))
         const { port } = server.address() as AddressInfo
         const host = this.#config.host.includes(':') ? `[${this.#config.host}]` : this.#config.host
-        this.#url = `http://${host}:${port}`
-        this.#stopSweep = cutStalledWrites(this.#sockets!, this.#config.guards.writeTimeoutMs)
+        this.#url = `${this.#secure ? 'https' : 'http'}://${host}:${port}`
+        const stopSweep = cutStalledWrites(this.#sockets!, this.#config.guards.writeTimeoutMs)
+        this.#sessions?.start()
+        this.#stopSweep = () => {
+          stopSweep()
+          this.#sessions?.stop()
+        }
         // Once the app's port is open: a probe port that cannot be bound fails the startup, and
         // the runner then drains the port that did open.
         resolve(this.#probes?.listen())
@@ -180,6 +191,9 @@ class HttpHost implements Host {
   stopAccepting(): void {
     this.#goingAwayCode = 1012
     this.#listener!.stopAccepting()
+    // What `Connection: close` does for HTTP/1.1 during the grace: h2 clients take their next
+    // streams to the workers that stay.
+    this.#sessions?.closeSessions()
   }
 
   /** HTTP and websockets drain side by side, within the same time. */

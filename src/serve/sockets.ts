@@ -3,8 +3,8 @@
 // a socket that never sent a byte, or one still trickling its headers (slowloris), counts as
 // busy there and held the drain for its whole timeout.
 
-import type { Server } from 'node:http'
-import type { Socket } from 'node:net'
+import type { Server, Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 
 /** node:http sets `_httpMessage` to the response being written on a socket, null between requests. */
 export type HttpSocket = Socket & { _httpMessage?: unknown }
@@ -12,8 +12,15 @@ export type HttpSocket = Socket & { _httpMessage?: unknown }
 export class OpenSockets {
   readonly #open = new Set<HttpSocket>()
 
-  constructor(server: Server) {
-    server.on('connection', (socket: HttpSocket) => {
+  /**
+   * `event` announces the sockets HTTP/1.1 is spoken on: 'secureConnection' under TLS (the TLS
+   * socket, which node:http writes responses on), null when none are (h2c). A TLS socket that
+   * chose h2 by ALPN is an HTTP/2 session's, drained by Http2Sessions.
+   */
+  constructor(server: Server, event: 'connection' | 'secureConnection' | null = 'connection') {
+    if (event === null) return
+    server.on(event, (socket: HttpSocket) => {
+      if ((socket as unknown as TLSSocket).alpnProtocol === 'h2') return
       this.#open.add(socket)
       socket.once('close', () => this.#open.delete(socket))
     })

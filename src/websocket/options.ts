@@ -1,7 +1,7 @@
 // serve()'s `websocket` options, checked when serve() is called: a typo or a bad number fails
 // before anything starts, with a sentence naming the option.
 
-import { refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
+import { optionNames, refuseUnknownOptions, show } from '../lifecycle/option-reader.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 
 export interface WebSocketOptions {
@@ -25,7 +25,7 @@ export const DEFAULT_WEBSOCKET_CONFIG: Readonly<WebSocketConfig> = Object.freeze
   perMessageDeflate: false,
 })
 
-const known = ['maxPayloadBytes', 'pingIntervalMs', 'perMessageDeflate'] as const
+const known = optionNames<WebSocketOptions>()(['maxPayloadBytes', 'pingIntervalMs', 'perMessageDeflate'])
 
 /** `where`: the caller named in the errors (serve(), or embed() and its adapters). */
 export function readWebSocketOptions(value: unknown, where = 'serve()'): WebSocketConfig {
@@ -34,7 +34,15 @@ export function readWebSocketOptions(value: unknown, where = 'serve()'): WebSock
   }
   if (value === undefined) return { ...DEFAULT_WEBSOCKET_CONFIG }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`websocket must be an object, got ${show(value)}`)
-  refuseUnknownOptions(value, known, 'websocket', fail)
+  refuseUnknownOptions(
+    value,
+    known,
+    'serve()',
+    (message) => {
+      throw new InvalidArgumentError(message)
+    },
+    'websocket',
+  )
   const options = value as WebSocketOptions
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_WEBSOCKET_CONFIG.maxPayloadBytes
   if (typeof maxPayloadBytes !== 'number' || !Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 1) {

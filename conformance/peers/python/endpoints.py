@@ -111,6 +111,8 @@ async def handle_http(name, scope, receive, send):
         "rootPath": scope.get("root_path", ""),
         "rawPath": (scope.get("raw_path") or b"").decode("latin-1"),
         "queryString": scope.get("query_string", b"").decode("latin-1"),
+        "httpVersion": scope.get("http_version"),
+        "scheme": scope.get("scheme"),
         "state": state_json(state),
         "body": body.decode(),
     }))
