@@ -158,7 +158,7 @@ test('routeUpgrade() refuses what is not its host, and embed() refuses an unknow
   assert.throws(() => honoUpgrade(42 as never), /routeUpgrade\(\) needs the Hono app, got number/)
   assert.throws(
     () => embed(async () => {}, { websocket: { maxPayload: 1 } as never }),
-    (error: Error) => error instanceof InvalidArgumentError && /^embed\(\): websocket has no option 'maxPayload'/.test(error.message),
+    (error: Error) => error instanceof InvalidArgumentError && /^embed\(\) has no option 'websocket\.maxPayload'/.test(error.message),
   )
   assert.throws(
     () => embed(async () => {}, { websocket: { pingIntervalMs: -1 } }),

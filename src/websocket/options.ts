@@ -37,7 +37,7 @@ export function readWebSocketOptions(value: unknown, where = 'serve()'): WebSock
   refuseUnknownOptions(
     value,
     known,
-    'serve()',
+    where,
     (message) => {
       throw new InvalidArgumentError(message)
     },
