@@ -72,11 +72,30 @@ export const nodeBehaviours = {
     'A 204 or 304 with a body from the app is sent with a `content-length` for a body that never comes, so the client sees a length mismatch.',
   honoBadEscape:
     "A malformed escape ('%zz') passes through with 200, and an encoded slash is not decoded before dot segments are resolved ('/x%2f..%2f..%2fy' stays).",
+  wsNoRoute:
+    'ws\'s README recipe ("Multiple servers sharing a single HTTP/S server") destroys the socket of an upgrade whose path no route takes: the client sees the connection cut, not an HTTP 403.',
+  wsDefaultPayload:
+    "ws's default `maxPayload` is 100 MiB: the 17 MiB message reaches the handler and is echoed back; nothing closes with 1009.",
+  terminusCutsWebsockets:
+    "`wss.close()` closes no open websocket (ws 8, ws#2137); terminus's `timeout` (1 s by default) then destroys every socket left, the upgraded one included: the client gets no close frame (1006) and the process exits before ws tells the handler, so the app never sees the disconnect.",
+  fastifyWsNotFound:
+    "An upgrade to a path no route takes goes through Fastify's routing like any request (@fastify/websocket): its 404 handler answers, not a 403.",
+  fastifyWsNoCode:
+    "@fastify/websocket's default `preClose` closes every open websocket with `client.close()`, no code: the client sees 1005 (no status), and the process ends before the handler hears the close, so the app is never told its websocket ended.",
+  serverWaitsForWebsockets:
+    "`wss.close()` closes no open websocket (ws 8, ws#2137) and the node server's close waits for every connection, the upgraded ones included: the open websocket is never told, and SIGTERM does not end the process within 10 s.",
 } as const
 
 type NodeBehaviour = keyof typeof nodeBehaviours
 
 const loadOrder: Record<string, NodeBehaviour> = { C6: 'loadedFirst', C7: 'loadedFirst', C23: 'loadedFirst' }
+/** Express's and Hono's ws recipe on the node server's 'upgrade' event (conformance/peers/node/websocket-recipe.ts). */
+const wsRecipe: Record<string, NodeBehaviour> = { W10: 'wsNoRoute', W11: 'wsDefaultPayload' }
+const waitsForWebsockets: Record<string, NodeBehaviour> = {
+  W13: 'serverWaitsForWebsockets',
+  W14: 'serverWaitsForWebsockets',
+  W15: 'serverWaitsForWebsockets',
+}
 const plainStartup: Record<string, NodeBehaviour> = {
   C4: 'plainNoRollback',
   C9: 'plainNoRollback',
@@ -121,6 +140,10 @@ export const nodeDifferences: Record<NodePeer, Record<string, NodeBehaviour>> = 
     H7: 'fastify304Length',
     H9: 'fastifyPathNotResolved',
     H16: 'fastifyPathNotResolved',
+    W10: 'fastifyWsNotFound',
+    W11: 'wsDefaultPayload',
+    W13: 'fastifyWsNoCode',
+    W14: 'fastifyWsNoCode',
   },
   'express-terminus': {
     ...loadOrder,
@@ -146,6 +169,8 @@ export const nodeDifferences: Record<NodePeer, Record<string, NodeBehaviour>> = 
     H9: 'expressRawPath',
     H12: 'expressRawPath',
     H16: 'expressRawPath',
+    ...wsRecipe,
+    W13: 'terminusCutsWebsockets',
   },
   'hono-node': {
     ...loadOrder,
@@ -167,5 +192,7 @@ export const nodeDifferences: Record<NodePeer, Record<string, NodeBehaviour>> = 
     H7: 'honoNullBodyStatus',
     H9: 'honoBadEscape',
     H16: 'honoBadEscape',
+    ...wsRecipe,
+    ...waitsForWebsockets,
   },
 }

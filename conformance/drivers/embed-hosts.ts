@@ -1,7 +1,8 @@
 // The three hosts the embedding drivers run the scenario app in, each mounted at the root of
 // a real Express 5, Fastify 5 or Hono 4 (@hono/node-server) server on 127.0.0.1. Each says
 // how its lifespan is driven: Express and Hono through the adapter's startup()/close() around
-// the host's listen/close, Fastify through its own listen()/close().
+// the host's listen/close, Fastify through its own listen()/close(). Upgrades reach the app
+// through each adapter's routeUpgrade(), attached to the host's node server as its docs say.
 
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -73,25 +74,28 @@ function manualHost(mounted: Embedded, start: () => Server): EmbedHost {
  */
 export async function embedHost(name: EmbedHostName, app: App, options: EmbedOptions): Promise<EmbedHost> {
   if (name === 'express') {
-    const [{ default: express }, { toExpress }] = await Promise.all([import('express'), import('../../src/embed/express.ts')])
+    const [{ default: express }, { toExpress, routeUpgrade }] = await Promise.all([import('express'), import('../../src/embed/express.ts')])
     const mounted = toExpress(app, options)
     const expressApp = express().use(mounted)
-    return manualHost(mounted, () => expressApp.listen(0, HOST))
+    return manualHost(mounted, () => expressApp.listen(0, HOST).on('upgrade', routeUpgrade(expressApp)))
   }
   if (name === 'hono') {
-    const [{ serve }, { Hono }, { toHono }] = await Promise.all([
+    const [{ serve }, { Hono }, { toHono, routeUpgrade }] = await Promise.all([
       import('@hono/node-server'),
       import('hono'),
       import('../../src/embed/hono.ts'),
     ])
     const mounted = toHono(app, options)
     const honoApp = new Hono().route('/', mounted.hono)
-    return manualHost(mounted, () => serve({ fetch: honoApp.fetch, port: 0, hostname: HOST }) as Server)
+    return manualHost(mounted, () =>
+      (serve({ fetch: honoApp.fetch, port: 0, hostname: HOST }) as Server).on('upgrade', routeUpgrade(honoApp)),
+    )
   }
-  const [{ default: Fastify }, { tsgiPlugin }] = await Promise.all([import('fastify'), import('../../src/embed/fastify.ts')])
+  const [{ default: Fastify }, { tsgiPlugin, routeUpgrade }] = await Promise.all([import('fastify'), import('../../src/embed/fastify.ts')])
   const fastify = Fastify()
   const plugin = tsgiPlugin(app, options)
   void fastify.register(plugin)
+  fastify.server.on('upgrade', routeUpgrade(fastify))
   return {
     mounted: plugin,
     async boot() {

@@ -20,15 +20,17 @@ function peerCommand(name: string): string[] {
   return nodeCommand(`${peerDir}${name}.ts`)
 }
 
-/** Every Node peer: HTTP, sockets, composition by mounting, signals, exit codes, a taken port, a body limit. */
-const common: Capability[] = ['http', 'sockets', 'compose', 'signals', 'exit-code', 'bind', 'body-limit']
+/**
+ * Every Node peer: HTTP, sockets, composition by mounting, signals, exit codes, a taken port, a
+ * body limit, and websockets through ws on the node server's 'upgrade' event (websocket-recipe.ts).
+ */
+const common: Capability[] = ['http', 'sockets', 'compose', 'signals', 'exit-code', 'bind', 'body-limit', 'websocket']
 
 const hookLimits: Partial<Record<Capability, string>> = {
   'lifespan-protocol':
     "a framework's startup and shutdown work are functions: returning is the answer, so there is no scope, no second answer and no message before startup",
   'router-timeouts': 'no per-child time limits: children are mounted routers, not apps with their own lifespan',
   'log-details': 'no switch for printing hook errors in full',
-  websocket: 'its scenario recipe has no websocket route yet (the W level runs on the ASGI peers and tsgi)',
 }
 
 export const nodePeers = {

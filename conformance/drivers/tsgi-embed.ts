@@ -18,7 +18,6 @@ const lacks: Partial<Record<Capability, string>> = {
   bind: "the host binds the port, not tsgi: a taken port is the host's error",
   signals: 'the host owns the process and its signals; an embedding installs no signal handlers',
   'exit-code': 'the host owns the process and its exit code',
-  websocket: "the host owns the HTTP server and its 'upgrade' event; embed() serves HTTP scopes only",
   manager: "an embedding shows the lifespan state but not whether the app supports lifespan (LifespanManager's `supported`)",
 }
 
@@ -69,6 +68,7 @@ async function embedSession(hostName: EmbedHostName, scenario: Scenario): Promis
     request: (request, note) => trafficOf().request(request, note),
     idleConnection: (note) => trafficOf().idleConnection(note),
     connect: () => trafficOf().connect(),
+    origin: () => trafficOf().origin,
     trace: () => events,
     async finish() {
       const observed = { trace: [...events], log: lines.join('\n'), phase: host.mounted.phase ?? lifecycle.lastPhase }

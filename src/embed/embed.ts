@@ -4,6 +4,7 @@
 // adapters (express.ts, fastify.ts, hono.ts) map their host's hooks onto startup() and close().
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { respondMounted } from '../fetch/handler.ts'
 import { LifecycleRunner } from '../lifecycle/runner.ts'
 import type { Phase } from '../lifecycle/table.ts'
@@ -16,6 +17,9 @@ import type { Timings } from '../lifespan/timings.ts'
 import { EmbedHost } from './host.ts'
 import { answerNodeRequest } from './node-answer.ts'
 import { readEmbedOptions, type EmbedOptions } from './options.ts'
+import { takeUpgrade } from './upgrade.ts'
+import { Denial } from '../websocket/denial.ts'
+import { WebSocketHost } from '../websocket/host.ts'
 
 export type { EmbedOptions } from './options.ts'
 
@@ -39,6 +43,14 @@ export interface Embedded extends AsyncDisposable {
   readonly node: (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
   /** A fetch handler, for hosts that speak Request and Response. */
   readonly fetch: (request: Request) => Promise<Response>
+  /**
+   * A node:http 'upgrade' listener: websocket scopes reach the app with the full path
+   * (rootPath ''), as `node` gives HTTP ones. Under a host that routes (Express, Fastify, Hono),
+   * attach the adapter's `routeUpgrade(host)` instead, so the host's prefix applies. Before
+   * startup() completed and once close() began, upgrades get 503; close() tells every open
+   * websocket 1001 and waits for them within drainTimeoutMs.
+   */
+  readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void
 }
 
 /** What the adapters use beyond the public face: handlers told the host's prefix. */
@@ -88,6 +100,7 @@ class EmbeddedApp implements EmbeddedCore {
   readonly #runner: LifecycleRunner
   readonly #host: EmbedHost
   readonly #bridge: MountedBridge
+  readonly #websockets: WebSocketHost
   readonly #bridgeConfig: MountedBridgeConfig
   readonly #app: App
   readonly #fetchApp: App
@@ -99,6 +112,7 @@ class EmbeddedApp implements EmbeddedCore {
   readonly consumedBody: ConsumedBodyPolicy
   readonly node: Embedded['node']
   readonly fetch: Embedded['fetch']
+  readonly upgrade: Embedded['upgrade']
 
   constructor(app: App, options: EmbedOptions) {
     const config = readEmbedOptions(options)
@@ -121,8 +135,11 @@ class EmbeddedApp implements EmbeddedCore {
     }
     this.#bridge = mountedBridge(app, this.#bridgeConfig)
     this.#fetchApp = this.#host.fetchApp(app)
+    this.#websockets = new WebSocketHost(app, { state: this.#runner.state, logger, trusted: null, config: config.websocket })
+    this.#host.websockets = this.#websockets
     this.node = (req, res) => this.serveNode(req, res, hostViewOf(req))
     this.fetch = (request) => this.serveFetch(request, '')
+    this.upgrade = (req, socket, head) => this.#serveUpgrade(req, socket, head, undefined)
   }
 
   get phase(): Phase {
@@ -161,6 +178,12 @@ class EmbeddedApp implements EmbeddedCore {
   }
 
   serveNode(req: IncomingMessage, res: ServerResponse, view: HostView | undefined): void {
+    // An upgrade the host routed here (the adapter's routeUpgrade): the socket becomes a websocket.
+    const upgrade = takeUpgrade(req, res)
+    if (upgrade !== null) {
+      this.#serveUpgrade(req, upgrade.socket, upgrade.head, view)
+      return
+    }
     if (!this.#host.open) {
       this.#sayWhyUnavailable()
       unavailable(res)
@@ -187,6 +210,21 @@ class EmbeddedApp implements EmbeddedCore {
 
   drained(): Promise<void> {
     return this.#host.drained
+  }
+
+  #serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, view: HostView | undefined): void {
+    if (this.#host.open) {
+      this.#websockets.upgrade(req, socket, head, view)
+      return
+    }
+    socket.on('error', () => socket.destroy())
+    this.#sayWhyUnavailable()
+    const denial = new Denial(req, socket)
+    denial.start(503, [
+      ['content-type', 'text/plain; charset=utf-8'],
+      ['retry-after', RETRY_AFTER_SECONDS],
+    ])
+    void denial.write(UNAVAILABLE, false)
   }
 
   #unavailableResponse(): Promise<Response> {

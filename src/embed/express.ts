@@ -1,10 +1,14 @@
 // tsgi/express: a tsgi app as Express 5 middleware. Express owns no lifecycle, so startup()
 // and close() are the caller's to call, around app.listen() and server.close().
 
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { App } from '../protocol/types.ts'
 import { embedCore, type Embedded, type EmbedOptions } from './embed.ts'
 import { withEmbedded } from './face.ts'
+import { notFound, routeThroughHost } from './upgrade.ts'
 
 export type { Embedded, EmbedOptions } from './embed.ts'
 
@@ -26,4 +30,27 @@ export function toExpress(app: App, options: EmbedOptions = {}): RequestHandler 
     core.serveNode(req, res, { target: req.originalUrl, root: req.baseUrl, body: null })
   }
   return withEmbedded(middleware, core)
+}
+
+/** An Express application (or router) called as the request handler it is. */
+type ExpressHandler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => unknown
+
+/**
+ * Express routes requests, not upgrades: this node:http 'upgrade' listener sends each upgrade
+ * request through `expressApp`'s routing, so a tsgi app mounted with `expressApp.use(prefix,
+ * mounted)` gets its websocket scopes with that prefix as rootPath, and Express middleware
+ * before it (authentication) runs first. An upgrade nothing takes gets Express's answer, or
+ * 404, on the socket.
+ * @example
+ * const server = expressApp.listen(3000)
+ * server.on('upgrade', routeUpgrade(expressApp))
+ */
+export function routeUpgrade(expressApp: ExpressHandler): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  if (typeof expressApp !== 'function') {
+    throw new InvalidArgumentError(`routeUpgrade() needs the Express application, got ${expressApp === null ? 'null' : typeof expressApp}`)
+  }
+  return (req, socket, head) => {
+    const upgrade = routeThroughHost(req, socket, head)
+    expressApp(req, upgrade.res, (error) => notFound(upgrade, error))
+  }
 }

@@ -12,6 +12,7 @@ export function withEmbedded<T extends object>(target: T, core: Embedded): T & E
     close: { value: () => core.close(), enumerable: true },
     node: { value: core.node, enumerable: true },
     fetch: { value: core.fetch, enumerable: true },
+    upgrade: { value: core.upgrade, enumerable: true },
     [Symbol.asyncDispose]: { value: () => core.close() },
   })
   return target as T & Embedded

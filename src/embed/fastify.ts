@@ -3,12 +3,15 @@
 // rejects ready()/listen(), so nothing listens), preClose drains tsgi's exchanges before
 // Fastify waits for its sockets, onClose runs the rest of the shutdown.
 
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { fromNodeHandler } from '../node/from-node-handler.ts'
 import { InvalidArgumentError, LifespanTimeoutError } from '../protocol/errors.ts'
 import type { App } from '../protocol/types.ts'
 import { embedCore, type Embedded, type EmbedOptions, type EmbeddedCore } from './embed.ts'
 import { withEmbedded } from './face.ts'
+import { routeThroughHost } from './upgrade.ts'
 
 export type { Embedded, EmbedOptions } from './embed.ts'
 
@@ -140,5 +143,28 @@ export function fromFastify(instance: FastifyInstance): App {
       return send({ type: 'lifespan.shutdown.failed', message: 'the Fastify instance failed to close', error })
     }
     await send({ type: 'lifespan.shutdown.complete' })
+  }
+}
+
+/**
+ * Fastify routes requests, not upgrades (that is @fastify/websocket's job, and it serves its
+ * own handlers only): this node:http 'upgrade' listener sends each upgrade request through
+ * `fastify.routing()`, so a tsgiPlugin registered under a prefix gets its websocket scopes
+ * with that prefix as rootPath, after Fastify's onRequest hooks. An upgrade nothing takes gets
+ * Fastify's answer (404) on the socket. Not together with @fastify/websocket, which listens
+ * for the same event.
+ * @example
+ * const fastify = Fastify()
+ * await fastify.register(tsgiPlugin(chatApp), { prefix: '/chat' })
+ * fastify.server.on('upgrade', routeUpgrade(fastify))
+ * await fastify.listen({ port: 3000 })
+ */
+export function routeUpgrade(fastify: FastifyInstance): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  if (fastify === null || typeof fastify !== 'object' || typeof (fastify as { routing?: unknown }).routing !== 'function') {
+    throw new InvalidArgumentError(`routeUpgrade() needs the Fastify instance, got ${fastify === null ? 'null' : typeof fastify}`)
+  }
+  return (req, socket, head) => {
+    const upgrade = routeThroughHost(req, socket, head)
+    fastify.routing(req, upgrade.res)
   }
 }

@@ -15,6 +15,9 @@ import { bodyConsumed, KEPT_NOTHING, REFUSED_BY_POLICY } from '../node/consumed-
 import { embedCore, type Embedded, type EmbedOptions, type EmbeddedCore } from './embed.ts'
 import { withEmbedded } from './face.ts'
 import { alreadySent, handedOver } from './hono-marker.ts'
+import { isRoutedUpgrade, notFound, routeThroughHost } from './upgrade.ts'
+import type { Duplex } from 'node:stream'
+import { InvalidArgumentError } from '../protocol/errors.ts'
 
 export type { Embedded, EmbedOptions } from './embed.ts'
 
@@ -38,6 +41,10 @@ export function toHono(app: App, options: EmbedOptions = {}): Embedded & { hono:
     const routes = matchedRoutes(c)
     const root = mountPrefix(c, routes[c.req.routeIndex]?.basePath ?? '')
     if (env?.incoming !== undefined && env.outgoing !== undefined) {
+      if (isRoutedUpgrade(env.incoming)) {
+        core.serveNode(env.incoming, env.outgoing, { target: env.incoming.url ?? '/', root, body: null })
+        return alreadySent()
+      }
       // Alone, the app writes its answer on the node response as the node bridge writes it:
       // neither a Response nor node-server's promise path is paid. Not for HEAD: Hono answers
       // HEAD with a copy of the GET answer, which node-server would write over the app's. Only
@@ -109,4 +116,41 @@ async function replayed(core: EmbeddedCore, c: Context, root: string): Promise<R
   headers.set('content-length', String(body.byteLength))
   const again = new Request(request.url, { method: request.method, headers, body, signal: request.signal })
   return core.serveFetch(again, root)
+}
+
+/** A Hono app, as routeUpgrade() calls it: its fetch with node-server's node pair as env. */
+interface HonoFetch {
+  fetch(request: Request, env: NodePair): Response | Promise<Response>
+}
+
+/**
+ * @hono/node-server hands upgrades to no handler (that is @hono/node-ws's job, and it serves
+ * its own handlers only): this node:http 'upgrade' listener sends each upgrade request through
+ * `honoApp.fetch`, with the node pair as node-server gives it, so a tsgi app mounted with
+ * `honoApp.route(prefix, mounted.hono)` gets its websocket scopes with that prefix as
+ * rootPath, after the Hono middleware that matched. An upgrade nothing takes gets Hono's
+ * answer (404) on the socket. Not together with @hono/node-ws's injectWebSocket.
+ * @example
+ * const server = serve({ fetch: honoApp.fetch, port: 3000 })   // @hono/node-server
+ * server.on('upgrade', routeUpgrade(honoApp))
+ */
+export function routeUpgrade(honoApp: HonoFetch): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  if (honoApp === null || typeof honoApp !== 'object' || typeof (honoApp as { fetch?: unknown }).fetch !== 'function') {
+    throw new InvalidArgumentError(`routeUpgrade() needs the Hono app, got ${honoApp === null ? 'null' : typeof honoApp}`)
+  }
+  return (req, socket, head) => {
+    const upgrade = routeThroughHost(req, socket, head)
+    const headers = new Headers()
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!)
+    const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { headers })
+    Promise.resolve()
+      .then(() => honoApp.fetch(request, { incoming: req, outgoing: upgrade.res }))
+      .then(async (response) => {
+        if (upgrade.taken || upgrade.res.headersSent) return
+        const body = Buffer.from(await response.arrayBuffer())
+        upgrade.res.writeHead(response.status, [...response.headers].flat())
+        upgrade.res.end(body)
+      })
+      .catch((error: unknown) => notFound(upgrade, error))
+  }
 }

@@ -11,6 +11,14 @@ import type { App, HttpReceiveMessage, Receive, Send } from '../protocol/types.t
 
 const DISCONNECT: HttpReceiveMessage = Object.freeze({ type: 'http.disconnect' })
 
+/** What the drain asks of the embedded app's websockets (websocket/host.ts). */
+export interface WebSocketDrain {
+  goAway(code: number, timeoutMs: number): Promise<'ok' | 'timeout'>
+}
+
+/** Going away: the embedded app stops; its host may well keep running. */
+const GOING_AWAY = 1001
+
 export class EmbedHost implements Host, ExchangeWatch<Link> {
   readonly listenName = 'open'
   #open = false
@@ -21,6 +29,8 @@ export class EmbedHost implements Host, ExchangeWatch<Link> {
   #cut = false
   #onCut: Array<() => void> = []
   readonly #draining: () => AbortSignal
+  /** The embedded app's websockets, drained beside its HTTP exchanges within the same time. */
+  websockets: WebSocketDrain | null = null
 
   constructor(draining: () => AbortSignal) {
     this.#draining = draining
@@ -68,7 +78,8 @@ export class EmbedHost implements Host, ExchangeWatch<Link> {
 
   async drain(timeoutMs: number): Promise<'ok' | 'timeout'> {
     try {
-      return await this.#drain(timeoutMs)
+      const [http, websockets] = await Promise.all([this.#drain(timeoutMs), this.websockets?.goAway(GOING_AWAY, timeoutMs) ?? 'ok'])
+      return http === 'ok' && websockets === 'ok' ? 'ok' : 'timeout'
     } finally {
       this.#markDrained()
     }

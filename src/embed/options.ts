@@ -8,6 +8,7 @@ import type { ConsumedBodyPolicy } from '../node/consumed-body.ts'
 import { DEFAULT_MAX_BODY_BYTES } from '../node/handler.ts'
 import { InvalidArgumentError } from '../protocol/errors.ts'
 import type { LifespanFn, LifespanHook, Logger } from '../protocol/types.ts'
+import { readWebSocketOptions, type WebSocketConfig, type WebSocketOptions } from '../websocket/options.ts'
 
 export interface EmbedOptions {
   /** Run in order after the app's lifespan and the `lifespan` setups, when startup() is called. */
@@ -35,6 +36,8 @@ export interface EmbedOptions {
    * `'error'` answers 500 with one log line. Never an empty body.
    */
   consumedBody?: ConsumedBodyPolicy
+  /** The websocket limits, as serve()'s `websocket` option: maxPayloadBytes, pingIntervalMs, perMessageDeflate. */
+  websocket?: WebSocketOptions
 }
 
 /** Every name EmbedOptions has: embed() refuses any other. Add new options here. */
@@ -50,11 +53,13 @@ export const embedOptionNames = optionNames<EmbedOptions>()([
   'logDetails',
   'logTimings',
   'consumedBody',
+  'websocket',
 ])
 
 export interface EmbedConfig extends RunnerConfig {
   maxBodyBytes: number
   consumedBody: ConsumedBodyPolicy
+  websocket: WebSocketConfig
 }
 
 function fail(message: string): never {
@@ -96,5 +101,6 @@ export function readEmbedOptions(options: EmbedOptions): EmbedConfig {
     logTimings: readFlag(options.logTimings, 'logTimings', fail),
     maxBodyBytes,
     consumedBody,
+    websocket: readWebSocketOptions(options.websocket, 'embed()'),
   }
 }

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 
+import type { HostView } from '../node/mounted.ts'
 import type { TrustCheck } from '../node/trust.ts'
 import type { App, Logger } from '../protocol/types.ts'
 import { type ConnectionHost, WebSocketConnection } from './connection.ts'
@@ -52,14 +53,14 @@ export class WebSocketHost implements ConnectionHost {
     await this.#peerServer()
   }
 
-  /** node:http's 'upgrade' listener. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /** node:http's 'upgrade' listener; `view` when an embedding host routed it under a prefix. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, view?: Pick<HostView, 'target' | 'root'>): void {
     socket.on('error', () => socket.destroy())
     if (this.#refusing) {
       new Denial(req, socket).plain(503, 'Service Unavailable')
       return
     }
-    const scope = websocketScope(req, this.#options.state, this.#options.trusted)
+    const scope = websocketScope(req, this.#options.state, this.#options.trusted, view)
     if (scope === null) {
       new Denial(req, socket).plain(400, 'Bad Request')
       return

@@ -27,17 +27,17 @@ export const DEFAULT_WEBSOCKET_CONFIG: Readonly<WebSocketConfig> = Object.freeze
 
 const known = optionNames<WebSocketOptions>()(['maxPayloadBytes', 'pingIntervalMs', 'perMessageDeflate'])
 
-function fail(message: string): never {
-  throw new InvalidArgumentError(`serve(): ${message}`)
-}
-
-export function readWebSocketOptions(value: unknown): WebSocketConfig {
+/** `where`: the caller named in the errors (serve(), or embed() and its adapters). */
+export function readWebSocketOptions(value: unknown, where = 'serve()'): WebSocketConfig {
+  function fail(message: string): never {
+    throw new InvalidArgumentError(`${where}: ${message}`)
+  }
   if (value === undefined) return { ...DEFAULT_WEBSOCKET_CONFIG }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`websocket must be an object, got ${show(value)}`)
   refuseUnknownOptions(
     value,
     known,
-    'serve()',
+    where,
     (message) => {
       throw new InvalidArgumentError(message)
     },

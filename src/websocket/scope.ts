@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 
 import { applyForwarded } from '../node/forwarded.ts'
+import { type HostView, mountedTarget } from '../node/mounted.ts'
 import { parseTarget } from '../node/request-path.ts'
 import { scopeHeaders } from '../node/scope.ts'
 import type { TrustCheck } from '../node/trust.ts'
@@ -12,9 +13,17 @@ import { type HttpScope, TSGI_VERSION, type WebSocketScope } from '../protocol/t
 
 const TSGI = Object.freeze({ version: TSGI_VERSION })
 
-/** The scope for `req`, or null when its target cannot be decoded (answer 400). */
-export function websocketScope(req: IncomingMessage, state: object, trusted: TrustCheck | null): WebSocketScope | null {
-  const target = parseTarget(req.url ?? '/')
+/**
+ * The scope for `req`, or null when its target cannot be decoded (answer 400). `view`: an
+ * embedding host routed the upgrade and matched a prefix, which becomes the rootPath.
+ */
+export function websocketScope(
+  req: IncomingMessage,
+  state: object,
+  trusted: TrustCheck | null,
+  view?: Pick<HostView, 'target' | 'root'>,
+): WebSocketScope | null {
+  const target = view === undefined ? { ...parseTarget(req.url ?? '/'), rootPath: '' } : mountedTarget(view.target, view.root)
   if (target.path === null) return null
   const socket = req.socket
   const headers = scopeHeaders(req.rawHeaders)
@@ -33,7 +42,7 @@ export function websocketScope(req: IncomingMessage, state: object, trusted: Tru
     path: target.path,
     rawPath: target.rawPath,
     queryString: target.queryString,
-    rootPath: '',
+    rootPath: target.rootPath,
     headers,
     client: seen.client,
     server: address(socket.localAddress, socket.localPort),

@@ -10,9 +10,9 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
 import type { App, Embedded, EmbedOptions } from '../../src/index.ts'
-import { toExpress } from '../../src/embed/express.ts'
-import { tsgiPlugin } from '../../src/embed/fastify.ts'
-import { toHono } from '../../src/embed/hono.ts'
+import { routeUpgrade as expressUpgrade, toExpress } from '../../src/embed/express.ts'
+import { routeUpgrade as fastifyUpgrade, tsgiPlugin } from '../../src/embed/fastify.ts'
+import { routeUpgrade as honoUpgrade, toHono } from '../../src/embed/hono.ts'
 
 export type HostName = 'express' | 'fastify' | 'hono'
 export const hostNames: HostName[] = ['express', 'fastify', 'hono']
@@ -54,6 +54,8 @@ export interface HostSetup {
   sibling?: string
   /** Skip startup(): the test drives it. */
   manual?: boolean
+  /** Attach the adapter's routeUpgrade() to the host's node server, so websockets reach the app. */
+  upgrades?: boolean
 }
 
 function listening(server: Server): Promise<number> {
@@ -88,7 +90,9 @@ export async function host(name: HostName, app: App, setup: HostSetup = {}): Pro
     if (setup.sibling !== undefined) expressApp.all(setup.sibling, (req, res) => res.json({ sibling: true, body: req.body ?? null }))
     expressApp.use(prefix, mounted)
     if (setup.manual !== true) await mounted.startup()
-    return hostedOn(expressApp.listen(0, '127.0.0.1'), mounted)
+    const server = expressApp.listen(0, '127.0.0.1')
+    if (setup.upgrades === true) server.on('upgrade', expressUpgrade(expressApp))
+    return hostedOn(server, mounted)
   }
   if (name === 'fastify') {
     const fastify = Fastify()
@@ -106,6 +110,7 @@ export async function host(name: HostName, app: App, setup: HostSetup = {}): Pro
       })
     }
     await fastify.register(plugin, { prefix })
+    if (setup.upgrades === true) fastify.server.on('upgrade', fastifyUpgrade(fastify))
     if (setup.manual !== true) await fastify.listen({ port: 0, host: '127.0.0.1' })
     const port = setup.manual === true ? 0 : (fastify.server.address() as AddressInfo).port
     return {
@@ -137,7 +142,9 @@ export async function host(name: HostName, app: App, setup: HostSetup = {}): Pro
   if (setup.sibling !== undefined) honoApp.all(setup.sibling, (c) => c.json({ sibling: true }))
   honoApp.route(prefix, mounted.hono)
   if (setup.manual !== true) await mounted.startup()
-  return hostedOn(serveHono({ fetch: honoApp.fetch, port: 0, hostname: '127.0.0.1' }) as Server, mounted)
+  const server = serveHono({ fetch: honoApp.fetch, port: 0, hostname: '127.0.0.1' }) as Server
+  if (setup.upgrades === true) server.on('upgrade', honoUpgrade(honoApp))
+  return hostedOn(server, mounted)
 }
 
 /** Express and Hono own no lifecycle: closing is the tsgi side's close(), then the server's. */

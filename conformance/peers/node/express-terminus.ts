@@ -10,6 +10,7 @@
 //   module's cleanup (its README's example), `useExit0` as its Kubernetes section recommends,
 //   a `/healthcheck`, and `timeout` (how long it waits for open connections) from the
 //   scenario's drain limit.
+// - websockets: ws on the server's 'upgrade' event (websocket-recipe.ts), `wss.close()` in onSignal.
 // Nothing here adds what Express or terminus does not do.
 
 import { once } from 'node:events'
@@ -21,6 +22,7 @@ import type { AppSpec, LeafSpec } from '../../scenarios/types.ts'
 import { host, limits, maxBodyBytes, port, record, reported, setup } from './contract.ts'
 import { answer, queryOf, rawPathOf, type Answer } from './endpoint.ts'
 import { plainLifecycle, startOrExit } from './plain-lifecycle.ts'
+import { attachWebSockets } from './websocket-recipe.ts'
 import { hasLifecycle, loadWithoutLifecycle, type State } from './work.ts'
 
 const state: State = {}
@@ -104,11 +106,13 @@ const { startups, cleanups } = plainLifecycle(setup.app, state, record)
 await startOrExit(startups)
 
 const server = createServer(app)
+const websockets = attachWebSockets(server, setup.app, record)
 createTerminus(server, {
   signals: ['SIGINT', 'SIGTERM'],
   healthChecks: { '/healthcheck': async () => {} },
   onSignal: () =>
     reported('shutdown', async () => {
+      websockets.close()
       await Promise.all(cleanups.map((cleanup) => cleanup()))
     }),
   useExit0: true,

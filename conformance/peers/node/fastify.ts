@@ -13,14 +13,21 @@
 // - limits: `pluginTimeout` bounds each plugin and onReady hook, `bodyLimit` the request body
 //   (Reference/Server.md); the raw body comes from a catch-all content-type parser
 //   (Reference/ContentTypeParser.md, "Catch-All").
+// - websockets: @fastify/websocket, registered before the routes (its README): a leaf's GET
+//   route has a `wsHandler` beside its HTTP handler; refusing before the upgrade is a
+//   `preValidation` hook replying (its README, "Using hooks"); ws options (`handleProtocols`)
+//   through its `options`; its own preClose closes open websockets at `fastify.close()`.
 // Nothing here adds what Fastify does not do: what the suite sees is Fastify's behaviour.
 
 import { Readable } from 'node:stream'
+import fastifyWebsocket from '@fastify/websocket'
 import closeWithGrace from 'close-with-grace'
+import type { WebSocket } from 'ws'
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { AppSpec, LeafSpec, RouterSpec } from '../../scenarios/types.ts'
 import { host, limits, maxBodyBytes, port, record, reported, setup } from './contract.ts'
 import { answer, queryOf, rawPathOf, type Answer } from './endpoint.ts'
+import { converse } from './websocket-recipe.ts'
 import { hasLifecycle, hookOf, loadWithoutLifecycle, routerSetupOf, routerTeardownOf, shutdownOf, startupOf, type State } from './work.ts'
 
 /** The one state object every plugin and request shares (what a root decorator would hold). */
@@ -97,8 +104,35 @@ function leafPlugin(leaf: LeafSpec, methods?: string[]): FastifyPluginAsync {
       instance.route({ method: methods, url: '/', handler })
       return
     }
-    instance.all('/', handler)
-    instance.all('/*', handler)
+    // @fastify/websocket takes websockets on GET routes only: GET gets both handlers, the rest HTTP.
+    const wsHandler = websocketHandlerFor(leaf.name, instance.prefix)
+    instance.addHook('preValidation', refuseBeforeUpgrade(leaf.name))
+    const others = instance.supportedMethods.filter((method) => method !== 'GET' && method !== 'HEAD')
+    for (const url of ['/', '/*']) {
+      instance.route({ method: 'GET', url, handler, wsHandler })
+      instance.route({ method: others, url, handler })
+    }
+  }
+}
+
+/** Before the upgrade (request.ws): record the connect; refuse (403) or deny (401) by replying, as the plugin's README does. */
+function refuseBeforeUpgrade(name: string) {
+  return async (request: FastifyRequest, to: FastifyReply): Promise<void> => {
+    if (!request.ws) return
+    record(`${name}.ws.connect`, 'websocket.connect')
+    const verb = new URLSearchParams(queryOf(request.url)).get('do')
+    if (verb === 'refuse') await to.code(403).send()
+    if (verb === 'deny') await to.code(401).header('x-denied', 'yes').type('text/plain').send('denied')
+  }
+}
+
+function websocketHandlerFor(name: string, rootPath: string) {
+  return (socket: WebSocket, request: FastifyRequest): void => {
+    const queryString = queryOf(request.url)
+    const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').flatMap((p) => (p.trim() === '' ? [] : [p.trim()]))
+    const path = `/${(request.params as { '*'?: string })['*'] ?? ''}`
+    const verb = new URLSearchParams(queryString).get('do') ?? 'echo'
+    converse(name, verb, socket, { path, rootPath, queryString, scheme: 'ws', subprotocols: offered }, record)
   }
 }
 
@@ -151,7 +185,11 @@ const app = Fastify({
 })
 app.removeAllContentTypeParsers()
 app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+app.register(fastifyWebsocket, { options: { handleProtocols: (offered) => [...offered][0] ?? false } })
 app.register(pluginFor(setup.app, new Map()))
+app.addHook('onReady', async () => {
+  app.websocketServer.on('headers', (headers) => headers.push('x-conformance: yes'))
+})
 addServerHooks(app)
 
 const listeners = closeWithGrace({ delay: limits.shutdownMs ?? 10_000 }, async ({ err }) => {

@@ -8,8 +8,12 @@
 //   Node.js): on SIGINT `server.close()` then `process.exit(0)`; on SIGTERM `server.close(cb)`
 //   and exit in the callback. The recipe has no cleanup of its own: the user's, added before
 //   each exit, is every module's in reverse order of startup, one after the other.
+// - websockets: @hono/node-ws is not a dependency here, so ws on node-server's 'upgrade' event
+//   (websocket-recipe.ts; what @hono/node-ws itself does under `injectWebSocket(server)`), and
+//   `wss.close()` at each signal, as @hono/node-ws's close does.
 // Nothing here adds what Hono does not do.
 
+import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
@@ -17,6 +21,7 @@ import type { AppSpec, LeafSpec } from '../../scenarios/types.ts'
 import { host, maxBodyBytes, port, record, reported, setup } from './contract.ts'
 import { answer, queryOf, type Answer } from './endpoint.ts'
 import { plainLifecycle, startOrExit } from './plain-lifecycle.ts'
+import { attachWebSockets } from './websocket-recipe.ts'
 import { hasLifecycle, loadWithoutLifecycle, type State } from './work.ts'
 
 const state: State = {}
@@ -121,6 +126,7 @@ const { startups, cleanups } = plainLifecycle(setup.app, state, record)
 await startOrExit(startups)
 
 const server = serve({ fetch: app.fetch, port, hostname: host })
+const websockets = attachWebSockets(server as Server, setup.app, record)
 
 async function cleanedUp(): Promise<boolean> {
   try {
@@ -136,9 +142,11 @@ async function cleanedUp(): Promise<boolean> {
 
 process.on('SIGINT', async () => {
   server.close()
+  websockets.close()
   process.exit((await cleanedUp()) ? 0 : 1)
 })
 process.on('SIGTERM', () => {
+  websockets.close()
   server.close(async (error) => {
     if (error) {
       console.error(error)
