@@ -60,6 +60,20 @@ async function confirmedRun(peer: Peer, expected: ExpectedResults): Promise<Map<
   return confirmed
 }
 
+/**
+ * Verdicts a peer gives one run and not the next, for a race inside the peer, not in the
+ * runner: each is still run and shown (its verdict in the test's diagnostics), but held to
+ * nothing, since a fixed expectation would fail CI on the peer's coin toss.
+ */
+const unsteady: Partial<Record<Peer, Record<string, string>>> = {
+  'express-terminus': {
+    W14: "terminus destroys the upgraded socket when its timeout ends and the process exits at once; whether ws told the handler of the close before the exit (so the app's disconnect is recorded before lifespan.shutdown) is a race: 2 of 4 runs each way",
+  },
+  fastify: {
+    W14: '@fastify/websocket closes each websocket in preClose and the process exits; whether the handler heard the close before the exit is a race: it did in 1 of 7 runs',
+  },
+}
+
 let previous: Promise<unknown> = Promise.resolve()
 for (const peer of peers) {
   const missing = missingPeer(peer)
@@ -77,6 +91,16 @@ for (const peer of peers) {
   }
   test(`${peer} is installed`, { skip }, () => assert.equal(missing, null, missing ?? ''))
   for (const scenario of scenarios) {
+    const race = unsteady[peer]?.[scenario.id]
+    if (race !== undefined && skip === false) {
+      test(`${peer} is unsteady in ${scenario.id}: ${scenario.title}`, async (t) => {
+        assert.ok(run !== null, missing ?? 'not run')
+        const { result } = (await run).get(scenario.id)!
+        t.diagnostic(`${result.result}: ${result.why}; held to no verdict: ${race}`)
+        assert.ok(['passed', 'failed'].includes(result.result), `the scenario ran to a verdict: ${result.result}`)
+      })
+      continue
+    }
     test(`${peer} ${expected.results[scenario.id] ?? 'is new in'} ${scenario.id}: ${scenario.title}`, { skip }, async (t) => {
       assert.ok(run !== null, missing ?? 'not run')
       const { result, first } = (await run).get(scenario.id)!
