@@ -119,9 +119,9 @@ const publicNames: Record<string, { entry: string; names: string[] }> = {
       'withLifespan',
     ],
   },
-  'tsgi/express': { entry: 'src/embed/express.ts', names: ['EmbedOptions', 'Embedded', 'toExpress'] },
-  'tsgi/fastify': { entry: 'src/embed/fastify.ts', names: ['EmbedOptions', 'Embedded', 'fromFastify', 'tsgiPlugin'] },
-  'tsgi/hono': { entry: 'src/embed/hono.ts', names: ['EmbedOptions', 'Embedded', 'toHono'] },
+  'tsgi/express': { entry: 'src/embed/express.ts', names: ['EmbedOptions', 'Embedded', 'routeUpgrade', 'toExpress'] },
+  'tsgi/fastify': { entry: 'src/embed/fastify.ts', names: ['EmbedOptions', 'Embedded', 'fromFastify', 'routeUpgrade', 'tsgiPlugin'] },
+  'tsgi/hono': { entry: 'src/embed/hono.ts', names: ['EmbedOptions', 'Embedded', 'routeUpgrade', 'toHono'] },
   'tsgi/otel': { entry: 'src/otel/instrumentation.ts', names: ['TsgiInstrumentation', 'TsgiInstrumentationConfig', 'tsgiInstrumentation'] },
   'tsgi/mcp': {
     entry: 'src/mcp/app.ts',
